@@ -1,0 +1,2 @@
+DROP TABLE catalog_seed_state;
+DROP TABLE exercises;

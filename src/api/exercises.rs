@@ -1,0 +1,401 @@
+//! Catalog reads: list with filters, one exercise, its progression chain,
+//! and export.
+
+use actix_web::{HttpRequest, HttpResponse, get, web};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use super::pagination::{decode_cursor, encode_cursor, parse_limit};
+use crate::db::{self, PgPool};
+use crate::domain::catalog::{Exercise, ProgressionStep, is_valid_slug};
+use crate::domain::free_exercise_db::FreeExerciseDbExercise;
+use crate::domain::validation::Errors;
+use crate::domain::vocabulary::{
+    Category, Equipment, Impact, InjuryArea, MovementPattern, Muscle, parse_list,
+};
+use crate::error::{ApiError, Problem};
+use crate::http::etag::json_with_etag;
+use crate::repo::exercises::{self as repo, ExerciseFilter, MuscleRole};
+
+const CURSOR_KIND: &str = "exercise";
+
+/// Catalog query parameters. List parameters are comma-separated and match
+/// any of their values; different parameters must all hold.
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ExerciseListParams {
+    /// Categories to include.
+    #[param(value_type = Option<Vec<Category>>, style = Form, explode = false)]
+    category: Option<String>,
+    /// Muscles worked (see `muscle_role`).
+    #[param(value_type = Option<Vec<Muscle>>, style = Form, explode = false)]
+    muscle: Option<String>,
+    /// Whether `muscle` must be a primary muscle (`primary`) or may also be
+    /// a secondary one (`any`, the default).
+    #[param(value_type = Option<MuscleRoleParam>)]
+    muscle_role: Option<String>,
+    /// Movement patterns to include.
+    #[param(value_type = Option<Vec<MovementPattern>>, style = Form, explode = false)]
+    pattern: Option<String>,
+    /// The equipment the athlete has: an exercise qualifies when everything
+    /// it needs is in this list (body-weight exercises always qualify).
+    /// Send an empty value (`equipment=`) for an athlete with nothing.
+    #[param(value_type = Option<Vec<Equipment>>, style = Form, explode = false)]
+    equipment: Option<String>,
+    /// Highest difficulty, 1–5.
+    #[param(value_type = Option<u8>, minimum = 1, maximum = 5)]
+    max_difficulty: Option<String>,
+    /// Highest ground impact.
+    #[param(value_type = Option<Impact>)]
+    max_impact: Option<String>,
+    /// Only single-leg / single-arm work (`true`) or only bilateral (`false`).
+    #[param(value_type = Option<bool>)]
+    unilateral: Option<String>,
+    /// Only multi-joint (`true`) or only isolation (`false`) exercises.
+    #[param(value_type = Option<bool>)]
+    compound: Option<String>,
+    /// Injury areas: exercises to avoid with any of them are left out.
+    #[param(value_type = Option<Vec<InjuryArea>>, style = Form, explode = false)]
+    safe_for: Option<String>,
+    /// Text search over name and summary (words, `"phrases"`, `-exclusions`).
+    #[param(max_length = 200, example = "lunge")]
+    q: Option<String>,
+    /// Page size, 1–200 (default 50).
+    #[param(value_type = Option<u16>, minimum = 1, maximum = 200)]
+    limit: Option<String>,
+    /// `next_cursor` of the previous page.
+    cursor: Option<String>,
+}
+
+#[derive(ToSchema)]
+#[schema(as = MuscleRole)]
+#[allow(dead_code)]
+#[derive(Serialize)]
+#[serde(rename_all = "snake_case")]
+enum MuscleRoleParam {
+    Any,
+    Primary,
+}
+
+/// One page of exercises.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ExercisePage {
+    pub items: Vec<Exercise>,
+    /// Pass as `cursor` for the next page; null on the last page.
+    pub next_cursor: Option<String>,
+}
+
+struct ListRequest {
+    filter: ExerciseFilter,
+    after_slug: Option<String>,
+    limit: i64,
+}
+
+fn parse_vocabulary_list<T>(errors: &mut Errors, name: &str, raw: Option<&str>) -> Vec<T>
+where
+    T: std::str::FromStr<Err = crate::domain::vocabulary::UnknownValue>,
+{
+    match raw.map(parse_list::<T>) {
+        None => Vec::new(),
+        Some(Ok(values)) => values,
+        Some(Err(error)) => {
+            errors.add(format!("/{name}"), error.to_string());
+            Vec::new()
+        }
+    }
+}
+
+fn parse_bool(errors: &mut Errors, name: &str, raw: Option<&str>) -> Option<bool> {
+    match raw? {
+        "true" => Some(true),
+        "false" => Some(false),
+        _ => {
+            errors.add(format!("/{name}"), "must be `true` or `false`");
+            None
+        }
+    }
+}
+
+impl ExerciseListParams {
+    fn parse(&self) -> Result<ListRequest, ApiError> {
+        let mut errors = Errors::default();
+        let muscle_role = match self.muscle_role.as_deref() {
+            None | Some("any") => MuscleRole::Any,
+            Some("primary") => MuscleRole::Primary,
+            Some(_) => {
+                errors.add("/muscle_role", "must be `any` or `primary`");
+                MuscleRole::Any
+            }
+        };
+        let equipment_available = self.equipment.as_deref().map(|raw| {
+            if raw.trim().is_empty() {
+                Vec::new()
+            } else {
+                parse_vocabulary_list(&mut errors, "equipment", Some(raw))
+            }
+        });
+        let max_difficulty =
+            self.max_difficulty
+                .as_deref()
+                .and_then(|raw| match raw.parse::<u8>() {
+                    Ok(value) if (1..=5).contains(&value) => Some(value),
+                    _ => {
+                        errors.add("/max_difficulty", "must be a whole number between 1 and 5");
+                        None
+                    }
+                });
+        let max_impact = self.max_impact.as_deref().and_then(|raw| {
+            raw.parse::<Impact>()
+                .map_err(|error| errors.add("/max_impact", error.to_string()))
+                .ok()
+        });
+        let text = match self.q.as_deref().map(str::trim) {
+            Some(text) if text.chars().count() > 200 => {
+                errors.add("/q", "at most 200 characters");
+                None
+            }
+            Some("") | None => None,
+            Some(text) => Some(text.to_owned()),
+        };
+        let after_slug = self.cursor.as_deref().and_then(|raw| {
+            let decoded = decode_cursor(CURSOR_KIND, raw).filter(|slug| is_valid_slug(slug));
+            if decoded.is_none() {
+                errors.add("/cursor", "not a cursor this list gave out");
+            }
+            decoded
+        });
+        let filter = ExerciseFilter {
+            categories: parse_vocabulary_list(&mut errors, "category", self.category.as_deref()),
+            muscles: parse_vocabulary_list(&mut errors, "muscle", self.muscle.as_deref()),
+            muscle_role,
+            patterns: parse_vocabulary_list(&mut errors, "pattern", self.pattern.as_deref()),
+            equipment_available,
+            max_difficulty,
+            max_impact,
+            unilateral: parse_bool(&mut errors, "unilateral", self.unilateral.as_deref()),
+            compound: parse_bool(&mut errors, "compound", self.compound.as_deref()),
+            safe_for: parse_vocabulary_list(&mut errors, "safe_for", self.safe_for.as_deref()),
+            text,
+        };
+        let limit = parse_limit(self.limit.as_deref(), &mut errors);
+        errors.into_result().map_err(ApiError::invalid_fields)?;
+        Ok(ListRequest {
+            filter,
+            after_slug,
+            limit,
+        })
+    }
+}
+
+/// Query the catalog.
+///
+/// Exercises in slug order, filtered, one page at a time.
+#[utoipa::path(
+    tag = "catalog",
+    params(ExerciseListParams, IfNoneMatch),
+    responses(
+        (status = 200, description = "A page of exercises", body = ExercisePage,
+            headers(("ETag" = String, description = "Strong entity tag of this page"))),
+        (status = 304, description = "The page has not changed since the `If-None-Match` tag"),
+        (status = 400, description = "An unknown value, a bad limit or a malformed cursor",
+            body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/v1/exercises")]
+pub async fn list_exercises(
+    request: HttpRequest,
+    pool: web::Data<PgPool>,
+    params: web::Query<ExerciseListParams>,
+) -> Result<HttpResponse, ApiError> {
+    let ListRequest {
+        filter,
+        after_slug,
+        limit,
+    } = params.parse()?;
+    let (items, has_more) = db::run(&pool, move |connection| {
+        repo::list(connection, &filter, after_slug.as_deref(), limit)
+    })
+    .await?;
+    let next_cursor = match items.last() {
+        Some(last) if has_more => Some(encode_cursor(CURSOR_KIND, &last.definition.slug)),
+        _ => None,
+    };
+    json_with_etag(&request, &ExercisePage { items, next_cursor })
+}
+
+/// `If-None-Match` for conditional catalog reads.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Header)]
+pub struct IfNoneMatch {
+    /// An `ETag` from an earlier answer: 304 if the body is unchanged.
+    #[param(rename = "If-None-Match")]
+    #[serde(rename = "If-None-Match")]
+    _if_none_match: Option<String>,
+}
+
+/// A path key that is either an exercise's UUID or its slug.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct ExerciseKey {
+    /// The exercise's id (UUID) or slug.
+    #[param(example = "glute-bridge")]
+    id_or_slug: String,
+}
+
+async fn find_exercise(pool: &PgPool, key: String) -> Result<Exercise, ApiError> {
+    db::run(pool, move |connection| repo::find(connection, &key))
+        .await?
+        .ok_or_else(|| ApiError::NotFound("no exercise has that id or slug".to_owned()))
+}
+
+/// One exercise.
+#[utoipa::path(
+    tag = "catalog",
+    params(ExerciseKey, IfNoneMatch),
+    responses(
+        (status = 200, description = "The exercise", body = Exercise,
+            headers(("ETag" = String, description = "Strong entity tag of this exercise"))),
+        (status = 304, description = "Unchanged since the `If-None-Match` tag"),
+        (status = 404, description = "No exercise has that id or slug",
+            body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/v1/exercises/{id_or_slug}")]
+pub async fn get_exercise(
+    request: HttpRequest,
+    pool: web::Data<PgPool>,
+    key: web::Path<ExerciseKey>,
+) -> Result<HttpResponse, ApiError> {
+    let exercise = find_exercise(&pool, key.into_inner().id_or_slug).await?;
+    json_with_etag(&request, &exercise)
+}
+
+/// The easier → harder chain an exercise belongs to.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Progression {
+    /// The exercise that was asked for.
+    pub exercise_id: Uuid,
+    /// Its index in `chain`.
+    pub position: usize,
+    /// From the easiest to the hardest version.
+    pub chain: Vec<ProgressionStep>,
+}
+
+/// The progression chain of an exercise, easiest first.
+#[utoipa::path(
+    tag = "catalog",
+    params(ExerciseKey, IfNoneMatch),
+    responses(
+        (status = 200, description = "The chain, easiest first", body = Progression,
+            headers(("ETag" = String, description = "Strong entity tag of this chain"))),
+        (status = 304, description = "Unchanged since the `If-None-Match` tag"),
+        (status = 404, description = "No exercise has that id or slug",
+            body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/v1/exercises/{id_or_slug}/progression")]
+pub async fn get_progression(
+    request: HttpRequest,
+    pool: web::Data<PgPool>,
+    key: web::Path<ExerciseKey>,
+) -> Result<HttpResponse, ApiError> {
+    let key = key.into_inner().id_or_slug;
+    let progression = db::run(&pool, move |connection| {
+        let exercise = repo::find(connection, &key)?
+            .ok_or_else(|| ApiError::NotFound("no exercise has that id or slug".to_owned()))?;
+        let chain = repo::progression(connection, &exercise)?;
+        let position = chain
+            .iter()
+            .position(|step| step.id == exercise.id)
+            .unwrap_or(0);
+        Ok(Progression {
+            exercise_id: exercise.id,
+            position,
+            chain,
+        })
+    })
+    .await?;
+    json_with_etag(&request, &progression)
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct ExportParams {
+    /// `runstrong` (default: our full model, importable back) or
+    /// `free-exercise-db` (that open catalog's shape).
+    #[param(value_type = Option<ExportFormat>)]
+    format: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
+#[allow(dead_code)]
+pub enum ExportFormat {
+    #[serde(rename = "runstrong")]
+    Runstrong,
+    #[serde(rename = "free-exercise-db")]
+    FreeExerciseDb,
+}
+
+/// The whole catalog in runstrong's own format.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct RunstrongCatalog {
+    /// Always `runstrong`.
+    #[schema(example = "runstrong")]
+    pub format: String,
+    /// Version of this format.
+    #[schema(example = 1)]
+    pub version: u32,
+    pub exercises: Vec<Exercise>,
+}
+
+/// An export in one of the supported formats.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum CatalogExport {
+    Runstrong(RunstrongCatalog),
+    FreeExerciseDb(Vec<FreeExerciseDbExercise>),
+}
+
+/// Export the catalog.
+#[utoipa::path(
+    tag = "catalog",
+    params(ExportParams, IfNoneMatch),
+    responses(
+        (status = 200, description = "The whole catalog", body = CatalogExport,
+            headers(("ETag" = String, description = "Strong entity tag of this export"))),
+        (status = 304, description = "Unchanged since the `If-None-Match` tag"),
+        (status = 400, description = "Unknown format",
+            body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/v1/exercises/export")]
+pub async fn export_exercises(
+    request: HttpRequest,
+    pool: web::Data<PgPool>,
+    params: web::Query<ExportParams>,
+) -> Result<HttpResponse, ApiError> {
+    let free_exercise_db = match params.format.as_deref() {
+        None | Some("runstrong") => false,
+        Some("free-exercise-db") => true,
+        Some(_) => {
+            return Err(ApiError::bad_field(
+                "/format",
+                "must be `runstrong` or `free-exercise-db`",
+            ));
+        }
+    };
+    let exercises = db::run(&pool, repo::all).await?;
+    let export = if free_exercise_db {
+        CatalogExport::FreeExerciseDb(exercises.iter().map(FreeExerciseDbExercise::from).collect())
+    } else {
+        CatalogExport::Runstrong(RunstrongCatalog {
+            format: "runstrong".to_owned(),
+            version: 1,
+            exercises,
+        })
+    };
+    json_with_etag(&request, &export)
+}

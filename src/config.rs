@@ -1,0 +1,170 @@
+//! Configuration read from environment variables, with defaults that run
+//! the service on a developer machine without any setting at all.
+
+use std::{env, net::SocketAddr, str::FromStr, time::Duration};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogFormat {
+    Pretty,
+    Json,
+}
+
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// PostgreSQL connection URL; the database is created when missing.
+    pub database_url: String,
+    /// Address the HTTP server listens on (`127.0.0.1:0` picks a free port).
+    pub listen_addr: SocketAddr,
+    /// Maximum connections in the r2d2 pool.
+    pub pool_size: u32,
+    /// How long a request waits for a pooled connection before answering 503.
+    pub pool_timeout: Duration,
+    /// PostgreSQL `statement_timeout` for every pooled connection.
+    pub statement_timeout: Duration,
+    /// Largest accepted request body, in bytes.
+    pub body_limit_bytes: usize,
+    /// Number of actix worker threads (0 = one per core).
+    pub workers: usize,
+    /// How long in-flight requests may take to finish after SIGTERM.
+    pub shutdown_timeout: Duration,
+    pub log_format: LogFormat,
+}
+
+/// A setting that could not be parsed; start-up stops with this message.
+#[derive(Debug, thiserror::Error)]
+#[error("invalid value {value:?} for {name}: {reason}")]
+pub struct ConfigError {
+    pub name: &'static str,
+    pub value: String,
+    pub reason: String,
+}
+
+pub const DEFAULT_DATABASE_URL: &str = "postgres://postgres@127.0.0.1:5432/runstrong";
+
+impl Config {
+    /// Reads every setting from the process environment.
+    pub fn from_env() -> Result<Self, ConfigError> {
+        Self::from_lookup(|name| env::var(name).ok())
+    }
+
+    /// Reads every setting through `lookup`, so tests can configure an
+    /// instance without touching the process environment.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, ConfigError> {
+        let setting = |name: &'static str, default: &str| -> String {
+            lookup(name).unwrap_or_else(|| default.to_owned())
+        };
+        Ok(Config {
+            database_url: setting("DATABASE_URL", DEFAULT_DATABASE_URL),
+            listen_addr: parse(
+                "RUNSTRONG_ADDR",
+                &setting("RUNSTRONG_ADDR", "127.0.0.1:8080"),
+            )?,
+            pool_size: parse_in(
+                "RUNSTRONG_POOL_SIZE",
+                &setting("RUNSTRONG_POOL_SIZE", "10"),
+                1..=1000,
+            )?,
+            pool_timeout: Duration::from_millis(parse_in(
+                "RUNSTRONG_POOL_TIMEOUT_MS",
+                &setting("RUNSTRONG_POOL_TIMEOUT_MS", "3000"),
+                1..=600_000,
+            )?),
+            statement_timeout: Duration::from_millis(parse_in(
+                "RUNSTRONG_STATEMENT_TIMEOUT_MS",
+                &setting("RUNSTRONG_STATEMENT_TIMEOUT_MS", "5000"),
+                1..=3_600_000,
+            )?),
+            body_limit_bytes: parse_in(
+                "RUNSTRONG_BODY_LIMIT_BYTES",
+                &setting("RUNSTRONG_BODY_LIMIT_BYTES", "1048576"),
+                1024..=1_073_741_824,
+            )?,
+            workers: parse_in(
+                "RUNSTRONG_WORKERS",
+                &setting("RUNSTRONG_WORKERS", "0"),
+                0..=1024,
+            )?,
+            shutdown_timeout: Duration::from_secs(parse_in(
+                "RUNSTRONG_SHUTDOWN_TIMEOUT_S",
+                &setting("RUNSTRONG_SHUTDOWN_TIMEOUT_S", "30"),
+                0..=3600,
+            )?),
+            log_format: match setting("RUNSTRONG_LOG_FORMAT", "pretty").as_str() {
+                "pretty" => LogFormat::Pretty,
+                "json" => LogFormat::Json,
+                other => {
+                    return Err(ConfigError {
+                        name: "RUNSTRONG_LOG_FORMAT",
+                        value: other.to_owned(),
+                        reason: "expected `pretty` or `json`".to_owned(),
+                    });
+                }
+            },
+        })
+    }
+}
+
+fn parse<T: FromStr>(name: &'static str, value: &str) -> Result<T, ConfigError>
+where
+    T::Err: std::fmt::Display,
+{
+    value.parse().map_err(|error: T::Err| ConfigError {
+        name,
+        value: value.to_owned(),
+        reason: error.to_string(),
+    })
+}
+
+fn parse_in<T>(
+    name: &'static str,
+    value: &str,
+    range: std::ops::RangeInclusive<T>,
+) -> Result<T, ConfigError>
+where
+    T: FromStr + PartialOrd + std::fmt::Debug,
+    T::Err: std::fmt::Display,
+{
+    let parsed: T = parse(name, value)?;
+    if range.contains(&parsed) {
+        Ok(parsed)
+    } else {
+        Err(ConfigError {
+            name,
+            value: value.to_owned(),
+            reason: format!("must be within {range:?}"),
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn config_with(pairs: &[(&str, &str)]) -> Result<Config, ConfigError> {
+        let vars: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        Config::from_lookup(|name| vars.get(name).cloned())
+    }
+
+    #[test]
+    fn defaults_apply_when_nothing_is_set() {
+        let config = config_with(&[]).unwrap();
+        assert_eq!(config.database_url, DEFAULT_DATABASE_URL);
+        assert_eq!(config.listen_addr.to_string(), "127.0.0.1:8080");
+        assert_eq!(config.pool_size, 10);
+        assert_eq!(config.log_format, LogFormat::Pretty);
+    }
+
+    #[test]
+    fn bad_values_name_the_variable() {
+        let error = config_with(&[("RUNSTRONG_POOL_SIZE", "0")]).unwrap_err();
+        assert_eq!(error.name, "RUNSTRONG_POOL_SIZE");
+        let error = config_with(&[("RUNSTRONG_LOG_FORMAT", "xml")]).unwrap_err();
+        assert_eq!(error.name, "RUNSTRONG_LOG_FORMAT");
+        let error = config_with(&[("RUNSTRONG_ADDR", "nowhere")]).unwrap_err();
+        assert_eq!(error.name, "RUNSTRONG_ADDR");
+    }
+}

@@ -1,0 +1,140 @@
+//! Start-up preparation of the database: create it when it does not exist,
+//! then, under an advisory lock so that instances starting together take
+//! turns, apply the embedded migrations and seed the catalog.
+
+use diesel::{
+    Connection, PgConnection, QueryableByName, RunQueryDsl,
+    sql_types::{BigInt, Bool, Text},
+};
+use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
+
+pub const MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations");
+
+/// Key of the advisory lock held while migrating and seeding ("runstrng").
+const MIGRATION_LOCK_KEY: i64 = 0x7275_6e73_7472_6e67;
+
+#[derive(Debug, thiserror::Error)]
+pub enum PrepareError {
+    #[error("DATABASE_URL must look like postgres://user@host:port/database, got {0:?}")]
+    BadUrl(String),
+    #[error("cannot connect to PostgreSQL: {0}")]
+    Connect(#[from] diesel::ConnectionError),
+    #[error("database query failed: {0}")]
+    Query(#[from] diesel::result::Error),
+    #[error("migration failed: {0}")]
+    Migration(String),
+    #[error("catalog seed failed: {0}")]
+    Seed(String),
+}
+
+/// Splits `postgres://…/name?params` into the URL of the server's
+/// `postgres` maintenance database and the name of the target database.
+pub fn split_database_url(url: &str) -> Result<(String, String), PrepareError> {
+    let bad = || PrepareError::BadUrl(url.to_owned());
+    let (base, query) = match url.split_once('?') {
+        Some((base, query)) => (base, Some(query)),
+        None => (url, None),
+    };
+    let scheme_end = base.find("://").ok_or_else(bad)? + 3;
+    let slash = base[scheme_end..].rfind('/').ok_or_else(bad)? + scheme_end;
+    let name = &base[slash + 1..];
+    if name.is_empty() {
+        return Err(bad());
+    }
+    let mut maintenance = format!("{}/postgres", &base[..slash]);
+    if let Some(query) = query {
+        maintenance.push('?');
+        maintenance.push_str(query);
+    }
+    Ok((maintenance, name.to_owned()))
+}
+
+#[derive(QueryableByName)]
+struct Exists {
+    #[diesel(sql_type = Bool)]
+    exists: bool,
+}
+
+fn database_exists(
+    connection: &mut PgConnection,
+    name: &str,
+) -> Result<bool, diesel::result::Error> {
+    diesel::sql_query("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1) AS exists")
+        .bind::<Text, _>(name)
+        .get_result::<Exists>(connection)
+        .map(|row| row.exists)
+}
+
+/// Creates the database named in `url` unless it exists. Two instances may
+/// race here; the loser sees "already exists" and carries on.
+pub fn create_database_if_missing(url: &str) -> Result<(), PrepareError> {
+    let (maintenance_url, name) = split_database_url(url)?;
+    let mut connection = PgConnection::establish(&maintenance_url)?;
+    if database_exists(&mut connection, &name)? {
+        return Ok(());
+    }
+    let quoted = format!("\"{}\"", name.replace('"', "\"\""));
+    match diesel::sql_query(format!("CREATE DATABASE {quoted}")).execute(&mut connection) {
+        Ok(_) => {
+            tracing::info!(database = %name, "created database");
+            Ok(())
+        }
+        Err(error) if database_exists(&mut connection, &name)? => {
+            tracing::debug!(%error, "database created concurrently by another instance");
+            Ok(())
+        }
+        Err(error) => Err(error.into()),
+    }
+}
+
+/// Applies pending migrations and seeds the catalog while holding a
+/// session-level advisory lock, released when this connection closes even
+/// if this process dies half-way.
+pub fn migrate_and_seed(url: &str) -> Result<(), PrepareError> {
+    let mut connection = PgConnection::establish(url)?;
+    diesel::sql_query("SELECT pg_advisory_lock($1)")
+        .bind::<BigInt, _>(MIGRATION_LOCK_KEY)
+        .execute(&mut connection)?;
+    let outcome = apply_under_lock(&mut connection);
+    let unlock = diesel::sql_query("SELECT pg_advisory_unlock($1)")
+        .bind::<BigInt, _>(MIGRATION_LOCK_KEY)
+        .execute(&mut connection);
+    outcome?;
+    unlock?;
+    Ok(())
+}
+
+fn apply_under_lock(connection: &mut PgConnection) -> Result<(), PrepareError> {
+    let applied = connection
+        .run_pending_migrations(MIGRATIONS)
+        .map_err(|error| PrepareError::Migration(error.to_string()))?;
+    for version in &applied {
+        tracing::info!(%version, "applied migration");
+    }
+    crate::seed::apply(connection).map_err(|error| PrepareError::Seed(error.to_string()))
+}
+
+/// Everything start-up does to the database, in order.
+pub fn prepare_database(url: &str) -> Result<(), PrepareError> {
+    create_database_if_missing(url)?;
+    migrate_and_seed(url)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn database_url_splits_into_maintenance_url_and_name() {
+        let (maintenance, name) =
+            split_database_url("postgres://postgres@127.0.0.1:5432/runstrong?sslmode=disable")
+                .unwrap();
+        assert_eq!(
+            maintenance,
+            "postgres://postgres@127.0.0.1:5432/postgres?sslmode=disable"
+        );
+        assert_eq!(name, "runstrong");
+        assert!(split_database_url("postgres://host:5432/").is_err());
+        assert!(split_database_url("runstrong").is_err());
+    }
+}

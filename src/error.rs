@@ -1,0 +1,285 @@
+//! The one error type of the API and its RFC 9457 problem+json body.
+//!
+//! Every failure a handler, an extractor or the database can produce ends
+//! up here, so clients see one format. 5xx bodies carry a generic text; the
+//! cause is logged with the request id instead.
+
+use actix_web::{
+    HttpResponse, ResponseError,
+    http::{StatusCode, header},
+};
+use serde::Serialize;
+use utoipa::ToSchema;
+
+use crate::domain::validation::FieldError;
+use crate::http::request_context;
+
+/// Seconds a client should wait before retrying after a 503.
+pub const RETRY_AFTER_UNAVAILABLE_S: u64 = 2;
+
+pub const PROBLEM_CONTENT_TYPE: &str = "application/problem+json";
+
+/// RFC 9457 problem details.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Problem {
+    /// A URI naming the kind of problem.
+    #[schema(example = "urn:runstrong:problem:validation")]
+    #[serde(rename = "type")]
+    pub problem_type: String,
+    #[schema(example = "Invalid request")]
+    pub title: String,
+    #[schema(example = 400)]
+    pub status: u16,
+    #[schema(example = "limit: must be between 1 and 200")]
+    pub detail: String,
+    /// The path of the request that failed.
+    #[schema(example = "/v1/exercises")]
+    pub instance: Option<String>,
+    /// The `X-Request-Id` of the request, to quote when reporting it.
+    pub request_id: Option<String>,
+    /// For validation problems: every invalid field.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    #[error("{detail}")]
+    BadRequest {
+        detail: String,
+        errors: Vec<FieldError>,
+    },
+    #[error("{detail}")]
+    Unprocessable {
+        detail: String,
+        errors: Vec<FieldError>,
+    },
+    #[error("{0}")]
+    NotFound(String),
+    #[error("{0}")]
+    MethodNotAllowed(String),
+    #[error("{0}")]
+    PayloadTooLarge(String),
+    #[error("{0}")]
+    UnsupportedMediaType(String),
+    #[error("{0}")]
+    NotAcceptable(String),
+    /// The database or the pool is out of reach for now.
+    #[error("service unavailable: {0}")]
+    Unavailable(String),
+    /// Anything unexpected; the message is logged, never sent.
+    #[error("internal error: {0}")]
+    Internal(String),
+}
+
+impl ApiError {
+    pub fn bad_request(detail: impl Into<String>) -> Self {
+        ApiError::BadRequest {
+            detail: detail.into(),
+            errors: Vec::new(),
+        }
+    }
+
+    /// A 400 about one field or parameter, with its pointer.
+    pub fn bad_field(pointer: &str, detail: impl Into<String>) -> Self {
+        let detail = detail.into();
+        ApiError::BadRequest {
+            detail: format!("{}: {detail}", pointer.trim_start_matches('/')),
+            errors: vec![FieldError::new(pointer, detail)],
+        }
+    }
+
+    /// A 400 listing several invalid fields.
+    pub fn invalid_fields(errors: Vec<FieldError>) -> Self {
+        ApiError::BadRequest {
+            detail: summarize(&errors),
+            errors,
+        }
+    }
+
+    /// A 422: well-formed input that breaks a rule.
+    pub fn unprocessable(errors: Vec<FieldError>) -> Self {
+        ApiError::Unprocessable {
+            detail: summarize(&errors),
+            errors,
+        }
+    }
+
+    pub fn internal(cause: impl std::fmt::Display) -> Self {
+        ApiError::Internal(cause.to_string())
+    }
+
+    fn kind(&self) -> (&'static str, &'static str) {
+        match self {
+            ApiError::BadRequest { .. } => ("bad-request", "Invalid request"),
+            ApiError::Unprocessable { .. } => ("validation", "The request breaks a rule"),
+            ApiError::NotFound(_) => ("not-found", "Not found"),
+            ApiError::MethodNotAllowed(_) => ("method-not-allowed", "Method not allowed"),
+            ApiError::PayloadTooLarge(_) => ("payload-too-large", "Request body too large"),
+            ApiError::UnsupportedMediaType(_) => {
+                ("unsupported-media-type", "Unsupported media type")
+            }
+            ApiError::NotAcceptable(_) => ("not-acceptable", "Not acceptable"),
+            ApiError::Unavailable(_) => ("unavailable", "Service temporarily unavailable"),
+            ApiError::Internal(_) => ("internal", "Internal server error"),
+        }
+    }
+
+    /// The body sent to the client; never includes internal causes.
+    pub fn problem(&self) -> Problem {
+        let (slug, title) = self.kind();
+        let status = self.status_code();
+        let (detail, errors) = match self {
+            ApiError::BadRequest { detail, errors }
+            | ApiError::Unprocessable { detail, errors } => (detail.clone(), errors.clone()),
+            ApiError::NotFound(detail)
+            | ApiError::MethodNotAllowed(detail)
+            | ApiError::PayloadTooLarge(detail)
+            | ApiError::UnsupportedMediaType(detail)
+            | ApiError::NotAcceptable(detail) => (detail.clone(), Vec::new()),
+            ApiError::Unavailable(_) => (
+                "The database is out of reach for now; retry shortly.".to_owned(),
+                Vec::new(),
+            ),
+            ApiError::Internal(_) => (
+                "Something went wrong on our side; it has been logged.".to_owned(),
+                Vec::new(),
+            ),
+        };
+        let context = request_context::current();
+        Problem {
+            problem_type: format!("urn:runstrong:problem:{slug}"),
+            title: title.to_owned(),
+            status: status.as_u16(),
+            detail,
+            instance: context.as_ref().map(|c| c.path.clone()),
+            request_id: context.map(|c| c.request_id),
+            errors,
+        }
+    }
+}
+
+fn summarize(errors: &[FieldError]) -> String {
+    errors
+        .iter()
+        .map(|e| format!("{}: {}", e.pointer.trim_start_matches('/'), e.detail))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            ApiError::BadRequest { .. } => StatusCode::BAD_REQUEST,
+            ApiError::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::NotAcceptable(_) => StatusCode::NOT_ACCEPTABLE,
+            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        match self {
+            ApiError::Internal(cause) => tracing::error!(%cause, "request failed"),
+            ApiError::Unavailable(cause) => tracing::warn!(%cause, "dependency unavailable"),
+            _ => {}
+        }
+        problem_response(self.status_code(), &self.problem(), self)
+    }
+}
+
+fn problem_response(status: StatusCode, problem: &Problem, error: &ApiError) -> HttpResponse {
+    let mut response = HttpResponse::build(status);
+    response.insert_header((header::CONTENT_TYPE, PROBLEM_CONTENT_TYPE));
+    if matches!(error, ApiError::Unavailable(_)) {
+        response.insert_header((header::RETRY_AFTER, RETRY_AFTER_UNAVAILABLE_S.to_string()));
+    }
+    response.body(serde_json::to_vec(problem).unwrap_or_default())
+}
+
+impl From<diesel::result::Error> for ApiError {
+    fn from(error: diesel::result::Error) -> Self {
+        use diesel::result::{DatabaseErrorKind, Error};
+        match &error {
+            Error::NotFound => ApiError::NotFound("no such resource".to_owned()),
+            Error::DatabaseError(kind, info) => match kind {
+                DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand => {
+                    ApiError::Unavailable(error.to_string())
+                }
+                _ if is_transient(info.message()) => ApiError::Unavailable(error.to_string()),
+                _ => ApiError::Internal(error.to_string()),
+            },
+            _ => ApiError::Internal(error.to_string()),
+        }
+    }
+}
+
+/// Messages PostgreSQL and libpq give for failures that end by themselves:
+/// a cancelled long statement, a server restart, a lost socket.
+fn is_transient(message: &str) -> bool {
+    const TRANSIENT: &[&str] = &[
+        "canceling statement due to statement timeout",
+        "terminating connection",
+        "server closed the connection",
+        "connection to server",
+        "the database system is starting up",
+        "the database system is shutting down",
+        "no connection to the server",
+    ];
+    TRANSIENT.iter().any(|needle| message.contains(needle))
+}
+
+impl From<r2d2::Error> for ApiError {
+    fn from(error: r2d2::Error) -> Self {
+        ApiError::Unavailable(format!("no database connection: {error}"))
+    }
+}
+
+impl From<actix_web::error::BlockingError> for ApiError {
+    fn from(error: actix_web::error::BlockingError) -> Self {
+        ApiError::Internal(error.to_string())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use actix_web::body::MessageBody;
+
+    fn body_of(error: &ApiError) -> serde_json::Value {
+        let response = error.error_response();
+        let bytes = response.into_body().try_into_bytes().unwrap();
+        serde_json::from_slice(&bytes).unwrap()
+    }
+
+    #[test]
+    fn internal_errors_hide_their_cause() {
+        let body = body_of(&ApiError::internal(
+            "relation \"secret_table\" does not exist",
+        ));
+        assert_eq!(body["status"], 500);
+        assert!(!body.to_string().contains("secret_table"));
+    }
+
+    #[test]
+    fn unavailable_carries_retry_after() {
+        let response = ApiError::Unavailable("pool timed out".into()).error_response();
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(response.headers().get(header::RETRY_AFTER).unwrap(), "2");
+        assert_eq!(
+            response.headers().get(header::CONTENT_TYPE).unwrap(),
+            PROBLEM_CONTENT_TYPE
+        );
+    }
+
+    #[test]
+    fn field_errors_carry_pointers() {
+        let body = body_of(&ApiError::bad_field("/limit", "must be between 1 and 200"));
+        assert_eq!(body["errors"][0]["pointer"], "/limit");
+        assert_eq!(body["type"], "urn:runstrong:problem:bad-request");
+    }
+}

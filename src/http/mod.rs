@@ -1,0 +1,8 @@
+//! HTTP plumbing shared by every route: request ids, metrics, ETags and
+//! extractors that speak problem+json.
+
+pub mod etag;
+pub mod extract;
+pub mod metrics;
+pub mod request_context;
+pub mod request_id;

@@ -1,0 +1,15 @@
+//! runstrong: an HTTP/JSON API for runners who combine running with
+//! strength training. See README.md for the architecture.
+
+pub mod api;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod error;
+pub mod http;
+pub mod models;
+pub mod openapi;
+pub mod repo;
+pub mod seed;
+pub mod startup;
+pub mod telemetry;

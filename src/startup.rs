@@ -1,0 +1,98 @@
+//! Builds a running instance: prepares the database, then starts the HTTP
+//! server on the configured address.
+
+use std::net::TcpListener;
+
+use actix_web::{App, HttpServer, dev::Server, middleware::from_fn, web};
+use utoipa_actix_web::AppExt;
+use utoipa_swagger_ui::SwaggerUi;
+
+use crate::{
+    api,
+    config::Config,
+    db::{self, PgPool, prepare::PrepareError},
+    error::ApiError,
+    http::{extract, metrics, request_id},
+    openapi,
+};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error(transparent)]
+    Database(#[from] PrepareError),
+    #[error("cannot listen: {0}")]
+    Listen(#[from] std::io::Error),
+}
+
+/// A started server and the port it listens on.
+pub struct Application {
+    port: u16,
+    server: Server,
+}
+
+impl Application {
+    /// Prepares the database (create, migrate, seed) and binds the listener.
+    /// The server runs once `run_until_stopped` is awaited.
+    pub async fn build(config: Config) -> Result<Self, StartupError> {
+        let url = config.database_url.clone();
+        tokio::task::spawn_blocking(move || db::prepare::prepare_database(&url))
+            .await
+            .expect("database preparation does not panic")?;
+        let pool = db::build_pool(&config);
+        let listener = TcpListener::bind(config.listen_addr)?;
+        let port = listener.local_addr()?.port();
+        let server = serve(listener, pool, &config)?;
+        tracing::info!(address = %listener_address(&config, port), "runstrong is listening");
+        Ok(Application { port, server })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// A handle to stop the server from elsewhere (tests, signals).
+    pub fn handle(&self) -> actix_web::dev::ServerHandle {
+        self.server.handle()
+    }
+
+    /// Serves until SIGTERM / Ctrl-C, then stops accepting and lets
+    /// in-flight requests finish (up to the shutdown timeout).
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        self.server.await
+    }
+}
+
+fn listener_address(config: &Config, port: u16) -> String {
+    format!("{}:{port}", config.listen_addr.ip())
+}
+
+fn serve(listener: TcpListener, pool: PgPool, config: &Config) -> std::io::Result<Server> {
+    let spec = openapi::document();
+    let pool = web::Data::new(pool);
+    let metrics = web::Data::new(metrics::Metrics::new());
+    let body_limit = config.body_limit_bytes;
+    let mut server = HttpServer::new(move || {
+        let (app, _) = App::new()
+            .app_data(pool.clone())
+            .app_data(metrics.clone())
+            .app_data(extract::query_config())
+            .app_data(extract::path_config())
+            .app_data(web::PayloadConfig::new(body_limit))
+            .wrap(from_fn(metrics::middleware))
+            .wrap(from_fn(request_id::middleware))
+            .into_utoipa_app()
+            .configure(api::routes)
+            .split_for_parts();
+        app.service(web::redirect("/docs", "/docs/"))
+            .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", spec.clone()))
+            .default_service(web::to(|| async {
+                Err::<actix_web::HttpResponse, _>(ApiError::NotFound("no such route".to_owned()))
+            }))
+    })
+    .listen(listener)?
+    .shutdown_timeout(config.shutdown_timeout.as_secs());
+    if config.workers > 0 {
+        server = server.workers(config.workers);
+    }
+    Ok(server.run())
+}

@@ -1,0 +1,163 @@
+//! Spawns a real runstrong instance per test, on a random port, against a
+//! fresh PostgreSQL database of its own that is dropped afterwards.
+
+use std::sync::Once;
+
+use diesel::{Connection, PgConnection, RunQueryDsl};
+use runstrong::config::Config;
+use runstrong::startup::Application;
+use serde_json::Value;
+
+/// The PostgreSQL server tests use; each test creates its own database.
+pub fn server_url() -> String {
+    std::env::var("RUNSTRONG_TEST_POSTGRES")
+        .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".to_owned())
+}
+
+pub fn unique_database_name() -> String {
+    format!("runstrong_test_{}", uuid::Uuid::now_v7().simple())
+}
+
+pub fn database_url(name: &str) -> String {
+    format!("{}/{name}", server_url())
+}
+
+pub fn test_config(database_name: &str) -> Config {
+    let mut config = Config::from_lookup(|_| None).expect("defaults are valid");
+    config.database_url = database_url(database_name);
+    config.listen_addr = "127.0.0.1:0".parse().unwrap();
+    config.pool_size = 4;
+    config.workers = 1;
+    config.shutdown_timeout = std::time::Duration::from_secs(1);
+    config
+}
+
+fn init_logs() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        if std::env::var("TEST_LOG").is_ok() {
+            runstrong::telemetry::init(runstrong::config::LogFormat::Pretty);
+        }
+    });
+}
+
+/// Drops a test database, ending any connection still open to it.
+pub fn drop_database(name: &str) {
+    let name = name.to_owned();
+    // Own thread: Drop may run inside the test's async runtime.
+    std::thread::spawn(move || {
+        let mut connection =
+            PgConnection::establish(&database_url("postgres")).expect("connect to postgres");
+        diesel::sql_query(format!("DROP DATABASE IF EXISTS \"{name}\" WITH (FORCE)"))
+            .execute(&mut connection)
+            .expect("drop test database");
+    })
+    .join()
+    .expect("drop thread");
+}
+
+/// A test database name that is dropped when the guard goes, even when
+/// the test panics.
+pub struct TestDatabase {
+    pub name: String,
+}
+
+impl TestDatabase {
+    pub fn new() -> Self {
+        TestDatabase {
+            name: unique_database_name(),
+        }
+    }
+}
+
+impl Drop for TestDatabase {
+    fn drop(&mut self) {
+        drop_database(&self.name);
+    }
+}
+
+pub struct TestApp {
+    pub address: String,
+    pub client: reqwest::Client,
+    pub database_name: String,
+    handle: actix_web::dev::ServerHandle,
+    // Dropped after the server is told to stop (fields drop after `drop`).
+    _database: TestDatabase,
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.address)
+    }
+
+    pub async fn get(&self, path: &str) -> reqwest::Response {
+        self.client
+            .get(self.url(path))
+            .send()
+            .await
+            .expect("request sent")
+    }
+
+    /// GET expecting 200 JSON.
+    pub async fn get_json(&self, path: &str) -> Value {
+        let response = self.get(path).await;
+        let status = response.status();
+        let body = response.text().await.unwrap();
+        assert_eq!(status, 200, "GET {path}: {body}");
+        serde_json::from_str(&body).unwrap()
+    }
+
+    pub fn database_url(&self) -> String {
+        database_url(&self.database_name)
+    }
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        drop(self.handle.stop(false));
+    }
+}
+
+/// Starts an instance with `configure` applied to its test configuration.
+pub async fn spawn_app_with(configure: impl FnOnce(&mut Config)) -> TestApp {
+    init_logs();
+    let database = TestDatabase::new();
+    let database_name = database.name.clone();
+    let mut config = test_config(&database_name);
+    configure(&mut config);
+    let application = Application::build(config)
+        .await
+        .expect("application starts");
+    let address = format!("http://127.0.0.1:{}", application.port());
+    let handle = application.handle();
+    tokio::spawn(application.run_until_stopped());
+    TestApp {
+        address,
+        client: reqwest::Client::new(),
+        database_name,
+        handle,
+        _database: database,
+    }
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+/// Asserts an RFC 9457 problem answer and returns its body.
+pub async fn assert_problem(response: reqwest::Response, status: u16) -> Value {
+    assert_eq!(response.status().as_u16(), status, "unexpected status");
+    let content_type = response
+        .headers()
+        .get("content-type")
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_default();
+    assert_eq!(content_type, "application/problem+json");
+    assert!(response.headers().contains_key("x-request-id"));
+    let body: Value = response.json().await.expect("problem body is JSON");
+    assert_eq!(body["status"], status);
+    for field in ["type", "title", "detail", "instance"] {
+        assert!(body[field].is_string(), "problem lacks {field}: {body}");
+    }
+    body
+}

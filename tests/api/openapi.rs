@@ -1,0 +1,90 @@
+//! The committed OpenAPI document must be what the code generates.
+//! Regenerate with: UPDATE_OPENAPI=1 cargo test --test api openapi
+
+use crate::helpers::spawn_app;
+
+const COMMITTED: &str = "openapi/openapi.json";
+
+#[test]
+fn committed_openapi_document_matches_the_code() {
+    let generated = runstrong::openapi::document_json();
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(COMMITTED);
+    if std::env::var("UPDATE_OPENAPI").is_ok() {
+        std::fs::write(&path, &generated).unwrap();
+        return;
+    }
+    let committed = std::fs::read_to_string(&path).unwrap_or_default();
+    assert!(
+        committed == generated,
+        "{COMMITTED} is out of date: run `UPDATE_OPENAPI=1 cargo test --test api openapi` and commit it"
+    );
+}
+
+#[test]
+fn every_operation_documents_its_errors() {
+    let spec: serde_json::Value =
+        serde_json::from_str(&runstrong::openapi::document_json()).unwrap();
+    assert!(spec["openapi"].as_str().unwrap().starts_with("3.1"));
+    let paths = spec["paths"].as_object().unwrap();
+    for route in [
+        "/livez",
+        "/readyz",
+        "/metrics",
+        "/v1/vocabularies",
+        "/v1/exercises",
+        "/v1/exercises/{id_or_slug}",
+        "/v1/exercises/{id_or_slug}/progression",
+        "/v1/exercises/export",
+    ] {
+        assert!(paths.contains_key(route), "{route} undocumented");
+    }
+    for (path, item) in paths {
+        for (method, operation) in item.as_object().unwrap() {
+            let responses = operation["responses"].as_object().unwrap();
+            assert!(responses.contains_key("500"), "{method} {path}: no 500");
+            for (status, response) in responses {
+                assert!(
+                    response["headers"]["X-Request-Id"].is_object(),
+                    "{method} {path} {status}: no X-Request-Id"
+                );
+            }
+            if path.contains('{') {
+                assert!(responses.contains_key("404"), "{method} {path}: no 404");
+            }
+            if operation["parameters"]
+                .as_array()
+                .is_some_and(|p| p.iter().any(|p| p["in"] == "query"))
+            {
+                assert!(responses.contains_key("400"), "{method} {path}: no 400");
+            }
+        }
+    }
+}
+
+#[tokio::test]
+async fn the_served_document_is_the_generated_one_and_docs_are_browsable() {
+    let app = spawn_app().await;
+    let served: serde_json::Value = app.get_json("/openapi.json").await;
+    let generated: serde_json::Value =
+        serde_json::from_str(&runstrong::openapi::document_json()).unwrap();
+    assert_eq!(served, generated);
+    let redirect = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap()
+        .get(app.url("/docs"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(redirect.status(), 307);
+    assert_eq!(redirect.headers()["location"], "/docs/");
+    let docs = app.get("/docs/").await;
+    assert_eq!(docs.status(), 200);
+    assert!(
+        docs.text()
+            .await
+            .unwrap()
+            .to_lowercase()
+            .contains("swagger")
+    );
+}

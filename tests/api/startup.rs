@@ -1,0 +1,134 @@
+use diesel::migration::MigrationSource;
+use diesel::{Connection, PgConnection, QueryableByName, RunQueryDsl, sql_types::BigInt};
+use diesel_migrations::MigrationHarness;
+use runstrong::db::prepare::{MIGRATIONS, prepare_database};
+use runstrong::startup::Application;
+
+use crate::helpers::{TestDatabase, spawn_app, test_config};
+
+#[derive(QueryableByName)]
+struct Count {
+    #[diesel(sql_type = BigInt)]
+    count: i64,
+}
+
+fn count(connection: &mut PgConnection, sql: &str) -> i64 {
+    diesel::sql_query(sql)
+        .get_result::<Count>(connection)
+        .unwrap()
+        .count
+}
+
+#[tokio::test]
+async fn migrations_run_down_and_up_again() {
+    let app = spawn_app().await;
+    let url = app.database_url();
+    tokio::task::spawn_blocking(move || {
+        let mut connection = PgConnection::establish(&url).unwrap();
+        let total = MigrationSource::<diesel::pg::Pg>::migrations(&MIGRATIONS)
+            .unwrap()
+            .len();
+        assert!(total >= 1);
+        let reverted = connection.revert_all_migrations(MIGRATIONS).unwrap();
+        assert_eq!(reverted.len(), total);
+        assert_eq!(
+            count(
+                &mut connection,
+                "SELECT count(*) AS count FROM pg_tables WHERE tablename = 'exercises'"
+            ),
+            0
+        );
+        let applied = connection.run_pending_migrations(MIGRATIONS).unwrap();
+        assert_eq!(applied.len(), total);
+        assert_eq!(
+            count(
+                &mut connection,
+                "SELECT count(*) AS count FROM pg_tables WHERE tablename = 'exercises'"
+            ),
+            1
+        );
+    })
+    .await
+    .unwrap();
+}
+
+#[tokio::test]
+async fn two_instances_started_together_on_an_empty_database_both_become_ready() {
+    let database = TestDatabase::new();
+    let name = database.name.clone();
+    let (first, second) = tokio::join!(
+        Application::build(test_config(&name)),
+        Application::build(test_config(&name)),
+    );
+    let (first, second) = (first.expect("first starts"), second.expect("second starts"));
+    let client = reqwest::Client::new();
+    let mut handles = Vec::new();
+    for application in [first, second] {
+        let port = application.port();
+        handles.push(application.handle());
+        tokio::spawn(application.run_until_stopped());
+        let ready = client
+            .get(format!("http://127.0.0.1:{port}/readyz"))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(ready.status(), 200);
+    }
+    let url = crate::helpers::database_url(&name);
+    let (exercises, distinct) = tokio::task::spawn_blocking(move || {
+        let mut connection = PgConnection::establish(&url).unwrap();
+        (
+            count(&mut connection, "SELECT count(*) AS count FROM exercises"),
+            count(
+                &mut connection,
+                "SELECT count(DISTINCT slug) AS count FROM exercises",
+            ),
+        )
+    })
+    .await
+    .unwrap();
+    assert!(exercises >= 60);
+    assert_eq!(exercises, distinct);
+    for handle in handles {
+        drop(handle.stop(false));
+    }
+}
+
+#[tokio::test]
+async fn seeding_again_is_idempotent_and_keeps_admin_changes() {
+    let app = spawn_app().await;
+    let url = app.database_url();
+    tokio::task::spawn_blocking(move || {
+        let mut connection = PgConnection::establish(&url).unwrap();
+        let before = count(&mut connection, "SELECT count(*) AS count FROM exercises");
+        // An admin edit, and a seed that must be re-applied (hash forgotten).
+        diesel::sql_query(
+            "UPDATE exercises SET name = 'Edited by admin', origin = 'admin' WHERE slug = 'glute-bridge'",
+        )
+        .execute(&mut connection)
+        .unwrap();
+        diesel::sql_query("UPDATE exercises SET name = 'Stale seed text' WHERE slug = 'pallof-press'")
+            .execute(&mut connection)
+            .unwrap();
+        diesel::sql_query("DELETE FROM catalog_seed_state").execute(&mut connection).unwrap();
+        prepare_database(&url).unwrap();
+        prepare_database(&url).unwrap();
+        assert_eq!(count(&mut connection, "SELECT count(*) AS count FROM exercises"), before);
+        assert_eq!(
+            count(
+                &mut connection,
+                "SELECT count(*) AS count FROM exercises WHERE slug = 'glute-bridge' AND name = 'Edited by admin'"
+            ),
+            1
+        );
+        assert_eq!(
+            count(
+                &mut connection,
+                "SELECT count(*) AS count FROM exercises WHERE slug = 'pallof-press' AND name = 'Stale seed text'"
+            ),
+            0
+        );
+    })
+    .await
+    .unwrap();
+}
