@@ -28,6 +28,12 @@ pub struct Config {
     /// How long in-flight requests may take to finish after SIGTERM.
     pub shutdown_timeout: Duration,
     pub log_format: LogFormat,
+    /// How long a bearer token stays valid.
+    pub token_lifetime: Duration,
+    /// Failed logins for one email, within `login_window`, before lockout.
+    pub login_max_failures: u32,
+    /// The window failures are counted in, and the length of a lockout.
+    pub login_window: Duration,
 }
 
 /// A setting that could not be parsed; start-up stops with this message.
@@ -88,6 +94,21 @@ impl Config {
                 "RUNSTRONG_SHUTDOWN_TIMEOUT_S",
                 &setting("RUNSTRONG_SHUTDOWN_TIMEOUT_S", "30"),
                 0..=3600,
+            )?),
+            token_lifetime: Duration::from_secs(parse_in(
+                "RUNSTRONG_TOKEN_LIFETIME_S",
+                &setting("RUNSTRONG_TOKEN_LIFETIME_S", "2592000"),
+                60..=31_536_000,
+            )?),
+            login_max_failures: parse_in(
+                "RUNSTRONG_LOGIN_MAX_FAILURES",
+                &setting("RUNSTRONG_LOGIN_MAX_FAILURES", "5"),
+                1..=1000,
+            )?,
+            login_window: Duration::from_secs(parse_in(
+                "RUNSTRONG_LOGIN_WINDOW_S",
+                &setting("RUNSTRONG_LOGIN_WINDOW_S", "900"),
+                1..=86_400,
             )?),
             log_format: match setting("RUNSTRONG_LOG_FORMAT", "pretty").as_str() {
                 "pretty" => LogFormat::Pretty,

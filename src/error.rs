@@ -54,8 +54,25 @@ pub enum ApiError {
         detail: String,
         errors: Vec<FieldError>,
     },
+    /// No valid credentials; `invalid_token` when a token was sent but is
+    /// malformed, expired or revoked (RFC 6750 `error="invalid_token"`).
+    #[error("{detail}")]
+    Unauthorized { detail: String, invalid_token: bool },
+    /// The caller may see the resource but not do this to it.
+    #[error("{0}")]
+    Forbidden(String),
     #[error("{0}")]
     NotFound(String),
+    #[error("{0}")]
+    Conflict(String),
+    /// `If-Match` named a version that is no longer current.
+    #[error("{0}")]
+    PreconditionFailed(String),
+    /// A write to a versioned resource came without `If-Match`.
+    #[error("{0}")]
+    PreconditionRequired(String),
+    #[error("{detail}")]
+    TooManyRequests { detail: String, retry_after_s: u64 },
     #[error("{0}")]
     MethodNotAllowed(String),
     #[error("{0}")]
@@ -113,7 +130,13 @@ impl ApiError {
         match self {
             ApiError::BadRequest { .. } => ("bad-request", "Invalid request"),
             ApiError::Unprocessable { .. } => ("validation", "The request breaks a rule"),
+            ApiError::Unauthorized { .. } => ("unauthorized", "Authentication required"),
+            ApiError::Forbidden(_) => ("forbidden", "Not allowed"),
             ApiError::NotFound(_) => ("not-found", "Not found"),
+            ApiError::Conflict(_) => ("conflict", "Conflict"),
+            ApiError::PreconditionFailed(_) => ("precondition-failed", "The resource has changed"),
+            ApiError::PreconditionRequired(_) => ("precondition-required", "If-Match required"),
+            ApiError::TooManyRequests { .. } => ("too-many-requests", "Too many attempts"),
             ApiError::MethodNotAllowed(_) => ("method-not-allowed", "Method not allowed"),
             ApiError::PayloadTooLarge(_) => ("payload-too-large", "Request body too large"),
             ApiError::UnsupportedMediaType(_) => {
@@ -132,7 +155,14 @@ impl ApiError {
         let (detail, errors) = match self {
             ApiError::BadRequest { detail, errors }
             | ApiError::Unprocessable { detail, errors } => (detail.clone(), errors.clone()),
+            ApiError::Unauthorized { detail, .. } | ApiError::TooManyRequests { detail, .. } => {
+                (detail.clone(), Vec::new())
+            }
             ApiError::NotFound(detail)
+            | ApiError::Forbidden(detail)
+            | ApiError::Conflict(detail)
+            | ApiError::PreconditionFailed(detail)
+            | ApiError::PreconditionRequired(detail)
             | ApiError::MethodNotAllowed(detail)
             | ApiError::PayloadTooLarge(detail)
             | ApiError::UnsupportedMediaType(detail)
@@ -172,7 +202,13 @@ impl ResponseError for ApiError {
         match self {
             ApiError::BadRequest { .. } => StatusCode::BAD_REQUEST,
             ApiError::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
+            ApiError::PreconditionRequired(_) => StatusCode::PRECONDITION_REQUIRED,
+            ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
@@ -195,8 +231,22 @@ impl ResponseError for ApiError {
 fn problem_response(status: StatusCode, problem: &Problem, error: &ApiError) -> HttpResponse {
     let mut response = HttpResponse::build(status);
     response.insert_header((header::CONTENT_TYPE, PROBLEM_CONTENT_TYPE));
-    if matches!(error, ApiError::Unavailable(_)) {
-        response.insert_header((header::RETRY_AFTER, RETRY_AFTER_UNAVAILABLE_S.to_string()));
+    match error {
+        ApiError::Unavailable(_) => {
+            response.insert_header((header::RETRY_AFTER, RETRY_AFTER_UNAVAILABLE_S.to_string()));
+        }
+        ApiError::TooManyRequests { retry_after_s, .. } => {
+            response.insert_header((header::RETRY_AFTER, retry_after_s.to_string()));
+        }
+        ApiError::Unauthorized { invalid_token, .. } => {
+            let challenge = if *invalid_token {
+                r#"Bearer realm="runstrong", error="invalid_token""#
+            } else {
+                r#"Bearer realm="runstrong""#
+            };
+            response.insert_header((header::WWW_AUTHENTICATE, challenge));
+        }
+        _ => {}
     }
     response.body(serde_json::to_vec(problem).unwrap_or_default())
 }
@@ -207,6 +257,9 @@ impl From<diesel::result::Error> for ApiError {
         match &error {
             Error::NotFound => ApiError::NotFound("no such resource".to_owned()),
             Error::DatabaseError(kind, info) => match kind {
+                DatabaseErrorKind::UniqueViolation => {
+                    ApiError::Conflict("that conflicts with an existing resource".to_owned())
+                }
                 DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand => {
                     ApiError::Unavailable(error.to_string())
                 }

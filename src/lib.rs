@@ -1,7 +1,9 @@
 //! runstrong: an HTTP/JSON API for runners who combine running with
 //! strength training. See README.md for the architecture.
 
+pub mod admin;
 pub mod api;
+pub mod auth;
 pub mod config;
 pub mod db;
 pub mod domain;

@@ -1,10 +1,12 @@
 use std::process::ExitCode;
 
-use runstrong::{config::Config, openapi, startup::Application, telemetry};
+use runstrong::{admin, config::Config, openapi, startup::Application, telemetry};
 
-const USAGE: &str = "usage: runstrong [serve | openapi]\n\
-  serve    run the HTTP service (the default)\n\
-  openapi  print the OpenAPI document";
+const USAGE: &str = "usage: runstrong [serve | openapi | create-admin --email EMAIL]\n\
+  serve         run the HTTP service (the default)\n\
+  openapi       print the OpenAPI document\n\
+  create-admin  create an admin account; the password is read from\n\
+                RUNSTRONG_ADMIN_PASSWORD or else the first line of standard input";
 
 #[tokio::main]
 async fn main() -> ExitCode {
@@ -16,6 +18,7 @@ async fn main() -> ExitCode {
         .as_slice()
     {
         [] | ["serve"] => serve().await,
+        ["create-admin", "--email", email] => create_admin(email),
         ["openapi"] => {
             print!("{}", openapi::document_json());
             ExitCode::SUCCESS
@@ -50,6 +53,38 @@ async fn serve() -> ExitCode {
         }
         Err(error) => {
             tracing::error!(%error, "server failed");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Admins cannot be made over HTTP; this is the one way in.
+fn create_admin(email: &str) -> ExitCode {
+    let config = match Config::from_env() {
+        Ok(config) => config,
+        Err(error) => {
+            eprintln!("runstrong: {error}");
+            return ExitCode::from(2);
+        }
+    };
+    let password = match std::env::var("RUNSTRONG_ADMIN_PASSWORD") {
+        Ok(password) => password,
+        Err(_) => {
+            let mut line = String::new();
+            if std::io::stdin().read_line(&mut line).is_err() {
+                eprintln!("runstrong: could not read the password from standard input");
+                return ExitCode::from(2);
+            }
+            line.trim_end_matches(['\r', '\n']).to_owned()
+        }
+    };
+    match admin::create_admin(&config.database_url, email, &password) {
+        Ok(id) => {
+            println!("created admin {email} ({id})");
+            ExitCode::SUCCESS
+        }
+        Err(error) => {
+            eprintln!("runstrong: {error}");
             ExitCode::FAILURE
         }
     }

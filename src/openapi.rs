@@ -8,6 +8,7 @@ use utoipa::{
     openapi::{
         self, ContentBuilder, HeaderBuilder, ObjectBuilder, RefOr, ResponseBuilder, Type,
         path::Operation,
+        security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
     },
 };
 use utoipa_actix_web::AppExt;
@@ -26,12 +27,35 @@ Errors are RFC 9457 `application/problem+json`. Every response carries `X-Reques
         license(name = "MIT OR Apache-2.0"),
     ),
     tags(
+        (name = "accounts", description = "Registration, sign-in and the caller's account"),
+        (name = "athletes", description = "Athlete profiles and coach access"),
         (name = "catalog", description = "Exercises for runners and the vocabularies they use"),
         (name = "operations", description = "Health and metrics"),
     ),
-    components(schemas(Problem))
+    components(schemas(Problem)),
+    modifiers(&BearerSecurity)
 )]
 struct ApiDoc;
+
+/// The `bearer` scheme that protected operations name.
+struct BearerSecurity;
+
+impl utoipa::Modify for BearerSecurity {
+    fn modify(&self, spec: &mut openapi::OpenApi) {
+        let components = spec.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .description(Some(
+                        "A token from POST /v1/accounts or POST /v1/tokens, sent as `Authorization: Bearer <token>`",
+                    ))
+                    .build(),
+            ),
+        );
+    }
+}
 
 /// Operations that answer without the database cannot send 503.
 const WITHOUT_DATABASE: &[&str] = &["/livez", "/metrics", "/v1/vocabularies"];

@@ -70,11 +70,13 @@ fn serve(listener: TcpListener, pool: PgPool, config: &Config) -> std::io::Resul
     let spec = openapi::document();
     let pool = web::Data::new(pool);
     let metrics = web::Data::new(metrics::Metrics::new());
+    let settings = web::Data::new(config.clone());
     let body_limit = config.body_limit_bytes;
     let mut server = HttpServer::new(move || {
         let (app, _) = App::new()
             .app_data(pool.clone())
             .app_data(metrics.clone())
+            .app_data(settings.clone())
             .app_data(extract::query_config())
             .app_data(extract::path_config())
             .app_data(web::PayloadConfig::new(body_limit))

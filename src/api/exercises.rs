@@ -15,8 +15,11 @@ use crate::domain::vocabulary::{
     Category, Equipment, Impact, InjuryArea, MovementPattern, Muscle, parse_list,
 };
 use crate::error::{ApiError, Problem};
+use crate::http::auth::OptionalBearerToken;
 use crate::http::etag::json_with_etag;
+use crate::repo::accounts;
 use crate::repo::exercises::{self as repo, ExerciseFilter, MuscleRole};
+use diesel::PgConnection;
 
 const CURSOR_KIND: &str = "exercise";
 
@@ -207,6 +210,7 @@ impl ExerciseListParams {
 pub async fn list_exercises(
     request: HttpRequest,
     pool: web::Data<PgPool>,
+    token: OptionalBearerToken,
     params: web::Query<ExerciseListParams>,
 ) -> Result<HttpResponse, ApiError> {
     let ListRequest {
@@ -215,7 +219,8 @@ pub async fn list_exercises(
         limit,
     } = params.parse()?;
     let (items, has_more) = db::run(&pool, move |connection| {
-        repo::list(connection, &filter, after_slug.as_deref(), limit)
+        let viewer = viewer_id(connection, &token)?;
+        repo::list(connection, viewer, &filter, after_slug.as_deref(), limit)
     })
     .await?;
     let next_cursor = match items.last() {
@@ -241,13 +246,23 @@ pub struct IfNoneMatch {
 pub struct ExerciseKey {
     /// The exercise's id (UUID) or slug.
     #[param(example = "glute-bridge")]
-    id_or_slug: String,
+    pub id_or_slug: String,
 }
 
-async fn find_exercise(pool: &PgPool, key: String) -> Result<Exercise, ApiError> {
-    db::run(pool, move |connection| repo::find(connection, &key))
-        .await?
-        .ok_or_else(|| ApiError::NotFound("no exercise has that id or slug".to_owned()))
+/// The account id of an optional caller: private exercises are visible to
+/// their coach and to the coach's athletes.
+fn viewer_id(
+    connection: &mut PgConnection,
+    token: &OptionalBearerToken,
+) -> Result<Option<Uuid>, ApiError> {
+    Ok(
+        accounts::authenticate_optional(connection, token.0.as_ref())?
+            .map(|caller| caller.account_id),
+    )
+}
+
+fn exercise_not_found() -> ApiError {
+    ApiError::NotFound("no exercise has that id or slug".to_owned())
 }
 
 /// One exercise.
@@ -266,9 +281,15 @@ async fn find_exercise(pool: &PgPool, key: String) -> Result<Exercise, ApiError>
 pub async fn get_exercise(
     request: HttpRequest,
     pool: web::Data<PgPool>,
+    token: OptionalBearerToken,
     key: web::Path<ExerciseKey>,
 ) -> Result<HttpResponse, ApiError> {
-    let exercise = find_exercise(&pool, key.into_inner().id_or_slug).await?;
+    let key = key.into_inner().id_or_slug;
+    let exercise = db::run(&pool, move |connection| {
+        let viewer = viewer_id(connection, &token)?;
+        repo::find(connection, viewer, &key)?.ok_or_else(exercise_not_found)
+    })
+    .await?;
     json_with_etag(&request, &exercise)
 }
 
@@ -299,13 +320,14 @@ pub struct Progression {
 pub async fn get_progression(
     request: HttpRequest,
     pool: web::Data<PgPool>,
+    token: OptionalBearerToken,
     key: web::Path<ExerciseKey>,
 ) -> Result<HttpResponse, ApiError> {
     let key = key.into_inner().id_or_slug;
     let progression = db::run(&pool, move |connection| {
-        let exercise = repo::find(connection, &key)?
-            .ok_or_else(|| ApiError::NotFound("no exercise has that id or slug".to_owned()))?;
-        let chain = repo::progression(connection, &exercise)?;
+        let viewer = viewer_id(connection, &token)?;
+        let exercise = repo::find(connection, viewer, &key)?.ok_or_else(exercise_not_found)?;
+        let chain = repo::progression(connection, viewer, &exercise)?;
         let position = chain
             .iter()
             .position(|step| step.id == exercise.id)
@@ -375,6 +397,7 @@ pub enum CatalogExport {
 pub async fn export_exercises(
     request: HttpRequest,
     pool: web::Data<PgPool>,
+    token: OptionalBearerToken,
     params: web::Query<ExportParams>,
 ) -> Result<HttpResponse, ApiError> {
     let free_exercise_db = match params.format.as_deref() {
@@ -387,7 +410,11 @@ pub async fn export_exercises(
             ));
         }
     };
-    let exercises = db::run(&pool, repo::all).await?;
+    let exercises = db::run(&pool, move |connection| {
+        let viewer = viewer_id(connection, &token)?;
+        repo::all(connection, viewer)
+    })
+    .await?;
     let export = if free_exercise_db {
         CatalogExport::FreeExerciseDb(exercises.iter().map(FreeExerciseDbExercise::from).collect())
     } else {

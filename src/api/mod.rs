@@ -1,7 +1,11 @@
 //! HTTP handlers, one module per resource, and the one place that
 //! registers them (used by both the server and the OpenAPI document).
 
+pub mod accounts;
+pub mod athletes;
+pub mod catalog_changes;
 pub mod exercises;
+pub mod grants;
 pub mod health;
 pub mod pagination;
 pub mod vocabularies;
@@ -9,15 +13,31 @@ pub mod vocabularies;
 use utoipa_actix_web::service_config::ServiceConfig;
 
 /// Registers every documented route. Order matters where paths overlap:
-/// `/v1/exercises/export` must come before `/v1/exercises/{id_or_slug}`.
+/// `/v1/exercises/export` and `/import` come before `/v1/exercises/{id_or_slug}`.
 pub fn routes(config: &mut ServiceConfig) {
     config
         .service(health::livez)
         .service(health::readyz)
         .service(health::metrics)
+        .service(accounts::register)
+        .service(accounts::login)
+        .service(accounts::logout)
+        .service(accounts::me)
         .service(vocabularies::vocabularies)
         .service(exercises::list_exercises)
+        .service(catalog_changes::create_exercise)
         .service(exercises::export_exercises)
+        .service(catalog_changes::import_exercises)
         .service(exercises::get_exercise)
-        .service(exercises::get_progression);
+        .service(catalog_changes::replace_exercise)
+        .service(catalog_changes::delete_exercise)
+        .service(exercises::get_progression)
+        .service(athletes::create_athlete)
+        .service(athletes::list_athletes)
+        .service(athletes::get_athlete)
+        .service(athletes::patch_athlete)
+        .service(athletes::delete_athlete)
+        .service(grants::create_grant)
+        .service(grants::list_grants)
+        .service(grants::revoke_grant);
 }

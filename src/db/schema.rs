@@ -29,6 +29,7 @@ diesel::table! {
         origin -> Text,
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
+        owner_account_id -> Nullable<Uuid>,
     }
 }
 
@@ -39,3 +40,72 @@ diesel::table! {
         applied_at -> Timestamptz,
     }
 }
+
+diesel::table! {
+    accounts (id) {
+        id -> Uuid,
+        email -> Text,
+        email_normalized -> Text,
+        password_hash -> Text,
+        display_name -> Text,
+        role -> Text,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    tokens (token_sha256) {
+        token_sha256 -> Bytea,
+        account_id -> Uuid,
+        created_at -> Timestamptz,
+        expires_at -> Timestamptz,
+        revoked_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    login_throttle (email_normalized) {
+        email_normalized -> Text,
+        failures -> Integer,
+        window_started_at -> Timestamptz,
+        locked_until -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    athletes (id) {
+        id -> Uuid,
+        owner_account_id -> Uuid,
+        name -> Text,
+        profile -> Jsonb,
+        version -> BigInt,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    grants (id) {
+        id -> Uuid,
+        athlete_id -> Uuid,
+        coach_account_id -> Uuid,
+        access -> Text,
+        created_at -> Timestamptz,
+        revoked_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::joinable!(tokens -> accounts (account_id));
+diesel::joinable!(athletes -> accounts (owner_account_id));
+diesel::joinable!(grants -> athletes (athlete_id));
+diesel::joinable!(exercises -> accounts (owner_account_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    accounts,
+    tokens,
+    athletes,
+    grants,
+    exercises,
+    login_throttle
+);

@@ -91,6 +91,9 @@ pub struct ExerciseDefinition {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 pub struct Exercise {
     pub id: Uuid,
+    /// The coach whose private exercise this is; null for the global catalog.
+    #[serde(default)]
+    pub owner_account_id: Option<Uuid>,
     #[serde(flatten)]
     pub definition: ExerciseDefinition,
 }

@@ -6,8 +6,9 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::catalog::Exercise;
-use super::vocabulary::{Category, Equipment, MovementPattern, Muscle};
+use super::catalog::{Exercise, ExerciseDefinition, Prescription, is_valid_slug};
+use super::validation::{Errors, FieldError};
+use super::vocabulary::{Benefit, Category, Equipment, Impact, MovementPattern, Muscle};
 
 /// One exercise in free-exercise-db's shape (camelCase, as that format is).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -177,5 +178,305 @@ mod tests {
         assert_eq!(primary, ["abdominals"]);
         let secondary = muscle_names(&[Muscle::Obliques, Muscle::HipFlexors], &primary);
         assert_eq!(secondary, ["quadriceps"]);
+    }
+}
+
+/// Turns a free-exercise-db exercise into one of ours. Their format lacks
+/// much of ours, so the rest is derived and documented here: the movement
+/// pattern from force and muscles, impact from the category, a default
+/// prescription by category, and no injury advice. What cannot be mapped
+/// (equipment such as `machine`, an exercise with no muscle we know) is
+/// an error with a pointer relative to the item.
+pub fn to_definition(item: &FreeExerciseDbExercise) -> Result<ExerciseDefinition, Vec<FieldError>> {
+    let mut errors = Errors::default();
+    let primary = muscles_from(&item.primary_muscles);
+    let secondary: Vec<Muscle> = muscles_from(&item.secondary_muscles)
+        .into_iter()
+        .filter(|m| !primary.contains(m))
+        .collect();
+    errors.check(
+        !primary.is_empty(),
+        "/primaryMuscles",
+        "no primary muscle runstrong knows (forearms and neck have no equivalent)",
+    );
+    let equipment = match equipment_from(item.equipment.as_deref()) {
+        Some(equipment) => equipment,
+        None => {
+            errors.add(
+                "/equipment",
+                format!(
+                    "`{}` has no runstrong equivalent",
+                    item.equipment.as_deref().unwrap_or("")
+                ),
+            );
+            Equipment::None
+        }
+    };
+    let category_name = item.category.as_str();
+    let known_category = [
+        "strength",
+        "stretching",
+        "plyometrics",
+        "cardio",
+        "powerlifting",
+        "strongman",
+        "olympic weightlifting",
+    ];
+    errors.check(
+        known_category.contains(&category_name),
+        "/category",
+        "not a free-exercise-db category",
+    );
+    let difficulty = match item.level.as_str() {
+        "beginner" => 1,
+        "intermediate" => 3,
+        "expert" => 5,
+        _ => {
+            errors.add("/level", "must be beginner, intermediate or expert");
+            1
+        }
+    };
+    let slug = slugify(&item.name);
+    errors.check(
+        is_valid_slug(&slug),
+        "/name",
+        "needs letters or digits to make a slug from",
+    );
+    let instructions: Vec<String> = item
+        .instructions
+        .iter()
+        .map(|step| step.trim().to_owned())
+        .filter(|step| !step.is_empty())
+        .collect();
+    errors.check(
+        !instructions.is_empty(),
+        "/instructions",
+        "at least one step is needed",
+    );
+    errors.into_result()?;
+
+    let lower = primary.iter().any(|m| LOWER_BODY.contains(m));
+    let upper = primary.iter().any(|m| UPPER_BODY.contains(m));
+    let category = match category_name {
+        "plyometrics" => Category::Plyometric,
+        "stretching" => Category::Mobility,
+        "cardio" => Category::WarmUp,
+        _ if lower && upper => Category::FullBody,
+        _ if lower => Category::LowerBody,
+        _ if upper => Category::UpperBody,
+        _ => Category::Core,
+    };
+    let movement_pattern = match (category, item.force.as_deref()) {
+        (Category::Plyometric, _) => MovementPattern::Jump,
+        (Category::Mobility | Category::WarmUp, _) => MovementPattern::Mobility,
+        (_, Some("static")) => MovementPattern::AntiExtension,
+        (_, Some("pull")) if lower => MovementPattern::Hinge,
+        (_, Some("pull")) => MovementPattern::Pull,
+        (_, Some("push")) if primary.contains(&Muscle::Calves) => MovementPattern::CalfRaise,
+        (_, Some("push")) if lower => MovementPattern::Squat,
+        (_, Some("push")) => MovementPattern::Push,
+        _ if primary.contains(&Muscle::Obliques) || primary.contains(&Muscle::Abs) => {
+            MovementPattern::Rotation
+        }
+        _ => MovementPattern::Mobility,
+    };
+    let stretch = category == Category::Mobility;
+    Ok(ExerciseDefinition {
+        summary: format!("{} (imported from free-exercise-db).", item.name.trim()),
+        name: item.name.trim().to_owned(),
+        slug,
+        category,
+        movement_pattern,
+        primary_muscles: primary,
+        secondary_muscles: secondary,
+        equipment: vec![equipment],
+        unilateral: false,
+        compound: item.mechanic.as_deref() == Some("compound"),
+        impact: if category == Category::Plyometric {
+            Impact::High
+        } else {
+            Impact::Low
+        },
+        difficulty,
+        instructions,
+        cues: Vec::new(),
+        easier: Vec::new(),
+        harder: Vec::new(),
+        substitutes: Vec::new(),
+        avoid_with: Vec::new(),
+        helps_with: Vec::new(),
+        benefits: vec![match category {
+            Category::Plyometric => Benefit::Power,
+            Category::Mobility | Category::WarmUp => Benefit::Form,
+            _ => Benefit::InjuryPrevention,
+        }],
+        default_prescription: Prescription {
+            sets: if stretch { 2 } else { 3 },
+            reps: if stretch { None } else { Some(10) },
+            hold_s: if stretch { Some(30) } else { None },
+            tempo: None,
+            rest_s: if stretch { 15 } else { 60 },
+        },
+    })
+}
+
+const LOWER_BODY: &[Muscle] = &[
+    Muscle::Glutes,
+    Muscle::Hamstrings,
+    Muscle::Quadriceps,
+    Muscle::Calves,
+    Muscle::Adductors,
+    Muscle::HipAbductors,
+];
+const UPPER_BODY: &[Muscle] = &[
+    Muscle::UpperBack,
+    Muscle::Lats,
+    Muscle::Chest,
+    Muscle::Shoulders,
+    Muscle::Triceps,
+    Muscle::Biceps,
+];
+
+/// Their muscle names to ours; names with no equivalent are dropped.
+fn muscles_from(names: &[String]) -> Vec<Muscle> {
+    let mut muscles = Vec::new();
+    for name in names {
+        let muscle = match name.as_str() {
+            "abdominals" => Muscle::Abs,
+            "abductors" => Muscle::HipAbductors,
+            "adductors" => Muscle::Adductors,
+            "biceps" => Muscle::Biceps,
+            "calves" => Muscle::Calves,
+            "chest" => Muscle::Chest,
+            "glutes" => Muscle::Glutes,
+            "hamstrings" => Muscle::Hamstrings,
+            "lats" => Muscle::Lats,
+            "lower back" => Muscle::LowerBack,
+            "middle back" | "traps" => Muscle::UpperBack,
+            "quadriceps" => Muscle::Quadriceps,
+            "shoulders" => Muscle::Shoulders,
+            "triceps" => Muscle::Triceps,
+            _ => continue,
+        };
+        if !muscles.contains(&muscle) {
+            muscles.push(muscle);
+        }
+    }
+    muscles
+}
+
+fn equipment_from(name: Option<&str>) -> Option<Equipment> {
+    Some(match name {
+        None | Some("body only") => Equipment::None,
+        Some("dumbbell") => Equipment::Dumbbell,
+        Some("kettlebells") => Equipment::Kettlebell,
+        Some("bands") => Equipment::ResistanceBand,
+        Some("cable") => Equipment::CableMachine,
+        Some("barbell") | Some("e-z curl bar") => Equipment::Barbell,
+        Some("medicine ball") => Equipment::MedicineBall,
+        Some("exercise ball") => Equipment::StabilityBall,
+        Some("foam roll") => Equipment::Mat,
+        _ => return None,
+    })
+}
+
+/// `Barbell Squat (Wide)` → `barbell-squat-wide`.
+pub fn slugify(name: &str) -> String {
+    let mut slug = String::new();
+    for c in name.chars().flat_map(char::to_lowercase) {
+        if c.is_ascii_alphanumeric() {
+            slug.push(c);
+        } else if !slug.is_empty() && !slug.ends_with('-') {
+            slug.push('-');
+        }
+    }
+    while slug.ends_with('-') {
+        slug.pop();
+    }
+    slug.truncate(80);
+    slug.trim_end_matches('-').to_owned()
+}
+
+#[cfg(test)]
+mod import_tests {
+    use super::*;
+
+    fn item(
+        equipment: Option<&str>,
+        primary: &[&str],
+        category: &str,
+        force: Option<&str>,
+    ) -> FreeExerciseDbExercise {
+        FreeExerciseDbExercise {
+            id: "x".into(),
+            name: "Barbell Squat (Wide Stance)".into(),
+            force: force.map(Into::into),
+            level: "intermediate".into(),
+            mechanic: Some("compound".into()),
+            equipment: equipment.map(Into::into),
+            primary_muscles: primary.iter().map(|m| m.to_string()).collect(),
+            secondary_muscles: vec!["glutes".into(), "quadriceps".into()],
+            instructions: vec!["Stand.".into(), "Squat.".into()],
+            category: category.into(),
+            images: vec![],
+        }
+    }
+
+    #[test]
+    fn a_squat_maps_to_a_valid_lower_body_exercise() {
+        let definition = to_definition(&item(
+            Some("barbell"),
+            &["quadriceps"],
+            "strength",
+            Some("push"),
+        ))
+        .unwrap();
+        assert_eq!(definition.slug, "barbell-squat-wide-stance");
+        assert_eq!(definition.category, Category::LowerBody);
+        assert_eq!(definition.movement_pattern, MovementPattern::Squat);
+        assert_eq!(definition.equipment, [Equipment::Barbell]);
+        assert_eq!(definition.secondary_muscles, [Muscle::Glutes]);
+        assert_eq!(definition.difficulty, 3);
+        definition.validate().unwrap();
+    }
+
+    #[test]
+    fn unmappable_items_are_refused_with_pointers() {
+        let errors =
+            to_definition(&item(Some("machine"), &["forearms"], "strength", None)).unwrap_err();
+        let pointers: Vec<&str> = errors.iter().map(|e| e.pointer.as_str()).collect();
+        assert_eq!(pointers, ["/primaryMuscles", "/equipment"]);
+    }
+
+    #[test]
+    fn our_export_maps_back_to_valid_definitions() {
+        let seed = crate::seed::definitions().unwrap();
+        for definition in seed {
+            let exercise = Exercise {
+                id: uuid::Uuid::nil(),
+                owner_account_id: None,
+                definition,
+            };
+            let exported = FreeExerciseDbExercise::from(&exercise);
+            if exported.equipment.as_deref() == Some("other") {
+                // Their `other` (our box, bench, step, bar) cannot be told
+                // apart on the way back, so it is refused, not guessed.
+                let errors = to_definition(&exported).unwrap_err();
+                assert_eq!(errors[0].pointer, "/equipment");
+                continue;
+            }
+            let back =
+                to_definition(&exported).unwrap_or_else(|e| panic!("{}: {e:?}", exported.id));
+            back.validate()
+                .unwrap_or_else(|e| panic!("{}: {e:?}", exported.id));
+            assert_eq!(back.name, exercise.definition.name);
+        }
+    }
+
+    #[test]
+    fn slugs_are_made_from_names() {
+        assert_eq!(slugify("  Single-Leg  Deadlift! "), "single-leg-deadlift");
+        assert_eq!(slugify("90/90 Hip Switch"), "90-90-hip-switch");
+        assert_eq!(slugify("!!!"), "");
     }
 }

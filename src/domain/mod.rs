@@ -1,7 +1,10 @@
-//! Pure domain logic: vocabularies, the exercise model and the rules
-//! around it. Nothing here does I/O, reads a clock or touches HTTP.
+//! Pure domain logic: vocabularies, the exercise model, accounts and
+//! profiles, and the rules around them. Nothing here does I/O, reads a
+//! clock or touches HTTP.
 
+pub mod account;
 pub mod catalog;
 pub mod free_exercise_db;
+pub mod profile;
 pub mod validation;
 pub mod vocabulary;

@@ -258,6 +258,23 @@ vocabulary! {
     }
 }
 
+vocabulary! {
+    /// What an account may do. Admins are made only by the command line.
+    Role ("role") {
+        Athlete => "athlete",
+        Coach => "coach",
+        Admin => "admin",
+    }
+}
+
+vocabulary! {
+    /// What a coach may do with an athlete's data.
+    GrantAccess ("access level") {
+        Read => "read",
+        ReadWrite => "read_write",
+    }
+}
+
 /// Parses a comma-separated list of vocabulary values (`a,b,c`), keeping
 /// the first error so a query parameter can point at it. Empty items
 /// (`a,,b` or a trailing comma) are refused rather than ignored.

@@ -50,6 +50,7 @@ pub fn bytes_with_etag(
         return HttpResponse::NotModified()
             .insert_header((header::ETAG, etag_value))
             .insert_header((header::CACHE_CONTROL, "no-cache"))
+            .insert_header((header::VARY, "Authorization"))
             .finish();
     }
     HttpResponse::Ok()
@@ -57,6 +58,8 @@ pub fn bytes_with_etag(
         // Clients may keep the body but must revalidate it: catalog data
         // changes when admins edit it, and a 304 costs little.
         .insert_header((header::CACHE_CONTROL, "no-cache"))
+        // Signed-in callers may see more (private exercises, their own data).
+        .insert_header((header::VARY, "Authorization"))
         .content_type(content_type)
         .body(body)
 }

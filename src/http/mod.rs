@@ -1,6 +1,8 @@
 //! HTTP plumbing shared by every route: request ids, metrics, ETags and
-//! extractors that speak problem+json.
+//! preconditions, credentials, and extractors that speak problem+json.
 
+pub mod auth;
+pub mod conditional;
 pub mod etag;
 pub mod extract;
 pub mod metrics;

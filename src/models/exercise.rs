@@ -28,10 +28,11 @@ pub struct ExerciseRow {
     pub helps_with: Vec<String>,
     pub benefits: Vec<String>,
     pub default_prescription: serde_json::Value,
+    pub owner_account_id: Option<Uuid>,
 }
 
 #[derive(Debug, Clone, Insertable, AsChangeset)]
-#[diesel(table_name = exercises)]
+#[diesel(table_name = exercises, treat_none_as_null = true)]
 pub struct NewExerciseRow {
     pub id: Uuid,
     pub slug: String,
@@ -56,4 +57,7 @@ pub struct NewExerciseRow {
     pub benefits: Vec<String>,
     pub default_prescription: serde_json::Value,
     pub origin: String,
+    /// Null means the global catalog; `treat_none_as_null` so that an
+    /// update can also make an exercise global again.
+    pub owner_account_id: Option<Uuid>,
 }

@@ -1,4 +1,6 @@
-//! Diesel rows: the shape of the tables, converted to domain types at the
-//! repository boundary.
+//! Diesel rows: the shape of the tables, converted to domain or API types
+//! at the repository boundary.
 
+pub mod account;
+pub mod athlete;
 pub mod exercise;

@@ -6,6 +6,7 @@ use diesel::{
 };
 use uuid::Uuid;
 
+use super::access::visible_exercises;
 use crate::db::schema::exercises;
 use crate::domain::catalog::{
     Exercise, ExerciseDefinition, Prescription, ProgressionNode, ProgressionStep, Variation,
@@ -57,12 +58,14 @@ fn impact_rank(impact: Impact) -> i16 {
 /// row more than `limit` to tell whether another page follows.
 pub fn list(
     connection: &mut PgConnection,
+    viewer: Option<Uuid>,
     filter: &ExerciseFilter,
     after_slug: Option<&str>,
     limit: i64,
 ) -> Result<(Vec<Exercise>, bool), ApiError> {
     let mut query = exercises::table
         .select(ExerciseRow::as_select())
+        .filter(visible_exercises(viewer))
         .into_boxed::<Pg>();
     if !filter.categories.is_empty() {
         query =
@@ -141,10 +144,16 @@ fn escape_like(text: &str) -> String {
         .replace('_', "\\_")
 }
 
-/// One exercise by id or, when `key` is not a UUID, by slug.
-pub fn find(connection: &mut PgConnection, key: &str) -> Result<Option<Exercise>, ApiError> {
+/// One exercise `viewer` may see, by id or, when `key` is not a UUID, by
+/// slug.
+pub fn find(
+    connection: &mut PgConnection,
+    viewer: Option<Uuid>,
+    key: &str,
+) -> Result<Option<Exercise>, ApiError> {
     let query = exercises::table
         .select(ExerciseRow::as_select())
+        .filter(visible_exercises(viewer))
         .into_boxed::<Pg>();
     let query = match Uuid::parse_str(key) {
         Ok(id) => query.filter(exercises::id.eq(id)),
@@ -157,10 +166,11 @@ pub fn find(connection: &mut PgConnection, key: &str) -> Result<Option<Exercise>
         .transpose()
 }
 
-/// Every exercise, in slug order (export).
-pub fn all(connection: &mut PgConnection) -> Result<Vec<Exercise>, ApiError> {
+/// Every exercise `viewer` may see, in slug order (export).
+pub fn all(connection: &mut PgConnection, viewer: Option<Uuid>) -> Result<Vec<Exercise>, ApiError> {
     exercises::table
         .select(ExerciseRow::as_select())
+        .filter(visible_exercises(viewer))
         .order(exercises::slug.asc())
         .load(connection)?
         .into_iter()
@@ -168,15 +178,16 @@ pub fn all(connection: &mut PgConnection) -> Result<Vec<Exercise>, ApiError> {
         .collect()
 }
 
-/// The easier → harder chain of `start`.
+/// The easier → harder chain of `start`, through exercises `viewer` sees.
 pub fn progression(
     connection: &mut PgConnection,
+    viewer: Option<Uuid>,
     start: &Exercise,
 ) -> Result<Vec<ProgressionStep>, ApiError> {
     let mut failure = None;
     let chain =
         crate::domain::catalog::progression_chain(progression_node(start), |slug| {
-            match find(connection, slug) {
+            match find(connection, viewer, slug) {
                 Ok(found) => found.as_ref().map(progression_node),
                 Err(error) => {
                     failure.get_or_insert(error);
@@ -207,6 +218,7 @@ fn progression_node(exercise: &Exercise) -> ProgressionNode {
 pub fn new_row(id: Uuid, definition: &ExerciseDefinition, origin: &str) -> NewExerciseRow {
     let d = definition;
     NewExerciseRow {
+        owner_account_id: None,
         id,
         slug: d.slug.clone(),
         name: d.name.clone(),
@@ -261,6 +273,7 @@ fn exercise_from_row(row: ExerciseRow) -> Result<Exercise, ApiError> {
     }
     Ok(Exercise {
         id: row.id,
+        owner_account_id: row.owner_account_id,
         definition: ExerciseDefinition {
             category: parse(&row.category)?,
             movement_pattern: parse(&row.movement_pattern)?,
@@ -285,4 +298,105 @@ fn exercise_from_row(row: ExerciseRow) -> Result<Exercise, ApiError> {
             substitutes: row.substitutes,
         },
     })
+}
+
+/// Inserts a new exercise (global when `owner` is None); a taken slug is 409.
+pub fn create(
+    connection: &mut PgConnection,
+    id: Uuid,
+    owner: Option<Uuid>,
+    origin: &str,
+    definition: &ExerciseDefinition,
+) -> Result<Exercise, ApiError> {
+    let mut row = new_row(id, definition, origin);
+    row.owner_account_id = owner;
+    let inserted: ExerciseRow = diesel::insert_into(exercises::table)
+        .values(&row)
+        .returning(ExerciseRow::as_returning())
+        .get_result(connection)
+        .map_err(slug_conflict)?;
+    exercise_from_row(inserted)
+}
+
+/// Replaces every field of exercise `id`.
+pub fn update(
+    connection: &mut PgConnection,
+    id: Uuid,
+    owner: Option<Uuid>,
+    origin: &str,
+    definition: &ExerciseDefinition,
+) -> Result<Exercise, ApiError> {
+    let mut row = new_row(id, definition, origin);
+    row.owner_account_id = owner;
+    let updated: ExerciseRow = diesel::update(exercises::table.find(id))
+        .set((&row, exercises::updated_at.eq(diesel::dsl::now)))
+        .returning(ExerciseRow::as_returning())
+        .get_result(connection)
+        .map_err(slug_conflict)?;
+    exercise_from_row(updated)
+}
+
+pub fn delete(connection: &mut PgConnection, id: Uuid) -> Result<(), ApiError> {
+    diesel::delete(exercises::table.find(id)).execute(connection)?;
+    Ok(())
+}
+
+/// Locks the exercise with this id or slug for a write, if `viewer` may
+/// see it.
+pub fn find_visible_for_update(
+    connection: &mut PgConnection,
+    viewer: Uuid,
+    key: &str,
+) -> Result<Option<Exercise>, ApiError> {
+    let by_key: Box<dyn BoxableExpression<exercises::table, Pg, SqlType = Bool>> =
+        match Uuid::parse_str(key) {
+            Ok(id) => Box::new(exercises::id.eq(id)),
+            Err(_) => Box::new(exercises::slug.eq(key.to_owned())),
+        };
+    exercises::table
+        .select(ExerciseRow::as_select())
+        .filter(visible_exercises(Some(viewer)))
+        .filter(by_key)
+        .for_update()
+        .first(connection)
+        .optional()?
+        .map(exercise_from_row)
+        .transpose()
+}
+
+/// The global exercise with this id or slug, for imports.
+pub fn find_global_by_id_or_slug(
+    connection: &mut PgConnection,
+    id: Option<Uuid>,
+    slug: &str,
+) -> Result<Option<(Uuid, Option<Uuid>)>, ApiError> {
+    let mut query = exercises::table
+        .select((exercises::id, exercises::owner_account_id))
+        .into_boxed::<Pg>();
+    query = match id {
+        Some(id) => query.filter(exercises::id.eq(id).or(exercises::slug.eq(slug.to_owned()))),
+        None => query.filter(exercises::slug.eq(slug.to_owned())),
+    };
+    Ok(query.first(connection).optional()?)
+}
+
+/// The slugs of every exercise `viewer` may see (all global ones when
+/// `viewer` is None).
+pub fn visible_slugs(
+    connection: &mut PgConnection,
+    viewer: Option<Uuid>,
+) -> Result<Vec<String>, ApiError> {
+    Ok(exercises::table
+        .filter(visible_exercises(viewer))
+        .select(exercises::slug)
+        .load(connection)?)
+}
+
+fn slug_conflict(error: diesel::result::Error) -> ApiError {
+    match ApiError::from(error) {
+        ApiError::Conflict(_) => {
+            ApiError::Conflict("an exercise with that slug or id already exists".to_owned())
+        }
+        other => other,
+    }
 }

@@ -1,4 +1,8 @@
 //! Queries: synchronous functions over a `&mut PgConnection`, called inside
-//! `db::run`. They return domain types, never rows.
+//! `db::run`. They return domain or API types, never rows.
 
+pub mod access;
+pub mod accounts;
+pub mod athletes;
 pub mod exercises;
+pub mod grants;

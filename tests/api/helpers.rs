@@ -161,3 +161,175 @@ pub async fn assert_problem(response: reqwest::Response, status: u16) -> Value {
     }
     body
 }
+
+/// A signed-in account.
+#[derive(Debug, Clone)]
+pub struct Session {
+    pub token: String,
+    pub account_id: String,
+    pub email: String,
+}
+
+pub fn unique_email(label: &str) -> String {
+    format!("{label}-{}@example.com", uuid::Uuid::now_v7().simple())
+}
+
+pub const PASSWORD: &str = "correct horse battery staple";
+
+impl TestApp {
+    pub fn request(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        session: Option<&Session>,
+    ) -> reqwest::RequestBuilder {
+        let builder = self.client.request(method, self.url(path));
+        match session {
+            Some(session) => builder.bearer_auth(&session.token),
+            None => builder,
+        }
+    }
+
+    /// Registers a fresh account with `role` and returns its session.
+    pub async fn register(&self, role: &str) -> Session {
+        let email = unique_email(role);
+        let response = self
+            .client
+            .post(self.url("/v1/accounts"))
+            .json(&serde_json::json!({
+                "email": email, "password": PASSWORD, "display_name": format!("Test {role}"), "role": role
+            }))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 201, "register {role}");
+        let body: Value = response.json().await.unwrap();
+        Session {
+            token: body["token"].as_str().unwrap().to_owned(),
+            account_id: body["account"]["id"].as_str().unwrap().to_owned(),
+            email,
+        }
+    }
+
+    /// An admin made the only way there is: the command-line path.
+    pub async fn admin(&self) -> Session {
+        let email = unique_email("admin");
+        let url = self.database_url();
+        let admin_email = email.clone();
+        tokio::task::spawn_blocking(move || {
+            runstrong::admin::create_admin(&url, &admin_email, PASSWORD).unwrap()
+        })
+        .await
+        .unwrap();
+        self.login(&email).await
+    }
+
+    pub async fn login(&self, email: &str) -> Session {
+        let response = self
+            .client
+            .post(self.url("/v1/tokens"))
+            .json(&serde_json::json!({"email": email, "password": PASSWORD}))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 201, "login {email}");
+        let body: Value = response.json().await.unwrap();
+        Session {
+            token: body["token"].as_str().unwrap().to_owned(),
+            account_id: body["account"]["id"].as_str().unwrap().to_owned(),
+            email: email.to_owned(),
+        }
+    }
+
+    /// Creates an athlete profile owned by `owner`; returns (id, ETag).
+    pub async fn create_athlete(&self, owner: &Session) -> (String, String) {
+        let response = self
+            .request(reqwest::Method::POST, "/v1/athletes", Some(owner))
+            .json(&example_profile())
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 201);
+        let etag = response.headers()["etag"].to_str().unwrap().to_owned();
+        let body: Value = response.json().await.unwrap();
+        (body["id"].as_str().unwrap().to_owned(), etag)
+    }
+
+    /// Grants `coach` access to the athlete; returns the grant id.
+    pub async fn grant(
+        &self,
+        owner: &Session,
+        athlete_id: &str,
+        coach: &Session,
+        access: &str,
+    ) -> String {
+        let response = self
+            .request(
+                reqwest::Method::POST,
+                &format!("/v1/athletes/{athlete_id}/grants"),
+                Some(owner),
+            )
+            .json(&serde_json::json!({"coach_email": coach.email, "access": access}))
+            .send()
+            .await
+            .unwrap();
+        assert!(
+            response.status().is_success(),
+            "grant: {}",
+            response.status()
+        );
+        let body: Value = response.json().await.unwrap();
+        body["id"].as_str().unwrap().to_owned()
+    }
+
+    /// The first row of `sql` as JSON text (use `row_to_json` / `json_agg`).
+    pub async fn query_json(&self, sql: &str) -> String {
+        let url = self.database_url();
+        let sql = sql.to_owned();
+        tokio::task::spawn_blocking(move || {
+            #[derive(diesel::QueryableByName)]
+            struct Json {
+                #[diesel(sql_type = diesel::sql_types::Text)]
+                json: String,
+            }
+            let mut connection = PgConnection::establish(&url).unwrap();
+            diesel::sql_query(format!("SELECT coalesce(({sql})::text, 'null') AS json"))
+                .get_result::<Json>(&mut connection)
+                .unwrap()
+                .json
+        })
+        .await
+        .unwrap()
+    }
+
+    pub async fn execute_sql(&self, sql: &str) {
+        let url = self.database_url();
+        let sql = sql.to_owned();
+        tokio::task::spawn_blocking(move || {
+            let mut connection = PgConnection::establish(&url).unwrap();
+            diesel::sql_query(sql).execute(&mut connection).unwrap();
+        })
+        .await
+        .unwrap();
+    }
+}
+
+pub fn example_profile() -> Value {
+    serde_json::json!({
+        "name": "Sam Runner",
+        "goal": "endurance",
+        "experience": "intermediate",
+        "available_days": ["monday", "tuesday", "thursday", "saturday", "sunday"],
+        "minutes_per_day": 60,
+        "long_run_day": "sunday",
+        "runs_per_week": 4,
+        "strength_sessions_per_week": 2,
+        "current_weekly_km": 40.0,
+        "longest_recent_run_km": 16.0,
+        "equipment": ["dumbbell", "mat", "resistance_band"],
+        "injuries": ["knee"],
+        "race": {"date": "2027-04-18", "distance": "marathon"},
+        "allow_hiit": true,
+        "allow_two_a_days": false
+    })
+}

@@ -1,6 +1,10 @@
 //! HTTP integration tests: one binary, one module per area.
 
+mod accounts;
+mod athletes;
+mod authorization;
 mod catalog;
+mod catalog_changes;
 mod health;
 mod helpers;
 mod openapi;

@@ -25,6 +25,17 @@ fn every_operation_documents_its_errors() {
     let spec: serde_json::Value =
         serde_json::from_str(&runstrong::openapi::document_json()).unwrap();
     assert!(spec["openapi"].as_str().unwrap().starts_with("3.1"));
+    assert_eq!(
+        spec["components"]["securitySchemes"]["bearer"]["scheme"],
+        "bearer"
+    );
+    for protected in ["/v1/me", "/v1/athletes/{athlete_id}"] {
+        let security = &spec["paths"][protected]["get"]["security"];
+        assert!(
+            security.to_string().contains("bearer"),
+            "{protected} not marked"
+        );
+    }
     let paths = spec["paths"].as_object().unwrap();
     for route in [
         "/livez",
@@ -35,6 +46,15 @@ fn every_operation_documents_its_errors() {
         "/v1/exercises/{id_or_slug}",
         "/v1/exercises/{id_or_slug}/progression",
         "/v1/exercises/export",
+        "/v1/exercises/import",
+        "/v1/accounts",
+        "/v1/tokens",
+        "/v1/tokens/current",
+        "/v1/me",
+        "/v1/athletes",
+        "/v1/athletes/{athlete_id}",
+        "/v1/athletes/{athlete_id}/grants",
+        "/v1/athletes/{athlete_id}/grants/{grant_id}",
     ] {
         assert!(paths.contains_key(route), "{route} undocumented");
     }
@@ -47,6 +67,26 @@ fn every_operation_documents_its_errors() {
                     response["headers"]["X-Request-Id"].is_object(),
                     "{method} {path} {status}: no X-Request-Id"
                 );
+            }
+            let protected = operation["security"]
+                .as_array()
+                .is_some_and(|schemes| schemes.iter().any(|s| s.get("bearer").is_some()));
+            if protected {
+                assert!(
+                    responses.contains_key("401"),
+                    "{method} {path}: protected without 401"
+                );
+            }
+            let writes_versioned = operation["parameters"]
+                .as_array()
+                .is_some_and(|p| p.iter().any(|p| p["name"] == "If-Match"));
+            if writes_versioned {
+                for status in ["412", "428"] {
+                    assert!(
+                        responses.contains_key(status),
+                        "{method} {path}: no {status}"
+                    );
+                }
             }
             if path.contains('{') {
                 assert!(responses.contains_key("404"), "{method} {path}: no 404");

@@ -1,0 +1,276 @@
+//! Athlete profiles: created by an athlete for themself or by a coach for
+//! a client, read by the owner and granted coaches, changed with If-Match.
+
+use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use super::pagination::{decode_cursor, encode_cursor, parse_limit};
+use crate::db::{self, PgPool};
+use crate::domain::profile::{AthleteProfile, AthleteProfilePatch, merge_patch};
+use crate::domain::validation::Errors;
+use crate::error::{ApiError, Problem};
+use crate::http::auth::BearerToken;
+use crate::http::conditional::{IfMatch, IfMatchHeader, version_etag};
+use crate::http::extract::{JsonBody, parse_json};
+use crate::repo::access::AccessLevel;
+use crate::repo::accounts;
+use crate::repo::athletes::{self, Athlete};
+
+const CURSOR_KIND: &str = "athlete";
+
+/// The athlete id in a path.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct AthletePath {
+    /// The athlete profile's id.
+    pub athlete_id: Uuid,
+}
+
+fn with_etag(
+    mut response: actix_web::HttpResponseBuilder,
+    athlete: &Athlete,
+    version: i64,
+) -> HttpResponse {
+    response
+        .insert_header((actix_web::http::header::ETAG, version_etag(version)))
+        .json(athlete)
+}
+
+/// Create an athlete profile.
+///
+/// Owned by the caller: an athlete's own profile, or a coach's client.
+#[utoipa::path(
+    tag = "athletes",
+    security(("bearer" = [])),
+    request_body = AthleteProfile,
+    responses(
+        (status = 201, description = "Created", body = Athlete,
+            headers(("ETag" = String, description = "Version tag, for If-Match"))),
+        (status = 400, description = "Malformed body or unknown field", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Missing or invalid token", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Inconsistent profile", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/v1/athletes")]
+pub async fn create_athlete(
+    pool: web::Data<PgPool>,
+    token: BearerToken,
+    body: JsonBody<AthleteProfile>,
+) -> Result<HttpResponse, ApiError> {
+    let profile = body.0;
+    let (athlete, version) = db::run(&pool, move |connection| {
+        let caller = accounts::authenticate(connection, &token.digest)?;
+        profile.validate().map_err(ApiError::unprocessable)?;
+        athletes::create(connection, caller.account_id, &profile)
+    })
+    .await?;
+    Ok(with_etag(HttpResponse::Created(), &athlete, version))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct AthleteListParams {
+    /// Page size, 1–200 (default 50).
+    #[param(value_type = Option<u16>, minimum = 1, maximum = 200)]
+    limit: Option<String>,
+    /// `next_cursor` of the previous page.
+    cursor: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AthletePage {
+    pub items: Vec<Athlete>,
+    pub next_cursor: Option<String>,
+}
+
+/// List the athletes the caller owns or coaches.
+#[utoipa::path(
+    tag = "athletes",
+    security(("bearer" = [])),
+    params(AthleteListParams),
+    responses(
+        (status = 200, description = "A page of profiles, oldest first", body = AthletePage),
+        (status = 400, description = "Bad limit or cursor", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Missing or invalid token", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/v1/athletes")]
+pub async fn list_athletes(
+    pool: web::Data<PgPool>,
+    token: BearerToken,
+    params: web::Query<AthleteListParams>,
+) -> Result<HttpResponse, ApiError> {
+    let mut errors = Errors::default();
+    let limit = parse_limit(params.limit.as_deref(), &mut errors);
+    let after = params.cursor.as_deref().and_then(|raw| {
+        let id = decode_cursor(CURSOR_KIND, raw).and_then(|key| Uuid::parse_str(&key).ok());
+        if id.is_none() {
+            errors.add("/cursor", "not a cursor this list gave out");
+        }
+        id
+    });
+    errors.into_result().map_err(ApiError::invalid_fields)?;
+    let (items, has_more) = db::run(&pool, move |connection| {
+        let caller = accounts::authenticate(connection, &token.digest)?;
+        athletes::list_visible(connection, caller.account_id, after, limit)
+    })
+    .await?;
+    let next_cursor = match items.last() {
+        Some(last) if has_more => Some(encode_cursor(CURSOR_KIND, &last.id.to_string())),
+        _ => None,
+    };
+    Ok(HttpResponse::Ok().json(AthletePage { items, next_cursor }))
+}
+
+/// One athlete profile.
+#[utoipa::path(
+    tag = "athletes",
+    security(("bearer" = [])),
+    params(AthletePath),
+    responses(
+        (status = 200, description = "The profile", body = Athlete,
+            headers(("ETag" = String, description = "Version tag, for If-Match"))),
+        (status = 304, description = "Unchanged since the `If-None-Match` tag"),
+        (status = 401, description = "Missing or invalid token", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such athlete, or not visible to the caller", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/v1/athletes/{athlete_id}")]
+pub async fn get_athlete(
+    request: HttpRequest,
+    pool: web::Data<PgPool>,
+    token: BearerToken,
+    path: web::Path<AthletePath>,
+) -> Result<HttpResponse, ApiError> {
+    let athlete_id = path.athlete_id;
+    let visible = db::run(&pool, move |connection| {
+        let caller = accounts::authenticate(connection, &token.digest)?;
+        athletes::require(connection, caller.account_id, athlete_id, AccessLevel::Read)
+    })
+    .await?;
+    let etag = version_etag(visible.version);
+    if crate::http::etag::none_match_hits(&request, &etag) {
+        return Ok(HttpResponse::NotModified()
+            .insert_header((actix_web::http::header::ETAG, etag))
+            .finish());
+    }
+    Ok(with_etag(
+        HttpResponse::Ok(),
+        &visible.athlete,
+        visible.version,
+    ))
+}
+
+/// Change an athlete profile (JSON merge patch).
+///
+/// Fields sent replace the stored ones; `null` clears an optional field.
+/// The owner and coaches with `read_write` access may do this; a coach
+/// with `read` access gets 403.
+#[utoipa::path(
+    tag = "athletes",
+    security(("bearer" = [])),
+    params(AthletePath, IfMatchHeader),
+    request_body(content = AthleteProfilePatch, content_type = "application/merge-patch+json"),
+    responses(
+        (status = 200, description = "The changed profile", body = Athlete,
+            headers(("ETag" = String, description = "The new version tag"))),
+        (status = 400, description = "Malformed body, unknown field or wrong type", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Missing or invalid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Read-only access", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such athlete, or not visible to the caller", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "The profile changed since the If-Match version", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The result would be an inconsistent profile", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match is missing", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[patch("/v1/athletes/{athlete_id}")]
+pub async fn patch_athlete(
+    pool: web::Data<PgPool>,
+    token: BearerToken,
+    path: web::Path<AthletePath>,
+    if_match: IfMatch,
+    body: JsonBody<serde_json::Value>,
+) -> Result<HttpResponse, ApiError> {
+    let athlete_id = path.athlete_id;
+    let patch = body.0;
+    if !patch.is_object() {
+        return Err(ApiError::bad_field(
+            "",
+            "a merge patch must be a JSON object",
+        ));
+    }
+    let (athlete, version) = db::run(&pool, move |connection| {
+        let caller = accounts::authenticate(connection, &token.digest)?;
+        let visible = athletes::require(
+            connection,
+            caller.account_id,
+            athlete_id,
+            AccessLevel::ReadWrite,
+        )?;
+        if_match.require(&version_etag(visible.version))?;
+        let mut merged =
+            serde_json::to_value(&visible.athlete.profile).map_err(ApiError::internal)?;
+        merge_patch(&mut merged, &patch);
+        let profile: AthleteProfile = parse_json(merged.to_string().as_bytes())?;
+        profile.validate().map_err(ApiError::unprocessable)?;
+        athletes::update(connection, athlete_id, visible.version, &profile)?.ok_or_else(stale)
+    })
+    .await?;
+    Ok(with_etag(HttpResponse::Ok(), &athlete, version))
+}
+
+fn stale() -> ApiError {
+    ApiError::PreconditionFailed(
+        "the profile changed since you read it; GET it again and retry".to_owned(),
+    )
+}
+
+/// Delete an athlete profile and everything that belongs to it.
+///
+/// Only the owner may do this.
+#[utoipa::path(
+    tag = "athletes",
+    security(("bearer" = [])),
+    params(AthletePath, IfMatchHeader),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 401, description = "Missing or invalid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "A coach may not delete the profile", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such athlete, or not visible to the caller", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "The profile changed since the If-Match version", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match is missing", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[delete("/v1/athletes/{athlete_id}")]
+pub async fn delete_athlete(
+    pool: web::Data<PgPool>,
+    token: BearerToken,
+    path: web::Path<AthletePath>,
+    if_match: IfMatch,
+) -> Result<HttpResponse, ApiError> {
+    let athlete_id = path.athlete_id;
+    db::run(&pool, move |connection| {
+        let caller = accounts::authenticate(connection, &token.digest)?;
+        let visible = athletes::require(
+            connection,
+            caller.account_id,
+            athlete_id,
+            AccessLevel::Owner,
+        )?;
+        if_match.require(&version_etag(visible.version))?;
+        if athletes::delete(connection, athlete_id, visible.version)? {
+            Ok(())
+        } else {
+            Err(stale())
+        }
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}

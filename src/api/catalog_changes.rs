@@ -1,0 +1,501 @@
+//! Changes to the catalog: admins edit the global catalog and import
+//! whole catalogs; coaches keep private exercises for their athletes.
+
+use std::collections::HashSet;
+
+use actix_web::{HttpRequest, HttpResponse, delete, http::header, post, put, web};
+use diesel::{Connection, PgConnection};
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::exercises::{ExerciseKey, RunstrongCatalog};
+use crate::db::{self, PgPool};
+use crate::domain::catalog::{Exercise, ExerciseDefinition};
+use crate::domain::free_exercise_db::{FreeExerciseDbExercise, to_definition};
+use crate::domain::validation::FieldError;
+use crate::domain::vocabulary::Role;
+use crate::error::{ApiError, Problem};
+use crate::http::auth::BearerToken;
+use crate::http::conditional::{IfMatch, IfMatchHeader};
+use crate::http::etag::strong_etag;
+use crate::http::extract::{JsonBody, parse_json};
+use crate::repo::accounts::{self, Caller};
+use crate::repo::exercises as repo;
+
+/// The ETag of an exercise, as its GET serves it.
+fn exercise_etag(exercise: &Exercise) -> Result<String, ApiError> {
+    Ok(strong_etag(
+        &serde_json::to_vec(exercise).map_err(ApiError::internal)?,
+    ))
+}
+
+fn exercise_response(
+    mut builder: actix_web::HttpResponseBuilder,
+    exercise: &Exercise,
+) -> Result<HttpResponse, ApiError> {
+    let body = serde_json::to_vec(exercise).map_err(ApiError::internal)?;
+    Ok(builder
+        .insert_header((header::ETAG, strong_etag(&body)))
+        .content_type("application/json")
+        .body(body))
+}
+
+/// Every linked exercise and substitute must be one the new exercise's
+/// audience can see: global ones for the global catalog, the coach's
+/// visible ones for a private exercise.
+fn check_references(
+    definition: &ExerciseDefinition,
+    known: &HashSet<String>,
+    pointer_prefix: &str,
+) -> Vec<FieldError> {
+    let mut errors = Vec::new();
+    for (field, variations) in [
+        ("easier", &definition.easier),
+        ("harder", &definition.harder),
+    ] {
+        for (index, variation) in variations.iter().enumerate() {
+            if let crate::domain::catalog::Variation::Exercise { exercise_slug } = variation
+                && !known.contains(exercise_slug)
+            {
+                errors.push(FieldError::new(
+                    format!("{pointer_prefix}/{field}/{index}/exercise_slug"),
+                    format!("no exercise `{exercise_slug}` is visible here"),
+                ));
+            }
+        }
+    }
+    for (index, substitute) in definition.substitutes.iter().enumerate() {
+        if !known.contains(substitute) {
+            errors.push(FieldError::new(
+                format!("{pointer_prefix}/substitutes/{index}"),
+                format!("no exercise `{substitute}` is visible here"),
+            ));
+        }
+    }
+    errors
+}
+
+/// Who owns an exercise the caller creates: admins write the global
+/// catalog, coaches their private one; athletes may not write.
+fn owner_for_new(caller: &Caller) -> Result<Option<Uuid>, ApiError> {
+    match caller.role {
+        Role::Admin => Ok(None),
+        Role::Coach => Ok(Some(caller.account_id)),
+        Role::Athlete => Err(ApiError::Forbidden(
+            "only admins (global catalog) and coaches (private exercises) add exercises".to_owned(),
+        )),
+    }
+}
+
+fn origin_of(owner: Option<Uuid>) -> &'static str {
+    if owner.is_some() { "coach" } else { "admin" }
+}
+
+fn validate_against_catalog(
+    connection: &mut PgConnection,
+    owner: Option<Uuid>,
+    definition: &ExerciseDefinition,
+) -> Result<(), ApiError> {
+    definition.validate().map_err(ApiError::unprocessable)?;
+    let known: HashSet<String> = repo::visible_slugs(connection, owner)?
+        .into_iter()
+        .collect();
+    let errors = check_references(definition, &known, "");
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::unprocessable(errors))
+    }
+}
+
+/// Add an exercise.
+///
+/// Admins add to the global catalog; coaches add a private exercise that
+/// they and the athletes who granted them access see.
+#[utoipa::path(
+    tag = "catalog",
+    security(("bearer" = [])),
+    request_body = ExerciseDefinition,
+    responses(
+        (status = 201, description = "Created", body = Exercise,
+            headers(("ETag" = String, description = "Strong entity tag"), ("Location" = String, description = "The new exercise"))),
+        (status = 400, description = "Malformed body, unknown field or value", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Missing or invalid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Athletes may not add exercises", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The slug is taken", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Breaks a catalog rule or links an unknown exercise", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/v1/exercises")]
+pub async fn create_exercise(
+    pool: web::Data<PgPool>,
+    token: BearerToken,
+    body: JsonBody<ExerciseDefinition>,
+) -> Result<HttpResponse, ApiError> {
+    let definition = body.0;
+    let exercise = db::run(&pool, move |connection| {
+        let caller = accounts::authenticate(connection, &token.digest)?;
+        let owner = owner_for_new(&caller)?;
+        validate_against_catalog(connection, owner, &definition)?;
+        repo::create(
+            connection,
+            Uuid::now_v7(),
+            owner,
+            origin_of(owner),
+            &definition,
+        )
+    })
+    .await?;
+    let location = format!("/v1/exercises/{}", exercise.id);
+    let mut builder = HttpResponse::Created();
+    builder.insert_header((header::LOCATION, location));
+    exercise_response(builder, &exercise)
+}
+
+/// The exercise for a write, if the caller may see it: 404 otherwise, 403
+/// when they see it but it is not theirs to change.
+fn writable_exercise(
+    connection: &mut PgConnection,
+    caller: &Caller,
+    key: &str,
+) -> Result<Exercise, ApiError> {
+    let exercise = repo::find_visible_for_update(connection, caller.account_id, key)?
+        .ok_or_else(|| ApiError::NotFound("no exercise has that id or slug".to_owned()))?;
+    let allowed = match exercise.owner_account_id {
+        None => caller.role == Role::Admin,
+        Some(owner) => owner == caller.account_id,
+    };
+    if allowed {
+        Ok(exercise)
+    } else {
+        Err(ApiError::Forbidden(
+            "only admins change the global catalog, and only its coach a private exercise"
+                .to_owned(),
+        ))
+    }
+}
+
+/// Replace an exercise.
+#[utoipa::path(
+    tag = "catalog",
+    security(("bearer" = [])),
+    params(ExerciseKey, IfMatchHeader),
+    request_body = ExerciseDefinition,
+    responses(
+        (status = 200, description = "Replaced", body = Exercise,
+            headers(("ETag" = String, description = "The new entity tag"))),
+        (status = 400, description = "Malformed body, unknown field or value", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Missing or invalid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not the caller's to change", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such exercise visible to the caller", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The new slug is taken", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "Changed since the If-Match tag", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Breaks a catalog rule or links an unknown exercise", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match is missing", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[put("/v1/exercises/{id_or_slug}")]
+pub async fn replace_exercise(
+    pool: web::Data<PgPool>,
+    token: BearerToken,
+    key: web::Path<ExerciseKey>,
+    if_match: IfMatch,
+    body: JsonBody<ExerciseDefinition>,
+) -> Result<HttpResponse, ApiError> {
+    let key = key.into_inner().id_or_slug;
+    let definition = body.0;
+    let exercise = db::run(&pool, move |connection| {
+        connection.transaction(|connection| {
+            let caller = accounts::authenticate(connection, &token.digest)?;
+            let current = writable_exercise(connection, &caller, &key)?;
+            if_match.require(&exercise_etag(&current)?)?;
+            let owner = current.owner_account_id;
+            validate_against_catalog(connection, owner, &definition)?;
+            repo::update(connection, current.id, owner, origin_of(owner), &definition)
+        })
+    })
+    .await?;
+    exercise_response(HttpResponse::Ok(), &exercise)
+}
+
+/// Delete an exercise.
+#[utoipa::path(
+    tag = "catalog",
+    security(("bearer" = [])),
+    params(ExerciseKey, IfMatchHeader),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 401, description = "Missing or invalid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Not the caller's to delete", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such exercise visible to the caller", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "Changed since the If-Match tag", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match is missing", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[delete("/v1/exercises/{id_or_slug}")]
+pub async fn delete_exercise(
+    pool: web::Data<PgPool>,
+    token: BearerToken,
+    key: web::Path<ExerciseKey>,
+    if_match: IfMatch,
+) -> Result<HttpResponse, ApiError> {
+    let key = key.into_inner().id_or_slug;
+    db::run(&pool, move |connection| {
+        connection.transaction(|connection| {
+            let caller = accounts::authenticate(connection, &token.digest)?;
+            let current = writable_exercise(connection, &caller, &key)?;
+            if_match.require(&exercise_etag(&current)?)?;
+            repo::delete(connection, current.id)
+        })
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// A catalog to import: runstrong's export object, or a free-exercise-db
+/// array.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(untagged)]
+#[allow(dead_code)]
+pub enum CatalogImport {
+    Runstrong(RunstrongCatalog),
+    FreeExerciseDb(Vec<FreeExerciseDbExercise>),
+}
+
+/// What an import did (it is all or nothing: on any rejection, a 422
+/// lists every problem and nothing is written).
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct ImportReport {
+    /// Slugs of the exercises added.
+    pub created: Vec<String>,
+    /// Slugs of global exercises replaced.
+    pub updated: Vec<String>,
+}
+
+/// One parsed import item: the id it asks for (runstrong format) and its
+/// definition, with the pointer prefix of the item for error reports.
+struct ImportItem {
+    id: Option<Uuid>,
+    definition: ExerciseDefinition,
+    pointer: String,
+}
+
+fn prefix_errors(errors: Vec<FieldError>, prefix: &str) -> impl Iterator<Item = FieldError> + '_ {
+    errors
+        .into_iter()
+        .map(move |e| FieldError::new(format!("{prefix}{}", e.pointer), e.detail))
+}
+
+fn field_errors_of(error: ApiError) -> Vec<FieldError> {
+    match error {
+        ApiError::BadRequest { errors, detail } | ApiError::Unprocessable { errors, detail }
+            if errors.is_empty() =>
+        {
+            vec![FieldError::new("", detail)]
+        }
+        ApiError::BadRequest { errors, .. } | ApiError::Unprocessable { errors, .. } => errors,
+        other => vec![FieldError::new("", other.to_string())],
+    }
+}
+
+/// One exported exercise: its id, and the definition parsed on its own so
+/// that an error points at the field (`Exercise` flattens the definition,
+/// which hides the path).
+fn parse_runstrong_item(
+    value: &serde_json::Value,
+) -> Result<(Uuid, ExerciseDefinition), Vec<FieldError>> {
+    let mut fields = value
+        .as_object()
+        .cloned()
+        .ok_or_else(|| vec![FieldError::new("", "must be an exercise object")])?;
+    let id = fields
+        .remove("id")
+        .and_then(|id| id.as_str().and_then(|id| Uuid::parse_str(id).ok()))
+        .ok_or_else(|| vec![FieldError::new("/id", "must be a UUID")])?;
+    if fields
+        .remove("owner_account_id")
+        .is_some_and(|owner| !owner.is_null())
+    {
+        return Err(vec![FieldError::new(
+            "/owner_account_id",
+            "private exercises are not imported; only the global catalog is",
+        )]);
+    }
+    let definition =
+        parse_json::<ExerciseDefinition>(serde_json::Value::Object(fields).to_string().as_bytes())
+            .map_err(field_errors_of)?;
+    Ok((id, definition))
+}
+
+/// Parses every item on its own, so that one bad item is reported with
+/// its index instead of failing the whole document at the first error.
+fn parse_import(document: &serde_json::Value) -> (Vec<ImportItem>, Vec<FieldError>) {
+    let mut items = Vec::new();
+    let mut errors = Vec::new();
+    match document {
+        serde_json::Value::Object(fields) => {
+            if fields.get("format").and_then(|f| f.as_str()) != Some("runstrong") {
+                errors.push(FieldError::new(
+                    "/format",
+                    "must be `runstrong` (or send a free-exercise-db array)",
+                ));
+            }
+            if fields.get("version").and_then(|v| v.as_u64()) != Some(1) {
+                errors.push(FieldError::new("/version", "only version 1 is known"));
+            }
+            let Some(exercises) = fields.get("exercises").and_then(|e| e.as_array()) else {
+                errors.push(FieldError::new(
+                    "/exercises",
+                    "must be an array of exercises",
+                ));
+                return (items, errors);
+            };
+            if let Some(unknown) = fields
+                .keys()
+                .find(|k| !["format", "version", "exercises"].contains(&k.as_str()))
+            {
+                errors.push(FieldError::new(format!("/{unknown}"), "unknown field"));
+            }
+            for (index, value) in exercises.iter().enumerate() {
+                let pointer = format!("/exercises/{index}");
+                match parse_runstrong_item(value) {
+                    Ok((id, definition)) => items.push(ImportItem {
+                        id: Some(id),
+                        definition,
+                        pointer,
+                    }),
+                    Err(item_errors) => errors.extend(prefix_errors(item_errors, &pointer)),
+                }
+            }
+        }
+        serde_json::Value::Array(entries) => {
+            for (index, value) in entries.iter().enumerate() {
+                let pointer = format!("/{index}");
+                let definition = parse_json::<FreeExerciseDbExercise>(value.to_string().as_bytes())
+                    .map_err(field_errors_of)
+                    .and_then(|item| to_definition(&item));
+                match definition {
+                    Ok(definition) => items.push(ImportItem {
+                        id: None,
+                        definition,
+                        pointer,
+                    }),
+                    Err(item_errors) => errors.extend(prefix_errors(item_errors, &pointer)),
+                }
+            }
+        }
+        _ => errors.push(FieldError::new(
+            "",
+            "send a runstrong export object or a free-exercise-db array",
+        )),
+    }
+    (items, errors)
+}
+
+/// Import a catalog into the global catalog (admins only).
+///
+/// Accepts runstrong's export (`{format, version, exercises}`) or a
+/// free-exercise-db array. Exercises are matched to existing global ones
+/// by id, then slug, and replaced; the others are created (with their
+/// exported id). All or nothing.
+#[utoipa::path(
+    tag = "catalog",
+    security(("bearer" = [])),
+    request_body = CatalogImport,
+    responses(
+        (status = 200, description = "Imported", body = ImportReport),
+        (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Missing or invalid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Only admins import", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Items rejected (every reason listed); nothing was written", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/v1/exercises/import")]
+pub async fn import_exercises(
+    _request: HttpRequest,
+    pool: web::Data<PgPool>,
+    token: BearerToken,
+    body: JsonBody<serde_json::Value>,
+) -> Result<HttpResponse, ApiError> {
+    let document = body.0;
+    let report = db::run(&pool, move |connection| {
+        let caller = accounts::authenticate(connection, &token.digest)?;
+        if caller.role != Role::Admin {
+            return Err(ApiError::Forbidden(
+                "only admins import catalogs".to_owned(),
+            ));
+        }
+        let (items, mut errors) = parse_import(&document);
+        let mut known: HashSet<String> =
+            repo::visible_slugs(connection, None)?.into_iter().collect();
+        let mut seen = HashSet::new();
+        for item in &items {
+            if !seen.insert(item.definition.slug.clone()) {
+                errors.push(FieldError::new(
+                    format!("{}/slug", item.pointer),
+                    "this slug appears twice in the import",
+                ));
+            }
+            known.insert(item.definition.slug.clone());
+        }
+        for item in &items {
+            if let Err(item_errors) = item.definition.validate() {
+                errors.extend(prefix_errors(item_errors, &item.pointer));
+            }
+            errors.extend(check_references(&item.definition, &known, &item.pointer));
+        }
+        if !errors.is_empty() {
+            return Err(ApiError::unprocessable(errors));
+        }
+        connection.transaction(|connection| write_import(connection, &items))
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(report))
+}
+
+fn write_import(
+    connection: &mut PgConnection,
+    items: &[ImportItem],
+) -> Result<ImportReport, ApiError> {
+    let mut report = ImportReport {
+        created: Vec::new(),
+        updated: Vec::new(),
+    };
+    let mut conflicts = Vec::new();
+    for item in items {
+        let slug = item.definition.slug.clone();
+        match repo::find_global_by_id_or_slug(connection, item.id, &slug)? {
+            Some((_, Some(_))) => conflicts.push(FieldError::new(
+                format!("{}/slug", item.pointer),
+                "a private exercise already uses this id or slug",
+            )),
+            Some((existing, None)) => {
+                repo::update(connection, existing, None, "import", &item.definition)?;
+                report.updated.push(slug);
+            }
+            None => {
+                repo::create(
+                    connection,
+                    item.id.unwrap_or_else(Uuid::now_v7),
+                    None,
+                    "import",
+                    &item.definition,
+                )?;
+                report.created.push(slug);
+            }
+        }
+    }
+    if conflicts.is_empty() {
+        Ok(report)
+    } else {
+        // Returning an error rolls the transaction back: all or nothing.
+        Err(ApiError::unprocessable(conflicts))
+    }
+}

@@ -1,0 +1,166 @@
+//! Coach access to an athlete's data, managed by the athlete's owner.
+
+use actix_web::{HttpResponse, delete, get, post, web};
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use super::athletes::AthletePath;
+use crate::db::{self, PgPool};
+use crate::domain::account::normalize_email;
+use crate::domain::vocabulary::GrantAccess;
+use crate::error::{ApiError, Problem};
+use crate::http::auth::BearerToken;
+use crate::http::extract::JsonBody;
+use crate::repo::access::AccessLevel;
+use crate::repo::grants::{self, Grant};
+use crate::repo::{accounts, athletes};
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct GrantRequest {
+    /// The email of a coach account.
+    #[schema(example = "coach@example.com")]
+    pub coach_email: String,
+    pub access: GrantAccess,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct GrantList {
+    pub items: Vec<Grant>,
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct GrantPath {
+    /// The athlete profile's id.
+    pub athlete_id: Uuid,
+    /// The grant's id.
+    pub grant_id: Uuid,
+}
+
+/// Grant a coach access (or change the access of their live grant).
+#[utoipa::path(
+    tag = "athletes",
+    security(("bearer" = [])),
+    params(AthletePath),
+    request_body = GrantRequest,
+    responses(
+        (status = 201, description = "Granted", body = Grant),
+        (status = 200, description = "The coach's existing grant, with the new access", body = Grant),
+        (status = 400, description = "Malformed body or unknown field", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Missing or invalid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Only the athlete's owner manages grants", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such athlete, or not visible to the caller", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "No coach account has that email", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/v1/athletes/{athlete_id}/grants")]
+pub async fn create_grant(
+    pool: web::Data<PgPool>,
+    token: BearerToken,
+    path: web::Path<AthletePath>,
+    body: JsonBody<GrantRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let athlete_id = path.athlete_id;
+    let request = body.0;
+    let (grant, created) = db::run(&pool, move |connection| {
+        let caller = accounts::authenticate(connection, &token.digest)?;
+        athletes::require(
+            connection,
+            caller.account_id,
+            athlete_id,
+            AccessLevel::Owner,
+        )?;
+        grants::grant(
+            connection,
+            athlete_id,
+            caller.account_id,
+            &normalize_email(&request.coach_email),
+            request.access,
+        )
+    })
+    .await?;
+    Ok(if created {
+        HttpResponse::Created().json(grant)
+    } else {
+        HttpResponse::Ok().json(grant)
+    })
+}
+
+/// The live grants of an athlete.
+#[utoipa::path(
+    tag = "athletes",
+    security(("bearer" = [])),
+    params(AthletePath),
+    responses(
+        (status = 200, description = "Live grants", body = GrantList),
+        (status = 401, description = "Missing or invalid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Only the athlete's owner manages grants", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such athlete, or not visible to the caller", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/v1/athletes/{athlete_id}/grants")]
+pub async fn list_grants(
+    pool: web::Data<PgPool>,
+    token: BearerToken,
+    path: web::Path<AthletePath>,
+) -> Result<HttpResponse, ApiError> {
+    let athlete_id = path.athlete_id;
+    let items = db::run(&pool, move |connection| {
+        let caller = accounts::authenticate(connection, &token.digest)?;
+        athletes::require(
+            connection,
+            caller.account_id,
+            athlete_id,
+            AccessLevel::Owner,
+        )?;
+        grants::list(connection, athlete_id)
+    })
+    .await?;
+    Ok(HttpResponse::Ok().json(GrantList { items }))
+}
+
+/// Revoke a grant; the coach's next request is refused.
+#[utoipa::path(
+    tag = "athletes",
+    security(("bearer" = [])),
+    params(GrantPath),
+    responses(
+        (status = 204, description = "Revoked"),
+        (status = 401, description = "Missing or invalid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Only the athlete's owner manages grants", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such athlete or live grant", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[delete("/v1/athletes/{athlete_id}/grants/{grant_id}")]
+pub async fn revoke_grant(
+    pool: web::Data<PgPool>,
+    token: BearerToken,
+    path: web::Path<GrantPath>,
+) -> Result<HttpResponse, ApiError> {
+    let GrantPath {
+        athlete_id,
+        grant_id,
+    } = path.into_inner();
+    db::run(&pool, move |connection| {
+        let caller = accounts::authenticate(connection, &token.digest)?;
+        athletes::require(
+            connection,
+            caller.account_id,
+            athlete_id,
+            AccessLevel::Owner,
+        )?;
+        if grants::revoke(connection, athlete_id, grant_id)? {
+            Ok(())
+        } else {
+            Err(ApiError::NotFound(
+                "this athlete has no live grant with that id".to_owned(),
+            ))
+        }
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -1,0 +1,16 @@
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use uuid::Uuid;
+
+use crate::db::schema::athletes;
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = athletes, check_for_backend(diesel::pg::Pg))]
+pub struct AthleteRow {
+    pub id: Uuid,
+    pub owner_account_id: Uuid,
+    pub profile: serde_json::Value,
+    pub version: i64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}

@@ -1,0 +1,92 @@
+//! What a caller may do with an athlete's data, as computed inside the
+//! query that reads it: the athlete's owner, a coach with a live grant, or
+//! nobody (the row is not returned at all, so the answer is 404).
+
+use diesel::{dsl::exists, pg::Pg, prelude::*};
+use uuid::Uuid;
+
+use crate::db::schema::{athletes, exercises, grants};
+use crate::domain::vocabulary::GrantAccess;
+use crate::error::ApiError;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum AccessLevel {
+    Read,
+    ReadWrite,
+    Owner,
+}
+
+impl AccessLevel {
+    /// From the row's owner and the caller's live grant, if any.
+    pub fn of(owner_account_id: Uuid, caller: Uuid, grant: Option<&str>) -> Option<Self> {
+        if owner_account_id == caller {
+            return Some(AccessLevel::Owner);
+        }
+        match grant?.parse::<GrantAccess>().ok()? {
+            GrantAccess::Read => Some(AccessLevel::Read),
+            GrantAccess::ReadWrite => Some(AccessLevel::ReadWrite),
+        }
+    }
+
+    /// The documented rule: whoever may see a resource but not change it
+    /// gets 403; whoever may not see it gets 404 (never reaching here).
+    pub fn require(self, needed: AccessLevel) -> Result<(), ApiError> {
+        if self >= needed {
+            return Ok(());
+        }
+        Err(ApiError::Forbidden(match needed {
+            AccessLevel::Owner => "only the athlete's owner may do this".to_owned(),
+            _ => "your grant for this athlete is read-only".to_owned(),
+        }))
+    }
+}
+
+/// The live grant of `caller` on the athlete of the row, joined on.
+pub type LiveGrantJoin = diesel::dsl::LeftJoinOn<
+    athletes::table,
+    grants::table,
+    diesel::dsl::And<
+        diesel::dsl::And<
+            diesel::dsl::Eq<grants::athlete_id, athletes::id>,
+            diesel::dsl::Eq<grants::coach_account_id, Uuid>,
+        >,
+        diesel::dsl::IsNull<grants::revoked_at>,
+    >,
+>;
+
+/// `athletes` with the caller's live grant (if any) left-joined: at most
+/// one row per athlete, since a coach has at most one live grant each.
+pub fn athletes_with_grant(caller: Uuid) -> LiveGrantJoin {
+    athletes::table.left_join(
+        grants::table.on(grants::athlete_id
+            .eq(athletes::id)
+            .and(grants::coach_account_id.eq(caller))
+            .and(grants::revoked_at.is_null())),
+    )
+}
+
+/// Exercises `viewer` may see: the global catalog, their own private ones,
+/// and those of coaches holding a live grant on an athlete they own.
+/// Without a viewer, only the global catalog.
+pub fn visible_exercises(
+    viewer: Option<Uuid>,
+) -> Box<dyn BoxableExpression<exercises::table, Pg, SqlType = diesel::sql_types::Bool>> {
+    let Some(viewer) = viewer else {
+        return Box::new(exercises::owner_account_id.is_null());
+    };
+    let granting = exists(
+        grants::table.inner_join(athletes::table).filter(
+            grants::coach_account_id
+                .nullable()
+                .eq(exercises::owner_account_id)
+                .and(athletes::owner_account_id.eq(viewer))
+                .and(grants::revoked_at.is_null()),
+        ),
+    );
+    Box::new(
+        exercises::owner_account_id
+            .is_null()
+            .or(exercises::owner_account_id.eq(viewer).assume_not_null())
+            .or(granting),
+    )
+}

@@ -1,0 +1,229 @@
+//! Accounts, tokens and the login throttle.
+
+use chrono::{DateTime, Utc};
+use diesel::{
+    dsl::now,
+    prelude::*,
+    sql_types::{Integer, Nullable, Text, Timestamptz},
+};
+use serde::Serialize;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::auth::token;
+use crate::db::schema::{accounts, tokens};
+use crate::domain::vocabulary::Role;
+use crate::error::ApiError;
+use crate::http::auth::invalid_token;
+use crate::models::account::{AccountRow, NewAccountRow};
+
+/// An account as the API shows it (never with its password hash).
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Account {
+    pub id: Uuid,
+    #[schema(example = "sam@example.com")]
+    pub email: String,
+    #[schema(example = "Sam Runner")]
+    pub display_name: String,
+    pub role: Role,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Who is making a request, as established from their token.
+#[derive(Debug, Clone, Copy)]
+pub struct Caller {
+    pub account_id: Uuid,
+    pub role: Role,
+}
+
+fn account_from_row(row: AccountRow) -> Result<Account, ApiError> {
+    Ok(Account {
+        role: row.role.parse().map_err(ApiError::internal)?,
+        id: row.id,
+        email: row.email,
+        display_name: row.display_name,
+        created_at: row.created_at,
+    })
+}
+
+pub struct NewAccount<'a> {
+    pub email: &'a str,
+    pub email_normalized: &'a str,
+    pub password_hash: &'a str,
+    pub display_name: &'a str,
+    pub role: Role,
+}
+
+/// Creates an account; an email already in use is a 409.
+pub fn create(connection: &mut PgConnection, new: &NewAccount) -> Result<Account, ApiError> {
+    let row = NewAccountRow {
+        id: Uuid::now_v7(),
+        email: new.email.trim(),
+        email_normalized: new.email_normalized,
+        password_hash: new.password_hash,
+        display_name: new.display_name.trim(),
+        role: new.role.as_str(),
+    };
+    diesel::insert_into(accounts::table)
+        .values(&row)
+        .returning(AccountRow::as_returning())
+        .get_result(connection)
+        .map_err(|error| match ApiError::from(error) {
+            ApiError::Conflict(_) => {
+                ApiError::Conflict("an account with that email already exists".to_owned())
+            }
+            other => other,
+        })
+        .and_then(account_from_row)
+}
+
+pub fn find(connection: &mut PgConnection, id: Uuid) -> Result<Account, ApiError> {
+    accounts::table
+        .find(id)
+        .select(AccountRow::as_select())
+        .first(connection)
+        .map_err(ApiError::from)
+        .and_then(account_from_row)
+}
+
+/// The account and stored password hash for a login attempt.
+pub fn find_for_login(
+    connection: &mut PgConnection,
+    email_normalized: &str,
+) -> Result<Option<(Account, String)>, ApiError> {
+    accounts::table
+        .filter(accounts::email_normalized.eq(email_normalized))
+        .select((AccountRow::as_select(), accounts::password_hash))
+        .first::<(AccountRow, String)>(connection)
+        .optional()?
+        .map(|(row, hash)| account_from_row(row).map(|account| (account, hash)))
+        .transpose()
+}
+
+/// Issues a new token; returns it (the only time it exists in clear) and
+/// its expiry.
+pub fn issue_token(
+    connection: &mut PgConnection,
+    account_id: Uuid,
+    lifetime: std::time::Duration,
+) -> Result<(String, DateTime<Utc>), ApiError> {
+    let token = token::generate();
+    let expires_at =
+        Utc::now() + chrono::Duration::from_std(lifetime).map_err(ApiError::internal)?;
+    diesel::insert_into(tokens::table)
+        .values((
+            tokens::token_sha256.eq(token::digest(&token)),
+            tokens::account_id.eq(account_id),
+            tokens::expires_at.eq(expires_at),
+        ))
+        .execute(connection)?;
+    Ok((token, expires_at))
+}
+
+/// The caller behind a token digest; 401 when it is unknown, expired or
+/// revoked.
+pub fn authenticate(connection: &mut PgConnection, digest: &[u8]) -> Result<Caller, ApiError> {
+    let found: Option<(Uuid, String)> = tokens::table
+        .inner_join(accounts::table)
+        .filter(tokens::token_sha256.eq(digest))
+        .filter(tokens::revoked_at.is_null())
+        .filter(tokens::expires_at.gt(now))
+        .select((accounts::id, accounts::role))
+        .first(connection)
+        .optional()?;
+    let (account_id, role) = found.ok_or_else(invalid_token)?;
+    Ok(Caller {
+        account_id,
+        role: role.parse().map_err(ApiError::internal)?,
+    })
+}
+
+/// The caller behind an optional token: `None` for anonymous requests.
+pub fn authenticate_optional(
+    connection: &mut PgConnection,
+    token: Option<&crate::http::auth::BearerToken>,
+) -> Result<Option<Caller>, ApiError> {
+    token
+        .map(|token| authenticate(connection, &token.digest))
+        .transpose()
+}
+
+/// Revokes one token (log out).
+pub fn revoke_token(connection: &mut PgConnection, digest: &[u8]) -> Result<(), ApiError> {
+    diesel::update(tokens::table.filter(tokens::token_sha256.eq(digest)))
+        .set(tokens::revoked_at.eq(now))
+        .execute(connection)?;
+    Ok(())
+}
+
+#[derive(QueryableByName)]
+struct Lock {
+    #[diesel(sql_type = Nullable<Timestamptz>)]
+    locked_until: Option<DateTime<Utc>>,
+}
+
+/// Seconds until `email` may try again, when it is locked out now.
+pub fn lockout_remaining(
+    connection: &mut PgConnection,
+    email_normalized: &str,
+) -> Result<Option<u64>, ApiError> {
+    let lock: Option<Lock> = diesel::sql_query(
+        "SELECT locked_until FROM login_throttle WHERE email_normalized = $1 AND locked_until > now()",
+    )
+    .bind::<Text, _>(email_normalized)
+    .get_result(connection)
+    .optional()?;
+    Ok(lock.and_then(|lock| lock.locked_until).map(seconds_until))
+}
+
+fn seconds_until(moment: DateTime<Utc>) -> u64 {
+    let millis = (moment - Utc::now()).num_milliseconds().max(0) as u64;
+    millis.div_ceil(1000).max(1)
+}
+
+/// Counts a failed login in one atomic upsert (instances may race); when
+/// the count within the window reaches `max_failures`, locks the email for
+/// one window and returns its length in seconds.
+pub fn record_login_failure(
+    connection: &mut PgConnection,
+    email_normalized: &str,
+    max_failures: u32,
+    window: std::time::Duration,
+) -> Result<Option<u64>, ApiError> {
+    let window_s = i32::try_from(window.as_secs()).unwrap_or(i32::MAX);
+    let max = i32::try_from(max_failures).unwrap_or(i32::MAX);
+    let lock: Lock = diesel::sql_query(
+        "INSERT INTO login_throttle AS t (email_normalized, failures, window_started_at, locked_until)
+         VALUES ($1, 1, now(), CASE WHEN 1 >= $3 THEN now() + make_interval(secs => $2) END)
+         ON CONFLICT (email_normalized) DO UPDATE SET
+             failures = CASE WHEN t.window_started_at <= now() - make_interval(secs => $2)
+                             THEN 1 ELSE t.failures + 1 END,
+             window_started_at = CASE WHEN t.window_started_at <= now() - make_interval(secs => $2)
+                                      THEN now() ELSE t.window_started_at END,
+             locked_until = CASE
+                 WHEN (CASE WHEN t.window_started_at <= now() - make_interval(secs => $2)
+                            THEN 1 ELSE t.failures + 1 END) >= $3
+                 THEN now() + make_interval(secs => $2)
+                 ELSE t.locked_until END
+         RETURNING locked_until",
+    )
+    .bind::<Text, _>(email_normalized)
+    .bind::<Integer, _>(window_s)
+    .bind::<Integer, _>(max)
+    .get_result(connection)?;
+    Ok(lock
+        .locked_until
+        .filter(|until| *until > Utc::now())
+        .map(seconds_until))
+}
+
+/// Forgets the failures of an email after a successful login.
+pub fn clear_login_failures(
+    connection: &mut PgConnection,
+    email_normalized: &str,
+) -> Result<(), ApiError> {
+    diesel::sql_query("DELETE FROM login_throttle WHERE email_normalized = $1")
+        .bind::<Text, _>(email_normalized)
+        .execute(connection)?;
+    Ok(())
+}

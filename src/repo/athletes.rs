@@ -1,0 +1,188 @@
+//! Athlete profiles. Every read carries the access predicate: a profile
+//! the caller may not see is never returned.
+
+use chrono::{DateTime, Utc};
+use diesel::prelude::*;
+use serde::Serialize;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::access::{AccessLevel, athletes_with_grant};
+use crate::db::schema::{athletes, grants};
+use crate::domain::profile::AthleteProfile;
+use crate::error::ApiError;
+use crate::models::athlete::AthleteRow;
+
+/// An athlete profile as the API serves it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Athlete {
+    pub id: Uuid,
+    /// The account that owns the profile: the athlete's own, or their coach's.
+    pub owner_account_id: Uuid,
+    #[serde(flatten)]
+    pub profile: AthleteProfile,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+}
+
+/// A profile with its version (for ETags) and what the caller may do.
+#[derive(Debug, Clone)]
+pub struct VisibleAthlete {
+    pub athlete: Athlete,
+    pub version: i64,
+    pub access: AccessLevel,
+}
+
+fn athlete_from_row(row: AthleteRow) -> Result<(Athlete, i64), ApiError> {
+    let profile: AthleteProfile = serde_json::from_value(row.profile).map_err(|error| {
+        ApiError::internal(format!("corrupt athlete profile {}: {error}", row.id))
+    })?;
+    Ok((
+        Athlete {
+            id: row.id,
+            owner_account_id: row.owner_account_id,
+            profile,
+            created_at: row.created_at,
+            updated_at: row.updated_at,
+        },
+        row.version,
+    ))
+}
+
+fn profile_json(profile: &AthleteProfile) -> Result<serde_json::Value, ApiError> {
+    serde_json::to_value(profile).map_err(ApiError::internal)
+}
+
+pub fn create(
+    connection: &mut PgConnection,
+    owner: Uuid,
+    profile: &AthleteProfile,
+) -> Result<(Athlete, i64), ApiError> {
+    let row: AthleteRow = diesel::insert_into(athletes::table)
+        .values((
+            athletes::id.eq(Uuid::now_v7()),
+            athletes::owner_account_id.eq(owner),
+            athletes::name.eq(profile.name.trim()),
+            athletes::profile.eq(profile_json(profile)?),
+        ))
+        .returning(AthleteRow::as_returning())
+        .get_result(connection)?;
+    athlete_from_row(row)
+}
+
+/// The profile `id` if `caller` may see it, with the caller's access level,
+/// decided in this one query.
+pub fn find_visible(
+    connection: &mut PgConnection,
+    caller: Uuid,
+    id: Uuid,
+) -> Result<Option<VisibleAthlete>, ApiError> {
+    let found: Option<(AthleteRow, Option<String>)> = athletes_with_grant(caller)
+        .filter(athletes::id.eq(id))
+        .filter(
+            athletes::owner_account_id
+                .eq(caller)
+                .or(grants::id.is_not_null()),
+        )
+        .select((AthleteRow::as_select(), grants::access.nullable()))
+        .first(connection)
+        .optional()?;
+    let Some((row, grant)) = found else {
+        return Ok(None);
+    };
+    let access = AccessLevel::of(row.owner_account_id, caller, grant.as_deref())
+        .ok_or_else(|| ApiError::internal("visible athlete without access"))?;
+    let (athlete, version) = athlete_from_row(row)?;
+    Ok(Some(VisibleAthlete {
+        athlete,
+        version,
+        access,
+    }))
+}
+
+/// Like [`find_visible`], answering 404 when the caller may not see it and
+/// 403 when they may see it but lack `needed`.
+pub fn require(
+    connection: &mut PgConnection,
+    caller: Uuid,
+    id: Uuid,
+    needed: AccessLevel,
+) -> Result<VisibleAthlete, ApiError> {
+    let visible = find_visible(connection, caller, id)?.ok_or_else(not_found)?;
+    visible.access.require(needed)?;
+    Ok(visible)
+}
+
+pub fn not_found() -> ApiError {
+    ApiError::NotFound("no athlete has that id".to_owned())
+}
+
+/// Profiles the caller owns or holds a live grant on, oldest first.
+pub fn list_visible(
+    connection: &mut PgConnection,
+    caller: Uuid,
+    after: Option<Uuid>,
+    limit: i64,
+) -> Result<(Vec<Athlete>, bool), ApiError> {
+    let mut query = athletes_with_grant(caller)
+        .filter(
+            athletes::owner_account_id
+                .eq(caller)
+                .or(grants::id.is_not_null()),
+        )
+        .select(AthleteRow::as_select())
+        .order(athletes::id.asc())
+        .limit(limit + 1)
+        .into_boxed();
+    if let Some(after) = after {
+        query = query.filter(athletes::id.gt(after));
+    }
+    let mut rows: Vec<AthleteRow> = query.load(connection)?;
+    let has_more = rows.len() as i64 > limit;
+    rows.truncate(limit as usize);
+    let athletes = rows
+        .into_iter()
+        .map(|row| athlete_from_row(row).map(|(athlete, _)| athlete))
+        .collect::<Result<_, _>>()?;
+    Ok((athletes, has_more))
+}
+
+/// Replaces the profile if it is still at `expected_version`; `None` when
+/// another write got there first (the caller answers 412).
+pub fn update(
+    connection: &mut PgConnection,
+    id: Uuid,
+    expected_version: i64,
+    profile: &AthleteProfile,
+) -> Result<Option<(Athlete, i64)>, ApiError> {
+    let row: Option<AthleteRow> = diesel::update(
+        athletes::table
+            .filter(athletes::id.eq(id))
+            .filter(athletes::version.eq(expected_version)),
+    )
+    .set((
+        athletes::name.eq(profile.name.trim()),
+        athletes::profile.eq(profile_json(profile)?),
+        athletes::version.eq(athletes::version + 1),
+        athletes::updated_at.eq(diesel::dsl::now),
+    ))
+    .returning(AthleteRow::as_returning())
+    .get_result(connection)
+    .optional()?;
+    row.map(athlete_from_row).transpose()
+}
+
+/// Deletes the profile if it is still at `expected_version`.
+pub fn delete(
+    connection: &mut PgConnection,
+    id: Uuid,
+    expected_version: i64,
+) -> Result<bool, ApiError> {
+    let deleted = diesel::delete(
+        athletes::table
+            .filter(athletes::id.eq(id))
+            .filter(athletes::version.eq(expected_version)),
+    )
+    .execute(connection)?;
+    Ok(deleted == 1)
+}

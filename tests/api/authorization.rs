@@ -1,0 +1,420 @@
+//! The authorization matrix: every route that takes an id, called by every
+//! kind of caller. Refused calls must leave the data exactly as it was.
+//!
+//! The rule it checks: a caller who may not see a resource gets 404 (as if
+//! it did not exist); a caller who may see it but not change it gets 403;
+//! a missing or bad token gets 401.
+//!
+//! To add a route, add a `Case` to `cases()`.
+
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::helpers::{Session, TestApp, spawn_app};
+
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Caller {
+    OtherAthlete,
+    CoachWithoutGrant,
+    CoachWithReadGrant,
+    CoachWithReadWriteGrant,
+    CoachWithRevokedGrant,
+    NoToken,
+    GarbageToken,
+    /// Last, because the owner's writes (a delete) end the fixture.
+    Owner,
+}
+
+const CALLERS: [Caller; 8] = [
+    Caller::OtherAthlete,
+    Caller::CoachWithoutGrant,
+    Caller::CoachWithReadGrant,
+    Caller::CoachWithReadWriteGrant,
+    Caller::CoachWithRevokedGrant,
+    Caller::NoToken,
+    Caller::GarbageToken,
+    Caller::Owner,
+];
+
+/// The accounts of the matrix. The athlete profile of each case belongs to
+/// `owner`; the private exercise of each case belongs to `reader`, the
+/// coach whom `owner` granted read access.
+struct People {
+    owner: Session,
+    other_athlete: Session,
+    coach_without_grant: Session,
+    reader: Session,
+    writer: Session,
+    revoked: Session,
+}
+
+/// What one case works on, made fresh for every case.
+struct Fixture {
+    athlete_id: String,
+    writer_grant_id: String,
+    exercise_id: String,
+}
+
+/// Where a case's If-Match comes from.
+#[derive(Clone, Copy)]
+enum Precondition {
+    None,
+    AthleteEtag,
+    ExerciseEtag,
+}
+
+struct Case {
+    name: &'static str,
+    method: Method,
+    path: fn(&Fixture) -> String,
+    body: fn(&People) -> Option<Value>,
+    precondition: Precondition,
+    /// Expected status per caller, in the order of `CALLERS`.
+    expected: [u16; 8],
+}
+
+fn cases() -> Vec<Case> {
+    //                      other  nogrant read  rw   revoked none garbage owner
+    vec![
+        Case {
+            name: "GET /v1/athletes/{id}",
+            method: Method::GET,
+            path: |f| format!("/v1/athletes/{}", f.athlete_id),
+            body: |_| None,
+            precondition: Precondition::None,
+            expected: [404, 404, 200, 200, 404, 401, 401, 200],
+        },
+        Case {
+            name: "PATCH /v1/athletes/{id}",
+            method: Method::PATCH,
+            path: |f| format!("/v1/athletes/{}", f.athlete_id),
+            body: |_| Some(json!({"runs_per_week": 3})),
+            precondition: Precondition::AthleteEtag,
+            expected: [404, 404, 403, 200, 404, 401, 401, 200],
+        },
+        Case {
+            name: "DELETE /v1/athletes/{id}",
+            method: Method::DELETE,
+            path: |f| format!("/v1/athletes/{}", f.athlete_id),
+            body: |_| None,
+            precondition: Precondition::AthleteEtag,
+            expected: [404, 404, 403, 403, 404, 401, 401, 204],
+        },
+        Case {
+            name: "POST /v1/athletes/{id}/grants",
+            method: Method::POST,
+            path: |f| format!("/v1/athletes/{}/grants", f.athlete_id),
+            body: |p| Some(json!({"coach_email": p.coach_without_grant.email, "access": "read"})),
+            precondition: Precondition::None,
+            expected: [404, 404, 403, 403, 404, 401, 401, 201],
+        },
+        Case {
+            name: "GET /v1/athletes/{id}/grants",
+            method: Method::GET,
+            path: |f| format!("/v1/athletes/{}/grants", f.athlete_id),
+            body: |_| None,
+            precondition: Precondition::None,
+            expected: [404, 404, 403, 403, 404, 401, 401, 200],
+        },
+        Case {
+            name: "DELETE /v1/athletes/{id}/grants/{grant_id}",
+            method: Method::DELETE,
+            path: |f| format!("/v1/athletes/{}/grants/{}", f.athlete_id, f.writer_grant_id),
+            body: |_| None,
+            precondition: Precondition::None,
+            expected: [404, 404, 403, 403, 404, 401, 401, 204],
+        },
+        // The private exercise belongs to the reading coach: the owner
+        // athlete (who granted that coach) sees it but may not change it.
+        Case {
+            name: "GET /v1/exercises/{id} (private)",
+            method: Method::GET,
+            path: |f| format!("/v1/exercises/{}", f.exercise_id),
+            body: |_| None,
+            precondition: Precondition::None,
+            expected: [404, 404, 200, 404, 404, 404, 401, 200],
+        },
+        Case {
+            name: "GET /v1/exercises/{id}/progression (private)",
+            method: Method::GET,
+            path: |f| format!("/v1/exercises/{}/progression", f.exercise_id),
+            body: |_| None,
+            precondition: Precondition::None,
+            expected: [404, 404, 200, 404, 404, 404, 401, 200],
+        },
+        Case {
+            name: "PUT /v1/exercises/{id} (private)",
+            method: Method::PUT,
+            path: |f| format!("/v1/exercises/{}", f.exercise_id),
+            body: |_| Some(private_exercise_body("Renamed by its coach")),
+            precondition: Precondition::ExerciseEtag,
+            expected: [404, 404, 200, 404, 404, 401, 401, 403],
+        },
+        Case {
+            name: "DELETE /v1/exercises/{id} (private)",
+            method: Method::DELETE,
+            path: |f| format!("/v1/exercises/{}", f.exercise_id),
+            body: |_| None,
+            precondition: Precondition::ExerciseEtag,
+            // The coach deletes it before the owner's turn: then 404.
+            expected: [404, 404, 204, 404, 404, 401, 401, 404],
+        },
+    ]
+}
+
+fn private_exercise_body(name: &str) -> Value {
+    json!({
+        "slug": format!("private-drill-{}", uuid::Uuid::now_v7().simple()),
+        "name": name,
+        "summary": "A coach's own variation of the glute bridge.",
+        "category": "core",
+        "movement_pattern": "bridge",
+        "primary_muscles": ["glutes"],
+        "secondary_muscles": ["hamstrings"],
+        "equipment": ["mat"],
+        "unilateral": false,
+        "compound": true,
+        "impact": "low",
+        "difficulty": 2,
+        "instructions": ["Lie on your back.", "Lift the hips.", "Lower slowly."],
+        "cues": ["Squeeze at the top"],
+        "easier": [{"kind": "exercise", "exercise_slug": "glute-bridge"}],
+        "harder": [{"kind": "modification", "description": "Pause for three seconds at the top"}],
+        "substitutes": ["glute-bridge"],
+        "avoid_with": [],
+        "helps_with": ["lower_back"],
+        "benefits": ["stability"],
+        "default_prescription": {"sets": 3, "reps": 12, "hold_s": null, "tempo": "2-1-1-0", "rest_s": 45}
+    })
+}
+
+fn session_of(people: &People, caller: Caller) -> Option<&Session> {
+    match caller {
+        Caller::Owner => Some(&people.owner),
+        Caller::OtherAthlete => Some(&people.other_athlete),
+        Caller::CoachWithoutGrant => Some(&people.coach_without_grant),
+        Caller::CoachWithReadGrant => Some(&people.reader),
+        Caller::CoachWithReadWriteGrant => Some(&people.writer),
+        Caller::CoachWithRevokedGrant => Some(&people.revoked),
+        Caller::NoToken | Caller::GarbageToken => None,
+    }
+}
+
+async fn fixture(app: &TestApp, people: &People) -> Fixture {
+    let (athlete_id, _) = app.create_athlete(&people.owner).await;
+    app.grant(&people.owner, &athlete_id, &people.reader, "read")
+        .await;
+    let writer_grant_id = app
+        .grant(&people.owner, &athlete_id, &people.writer, "read_write")
+        .await;
+    let revoked_grant = app
+        .grant(&people.owner, &athlete_id, &people.revoked, "read_write")
+        .await;
+    let revoke = app
+        .request(
+            Method::DELETE,
+            &format!("/v1/athletes/{athlete_id}/grants/{revoked_grant}"),
+            Some(&people.owner),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(revoke.status(), 204);
+    let created = app
+        .request(Method::POST, "/v1/exercises", Some(&people.reader))
+        .json(&private_exercise_body("Coach's bridge"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), 201);
+    let exercise: Value = created.json().await.unwrap();
+    Fixture {
+        athlete_id,
+        writer_grant_id,
+        exercise_id: exercise["id"].as_str().unwrap().to_owned(),
+    }
+}
+
+/// Everything a case could touch, as the database holds it.
+async fn snapshot(app: &TestApp, fixture: &Fixture) -> String {
+    app.query_json(&format!(
+        "SELECT json_build_array(
+            (SELECT row_to_json(a) FROM athletes a WHERE id = '{athlete}'),
+            (SELECT json_agg(g ORDER BY g.id) FROM grants g WHERE athlete_id = '{athlete}'),
+            (SELECT row_to_json(e) FROM exercises e WHERE id = '{exercise}'))",
+        athlete = fixture.athlete_id,
+        exercise = fixture.exercise_id
+    ))
+    .await
+}
+
+async fn current_etag(app: &TestApp, path: &str, session: &Session) -> String {
+    let response = app
+        .request(Method::GET, path, Some(session))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200, "GET {path} for If-Match");
+    response.headers()["etag"].to_str().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn every_id_route_answers_every_caller_as_the_rules_say() {
+    let app = spawn_app().await;
+    let people = People {
+        owner: app.register("athlete").await,
+        other_athlete: app.register("athlete").await,
+        coach_without_grant: app.register("coach").await,
+        reader: app.register("coach").await,
+        writer: app.register("coach").await,
+        revoked: app.register("coach").await,
+    };
+    let mut cells = 0;
+    let mut failures = Vec::new();
+    for case in cases() {
+        let fixture = fixture(&app, &people).await;
+        for (caller, expected) in CALLERS.iter().zip(case.expected) {
+            let path = (case.path)(&fixture);
+            let mut request = app.request(case.method.clone(), &path, session_of(&people, *caller));
+            if *caller == Caller::GarbageToken {
+                request = request.bearer_auth("rs_this-is-not-a-token");
+            }
+            let etag = match case.precondition {
+                Precondition::None => None,
+                Precondition::AthleteEtag => Some(
+                    current_etag(
+                        &app,
+                        &format!("/v1/athletes/{}", fixture.athlete_id),
+                        &people.owner,
+                    )
+                    .await,
+                ),
+                Precondition::ExerciseEtag => {
+                    // The exercise may be gone by the owner's turn.
+                    let response = app
+                        .request(
+                            Method::GET,
+                            &format!("/v1/exercises/{}", fixture.exercise_id),
+                            Some(&people.reader),
+                        )
+                        .send()
+                        .await
+                        .unwrap();
+                    Some(
+                        response
+                            .headers()
+                            .get("etag")
+                            .map(|v| v.to_str().unwrap().to_owned())
+                            .unwrap_or_else(|| "\"gone\"".to_owned()),
+                    )
+                }
+            };
+            if let Some(etag) = etag {
+                request = request.header("If-Match", etag);
+            }
+            if let Some(body) = (case.body)(&people) {
+                request = request.json(&body);
+            }
+            let before = snapshot(&app, &fixture).await;
+            let response = request.send().await.unwrap();
+            let status = response.status().as_u16();
+            cells += 1;
+            if status != expected {
+                let body = response.text().await.unwrap_or_default();
+                failures.push(format!(
+                    "{} as {caller:?}: expected {expected}, got {status} {body}",
+                    case.name
+                ));
+                continue;
+            }
+            if status >= 400 {
+                assert_eq!(
+                    response.headers()["content-type"],
+                    "application/problem+json",
+                    "{} as {caller:?}",
+                    case.name
+                );
+                if status == 401 {
+                    assert!(
+                        response.headers().contains_key("www-authenticate"),
+                        "{} as {caller:?}",
+                        case.name
+                    );
+                }
+                let after = snapshot(&app, &fixture).await;
+                if before != after {
+                    failures.push(format!(
+                        "{} as {caller:?}: refused with {status} but changed data",
+                        case.name
+                    ));
+                }
+            }
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {cells} cells failed:\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+    assert_eq!(cells, cases().len() * CALLERS.len());
+    println!(
+        "authorization matrix: {} routes x {} callers = {cells} cells",
+        cases().len(),
+        CALLERS.len()
+    );
+}
+
+#[tokio::test]
+async fn a_revoked_coach_is_refused_on_the_very_next_request() {
+    let app = spawn_app().await;
+    let owner = app.register("athlete").await;
+    let coach = app.register("coach").await;
+    let (athlete_id, _) = app.create_athlete(&owner).await;
+    let grant_id = app.grant(&owner, &athlete_id, &coach, "read_write").await;
+    let path = format!("/v1/athletes/{athlete_id}");
+    assert_eq!(
+        app.request(Method::GET, &path, Some(&coach))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    let listed: Value = app
+        .request(Method::GET, "/v1/athletes", Some(&coach))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(listed["items"].as_array().unwrap().len(), 1);
+    let revoke = app
+        .request(
+            Method::DELETE,
+            &format!("{path}/grants/{grant_id}"),
+            Some(&owner),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(revoke.status(), 204);
+    assert_eq!(
+        app.request(Method::GET, &path, Some(&coach))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        404
+    );
+    let listed: Value = app
+        .request(Method::GET, "/v1/athletes", Some(&coach))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert!(listed["items"].as_array().unwrap().is_empty());
+}
