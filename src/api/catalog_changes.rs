@@ -3,7 +3,7 @@
 
 use std::collections::HashSet;
 
-use actix_web::{HttpRequest, HttpResponse, delete, http::header, post, put, web};
+use actix_web::{HttpResponse, delete, http::header, post, put, web};
 use diesel::{Connection, PgConnection};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
@@ -419,7 +419,6 @@ fn parse_import(document: &serde_json::Value) -> (Vec<ImportItem>, Vec<FieldErro
 )]
 #[post("/v1/exercises/import")]
 pub async fn import_exercises(
-    _request: HttpRequest,
     pool: web::Data<PgPool>,
     token: BearerToken,
     body: JsonBody<serde_json::Value>,

@@ -251,3 +251,69 @@ async fn admins_come_only_from_the_command_line() {
         .unwrap();
     assert_eq!(me["role"], "admin");
 }
+
+#[tokio::test]
+async fn create_admin_command_reads_the_password_from_stdin() {
+    use std::io::Write;
+    let app = spawn_app().await;
+    let email = unique_email("cli-admin");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_runstrong"))
+        .args(["create-admin", "--email", &email])
+        .env("DATABASE_URL", app.database_url())
+        .env_remove("RUNSTRONG_ADMIN_PASSWORD")
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    writeln!(child.stdin.take().unwrap(), "{PASSWORD}").unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let admin = app.login(&email).await;
+    let me: Value = app
+        .request(Method::GET, "/v1/me", Some(&admin))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(me["role"], "admin");
+
+    // A short password is refused, and nothing is created.
+    let refused = std::process::Command::new(env!("CARGO_BIN_EXE_runstrong"))
+        .args(["create-admin", "--email", &unique_email("weak")])
+        .env("DATABASE_URL", app.database_url())
+        .env("RUNSTRONG_ADMIN_PASSWORD", "short")
+        .output()
+        .unwrap();
+    assert!(!refused.status.success());
+    assert!(String::from_utf8_lossy(&refused.stderr).contains("at least 10"));
+}
+
+#[tokio::test]
+async fn a_body_over_the_limit_is_a_413_problem() {
+    let app = spawn_app_with(|config| config.body_limit_bytes = 4096).await;
+    let response = app
+        .client
+        .post(app.url("/v1/accounts"))
+        .header("content-type", "application/json")
+        .body(format!("{{\"email\":\"{}\"}}", "x".repeat(10_000)))
+        .send()
+        .await
+        .unwrap();
+    assert_problem(response, 413).await;
+    let wrong_type = app
+        .client
+        .post(app.url("/v1/accounts"))
+        .header("content-type", "text/plain")
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    assert_problem(wrong_type, 415).await;
+}
