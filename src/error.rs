@@ -40,6 +40,9 @@ pub struct Problem {
     /// For validation problems: every invalid field.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub errors: Vec<FieldError>,
+    /// For an infeasible plan: what to change so that one fits.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub suggestions: Vec<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -63,6 +66,13 @@ pub enum ApiError {
     Forbidden(String),
     #[error("{0}")]
     NotFound(String),
+    /// A valid plan request that no plan can satisfy without breaking a
+    /// hard rule.
+    #[error("{conflict}")]
+    Infeasible {
+        conflict: String,
+        suggestions: Vec<String>,
+    },
     #[error("{0}")]
     Conflict(String),
     /// `If-Match` named a version that is no longer current.
@@ -133,6 +143,7 @@ impl ApiError {
             ApiError::Unauthorized { .. } => ("unauthorized", "Authentication required"),
             ApiError::Forbidden(_) => ("forbidden", "Not allowed"),
             ApiError::NotFound(_) => ("not-found", "Not found"),
+            ApiError::Infeasible { .. } => ("infeasible-plan", "No plan fits these constraints"),
             ApiError::Conflict(_) => ("conflict", "Conflict"),
             ApiError::PreconditionFailed(_) => ("precondition-failed", "The resource has changed"),
             ApiError::PreconditionRequired(_) => ("precondition-required", "If-Match required"),
@@ -152,7 +163,12 @@ impl ApiError {
     pub fn problem(&self) -> Problem {
         let (slug, title) = self.kind();
         let status = self.status_code();
+        let suggestions = match self {
+            ApiError::Infeasible { suggestions, .. } => suggestions.clone(),
+            _ => Vec::new(),
+        };
         let (detail, errors) = match self {
+            ApiError::Infeasible { conflict, .. } => (conflict.clone(), Vec::new()),
             ApiError::BadRequest { detail, errors }
             | ApiError::Unprocessable { detail, errors } => (detail.clone(), errors.clone()),
             ApiError::Unauthorized { detail, .. } | ApiError::TooManyRequests { detail, .. } => {
@@ -185,6 +201,7 @@ impl ApiError {
             instance: context.as_ref().map(|c| c.path.clone()),
             request_id: context.map(|c| c.request_id),
             errors,
+            suggestions,
         }
     }
 }
@@ -205,6 +222,7 @@ impl ResponseError for ApiError {
             ApiError::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::Infeasible { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::Conflict(_) => StatusCode::CONFLICT,
             ApiError::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
             ApiError::PreconditionRequired(_) => StatusCode::PRECONDITION_REQUIRED,

@@ -30,6 +30,7 @@ Errors are RFC 9457 `application/problem+json`. Every response carries `X-Reques
         (name = "accounts", description = "Registration, sign-in and the caller's account"),
         (name = "athletes", description = "Athlete profiles and coach access"),
         (name = "catalog", description = "Exercises for runners and the vocabularies they use"),
+        (name = "plans", description = "Plan generation, validation, stored plans and calendars"),
         (name = "operations", description = "Health and metrics"),
     ),
     components(schemas(Problem)),
@@ -58,7 +59,7 @@ impl utoipa::Modify for BearerSecurity {
 }
 
 /// Operations that answer without the database cannot send 503.
-const WITHOUT_DATABASE: &[&str] = &["/livez", "/metrics", "/v1/vocabularies"];
+const WITHOUT_DATABASE: &[&str] = &["/livez", "/metrics", "/v1/vocabularies", "/v1/rules"];
 
 /// The complete document, as served at `/openapi.json` and committed at
 /// `openapi/openapi.json`.

@@ -8,6 +8,7 @@ pub mod exercises;
 pub mod grants;
 pub mod health;
 pub mod pagination;
+pub mod plans;
 pub mod vocabularies;
 
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -39,5 +40,13 @@ pub fn routes(config: &mut ServiceConfig) {
         .service(athletes::delete_athlete)
         .service(grants::create_grant)
         .service(grants::list_grants)
-        .service(grants::revoke_grant);
+        .service(grants::revoke_grant)
+        .service(plans::list_rules)
+        .service(plans::preview_plan)
+        .service(plans::validate_plan)
+        .service(plans::create_plan)
+        .service(plans::list_plans)
+        .service(plans::get_plan)
+        .service(plans::delete_plan)
+        .service(plans::plan_calendar);
 }

@@ -96,7 +96,21 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    plans (id) {
+        id -> Uuid,
+        athlete_id -> Uuid,
+        created_by_account_id -> Nullable<Uuid>,
+        request -> Jsonb,
+        plan -> Jsonb,
+        start_date -> Date,
+        end_date -> Date,
+        created_at -> Timestamptz,
+    }
+}
+
 diesel::joinable!(tokens -> accounts (account_id));
+diesel::joinable!(plans -> athletes (athlete_id));
 diesel::joinable!(athletes -> accounts (owner_account_id));
 diesel::joinable!(grants -> athletes (athlete_id));
 diesel::joinable!(exercises -> accounts (owner_account_id));
@@ -107,5 +121,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     athletes,
     grants,
     exercises,
-    login_throttle
+    login_throttle,
+    plans
 );

@@ -5,6 +5,7 @@
 pub mod account;
 pub mod catalog;
 pub mod free_exercise_db;
+pub mod plan;
 pub mod profile;
 pub mod validation;
 pub mod vocabulary;

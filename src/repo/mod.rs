@@ -6,3 +6,4 @@ pub mod accounts;
 pub mod athletes;
 pub mod exercises;
 pub mod grants;
+pub mod plans;

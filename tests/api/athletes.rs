@@ -39,7 +39,7 @@ async fn profiles_are_validated_and_refuse_unknown_fields() {
             .send()
     };
     let mut body = example_profile();
-    body["long_run_day"] = json!("wednesday");
+    body["long_run_day"] = json!("friday");
     let problem = assert_problem(post(body).await.unwrap(), 422).await;
     assert_eq!(problem["errors"][0]["pointer"], "/long_run_day");
     let mut body = example_profile();

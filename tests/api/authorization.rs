@@ -51,6 +51,7 @@ struct People {
 /// What one case works on, made fresh for every case.
 struct Fixture {
     athlete_id: String,
+    plan_id: String,
     writer_grant_id: String,
     exercise_id: String,
 }
@@ -159,7 +160,52 @@ fn cases() -> Vec<Case> {
             // The coach deletes it before the owner's turn: then 404.
             expected: [404, 404, 204, 404, 404, 401, 401, 404],
         },
+        Case {
+            name: "POST /v1/athletes/{id}/plans",
+            method: Method::POST,
+            path: |f| format!("/v1/athletes/{}/plans", f.athlete_id),
+            body: |_| Some(plan_body()),
+            precondition: Precondition::None,
+            expected: [404, 404, 403, 201, 404, 401, 401, 201],
+        },
+        Case {
+            name: "GET /v1/athletes/{id}/plans",
+            method: Method::GET,
+            path: |f| format!("/v1/athletes/{}/plans", f.athlete_id),
+            body: |_| None,
+            precondition: Precondition::None,
+            expected: [404, 404, 200, 200, 404, 401, 401, 200],
+        },
+        Case {
+            name: "GET /v1/plans/{id}",
+            method: Method::GET,
+            path: |f| format!("/v1/plans/{}", f.plan_id),
+            body: |_| None,
+            precondition: Precondition::None,
+            expected: [404, 404, 200, 200, 404, 401, 401, 200],
+        },
+        Case {
+            name: "GET /v1/plans/{id}/calendar.ics",
+            method: Method::GET,
+            path: |f| format!("/v1/plans/{}/calendar.ics", f.plan_id),
+            body: |_| None,
+            precondition: Precondition::None,
+            expected: [404, 404, 200, 200, 404, 401, 401, 200],
+        },
+        Case {
+            name: "DELETE /v1/plans/{id}",
+            method: Method::DELETE,
+            path: |f| format!("/v1/plans/{}", f.plan_id),
+            body: |_| None,
+            precondition: Precondition::None,
+            // The read-write coach deletes it before the owner's turn.
+            expected: [404, 404, 403, 204, 404, 401, 401, 404],
+        },
     ]
+}
+
+fn plan_body() -> Value {
+    json!({"start_date": "2027-01-04", "weeks": 4})
 }
 
 fn private_exercise_body(name: &str) -> Value {
@@ -228,7 +274,20 @@ async fn fixture(app: &TestApp, people: &People) -> Fixture {
         .unwrap();
     assert_eq!(created.status(), 201);
     let exercise: Value = created.json().await.unwrap();
+    let stored = app
+        .request(
+            Method::POST,
+            &format!("/v1/athletes/{athlete_id}/plans"),
+            Some(&people.owner),
+        )
+        .json(&plan_body())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stored.status(), 201);
+    let stored: Value = stored.json().await.unwrap();
     Fixture {
+        plan_id: stored["id"].as_str().unwrap().to_owned(),
         athlete_id,
         writer_grant_id,
         exercise_id: exercise["id"].as_str().unwrap().to_owned(),
@@ -241,7 +300,8 @@ async fn snapshot(app: &TestApp, fixture: &Fixture) -> String {
         "SELECT json_build_array(
             (SELECT row_to_json(a) FROM athletes a WHERE id = '{athlete}'),
             (SELECT json_agg(g ORDER BY g.id) FROM grants g WHERE athlete_id = '{athlete}'),
-            (SELECT row_to_json(e) FROM exercises e WHERE id = '{exercise}'))",
+            (SELECT row_to_json(e) FROM exercises e WHERE id = '{exercise}'),
+            (SELECT json_agg(p ORDER BY p.id) FROM plans p WHERE athlete_id = '{athlete}'))",
         athlete = fixture.athlete_id,
         exercise = fixture.exercise_id
     ))

@@ -319,7 +319,7 @@ pub fn example_profile() -> Value {
         "name": "Sam Runner",
         "goal": "endurance",
         "experience": "intermediate",
-        "available_days": ["monday", "tuesday", "thursday", "saturday", "sunday"],
+        "available_days": ["monday", "tuesday", "wednesday", "thursday", "saturday", "sunday"],
         "minutes_per_day": 60,
         "long_run_day": "sunday",
         "runs_per_week": 4,

@@ -8,4 +8,5 @@ mod catalog_changes;
 mod health;
 mod helpers;
 mod openapi;
+mod plans;
 mod startup;

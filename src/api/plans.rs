@@ -1,0 +1,469 @@
+//! Plan generation, validation and stored plans. The engine runs on the
+//! blocking pool without a database connection: the catalog is read
+//! first, the connection goes back, then the plan is computed.
+
+use actix_web::{HttpRequest, HttpResponse, delete, get, http::header, post, web};
+use chrono::Utc;
+use diesel::PgConnection;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use super::athletes::AthletePath;
+use super::pagination::{decode_cursor, encode_cursor, parse_limit};
+use crate::db::{self, PgPool};
+use crate::domain::plan::catalog::PlanCatalog;
+use crate::domain::plan::generate::{PlanError, generate};
+use crate::domain::plan::ics::to_ics;
+use crate::domain::plan::model::{Plan, Violation};
+use crate::domain::plan::request::{PlanRequest, request_from_profile};
+use crate::domain::plan::rules::{RULES, Rule, Severity};
+use crate::domain::plan::validate::validate;
+use crate::domain::validation::{Errors, FieldError};
+use crate::error::{ApiError, Problem};
+use crate::http::auth::{BearerToken, OptionalBearerToken};
+use crate::http::etag::json_with_etag;
+use crate::http::extract::{JsonBody, parse_json};
+use crate::repo::access::AccessLevel;
+use crate::repo::plans::{self as repo, PlanSummary, StoredPlan};
+use crate::repo::{accounts, athletes, exercises};
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct RuleList {
+    pub items: Vec<Rule>,
+}
+
+/// The training rules, hard ones first.
+#[utoipa::path(
+    tag = "plans",
+    params(super::exercises::IfNoneMatch),
+    responses(
+        (status = 200, description = "Every rule with its id, severity and rationale", body = RuleList),
+        (status = 304, description = "Unchanged since the `If-None-Match` tag"),
+    )
+)]
+#[get("/v1/rules")]
+pub async fn list_rules(request: HttpRequest) -> Result<HttpResponse, ApiError> {
+    json_with_etag(
+        &request,
+        &RuleList {
+            items: RULES.to_vec(),
+        },
+    )
+}
+
+/// The catalog the caller sees, for the engine.
+fn load_catalog(
+    connection: &mut PgConnection,
+    viewer: Option<Uuid>,
+) -> Result<PlanCatalog, ApiError> {
+    Ok(PlanCatalog::new(exercises::all(connection, viewer)?))
+}
+
+fn plan_error(error: PlanError) -> ApiError {
+    match error {
+        PlanError::Invalid(errors) => ApiError::unprocessable(errors),
+        PlanError::Infeasible {
+            conflict,
+            suggestions,
+        } => ApiError::Infeasible {
+            conflict,
+            suggestions,
+        },
+        PlanError::Internal(message) => ApiError::internal(message),
+    }
+}
+
+/// Runs the engine off the async workers, holding no database connection.
+async fn run_engine(
+    request: PlanRequest,
+    catalog: PlanCatalog,
+) -> Result<(PlanRequest, Plan), ApiError> {
+    web::block(move || generate(&request, &catalog).map(|plan| (request, plan)))
+        .await?
+        .map_err(plan_error)
+}
+
+/// Generate a plan without storing it.
+#[utoipa::path(
+    tag = "plans",
+    security((), ("bearer" = [])),
+    request_body = PlanRequest,
+    responses(
+        (status = 200, description = "The plan", body = Plan),
+        (status = 400, description = "Malformed body, unknown field or value", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "A token was sent but is invalid", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid request, or no plan can keep every hard rule (the conflict and what to change)", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/v1/plans/preview")]
+pub async fn preview_plan(
+    pool: web::Data<PgPool>,
+    token: OptionalBearerToken,
+    body: JsonBody<PlanRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let catalog = db::run(&pool, move |connection| {
+        let viewer =
+            accounts::authenticate_optional(connection, token.0.as_ref())?.map(|c| c.account_id);
+        load_catalog(connection, viewer)
+    })
+    .await?;
+    let (_, plan) = run_engine(body.0, catalog).await?;
+    Ok(HttpResponse::Ok().json(plan))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ValidateRequest {
+    pub plan: Plan,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ValidationReport {
+    /// True when no hard rule is broken.
+    pub valid: bool,
+    pub violations: Vec<Violation>,
+    pub rules_checked: Vec<String>,
+}
+
+/// Every exercise a plan names must be in the caller's catalog.
+fn check_exercises_known(plan: &Plan, catalog: &PlanCatalog) -> Result<(), ApiError> {
+    let mut errors = Vec::new();
+    for (w, week) in plan.weeks.iter().enumerate() {
+        for (d, day) in week.days.iter().enumerate() {
+            for (s, session) in day.sessions.iter().enumerate() {
+                for (list, items) in [
+                    ("warm_up", &session.warm_up),
+                    ("exercises", &session.exercises),
+                    ("cool_down", &session.cool_down),
+                ] {
+                    for (e, item) in items.iter().enumerate() {
+                        if catalog
+                            .lookup(item.exercise_id, &item.exercise_slug)
+                            .is_none()
+                        {
+                            errors.push(FieldError::new(
+                                format!(
+                                    "/plan/weeks/{w}/days/{d}/sessions/{s}/{list}/{e}/exercise_slug"
+                                ),
+                                format!("no exercise `{}` in the catalog", item.exercise_slug),
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::unprocessable(errors))
+    }
+}
+
+/// Check any plan against the rules.
+///
+/// Works for generated plans and hand-written ones alike; the optional
+/// `athlete` part of the plan enables the injury, equipment and history rules.
+#[utoipa::path(
+    tag = "plans",
+    security((), ("bearer" = [])),
+    request_body = ValidateRequest,
+    responses(
+        (status = 200, description = "Every violation, hard ones first", body = ValidationReport),
+        (status = 400, description = "Malformed body, unknown field or value", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "A token was sent but is invalid", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The plan names an exercise the catalog does not have", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/v1/plans/validate")]
+pub async fn validate_plan(
+    pool: web::Data<PgPool>,
+    token: OptionalBearerToken,
+    body: JsonBody<ValidateRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let plan = body.0.plan;
+    let catalog = db::run(&pool, move |connection| {
+        let viewer =
+            accounts::authenticate_optional(connection, token.0.as_ref())?.map(|c| c.account_id);
+        load_catalog(connection, viewer)
+    })
+    .await?;
+    let report = web::block(move || {
+        check_exercises_known(&plan, &catalog)?;
+        let violations = validate(&plan, &catalog);
+        Ok::<_, ApiError>(ValidationReport {
+            valid: !violations.iter().any(|v| v.severity == Severity::Hard),
+            violations,
+            rules_checked: crate::domain::plan::rules::all_ids(),
+        })
+    })
+    .await??;
+    Ok(HttpResponse::Ok().json(report))
+}
+
+/// Any fields of a plan request; the athlete's profile supplies the rest.
+/// `start_date` is required unless the plan starts today.
+#[derive(Debug, Serialize, ToSchema)]
+#[allow(dead_code)]
+pub struct PlanOverrides {
+    #[schema(value_type = Option<String>, format = Date)]
+    start_date: Option<String>,
+    weeks: Option<u8>,
+    race: Option<crate::domain::profile::Race>,
+    goal: Option<crate::domain::vocabulary::Goal>,
+    experience: Option<crate::domain::vocabulary::Experience>,
+    available_days: Option<Vec<crate::domain::vocabulary::Weekday>>,
+    minutes_per_day: Option<u16>,
+    long_run_day: Option<crate::domain::vocabulary::Weekday>,
+    runs_per_week: Option<u8>,
+    strength_sessions_per_week: Option<u8>,
+    current_weekly_km: Option<f64>,
+    longest_recent_run_km: Option<f64>,
+    equipment: Option<Vec<crate::domain::vocabulary::Equipment>>,
+    injuries: Option<Vec<crate::domain::vocabulary::InjuryArea>>,
+    allow_hiit: Option<bool>,
+    allow_two_a_days: Option<bool>,
+}
+
+/// Generate and store a plan for an athlete.
+///
+/// The athlete's profile supplies every field the body does not; with a
+/// `race` in the body the profile's `weeks` is not used, and vice versa.
+#[utoipa::path(
+    tag = "plans",
+    security(("bearer" = [])),
+    params(AthletePath),
+    request_body = PlanOverrides,
+    responses(
+        (status = 201, description = "The stored plan", body = StoredPlan,
+            headers(("Location" = String, description = "The new plan"))),
+        (status = 400, description = "Malformed body, unknown field or value", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Missing or invalid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Read-only access", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such athlete, or not visible to the caller", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid request, or no plan can keep every hard rule", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/v1/athletes/{athlete_id}/plans")]
+pub async fn create_plan(
+    pool: web::Data<PgPool>,
+    token: BearerToken,
+    path: web::Path<AthletePath>,
+    body: JsonBody<serde_json::Value>,
+) -> Result<HttpResponse, ApiError> {
+    let athlete_id = path.athlete_id;
+    let mut overrides = body.0;
+    let Some(fields) = overrides.as_object_mut() else {
+        return Err(ApiError::bad_field(
+            "",
+            "send a JSON object of plan-request fields",
+        ));
+    };
+    fields
+        .entry("start_date")
+        .or_insert_with(|| serde_json::Value::String(Utc::now().date_naive().to_string()));
+    // A race in the body replaces the profile's weeks, and weeks a race.
+    if fields.contains_key("race") && !fields.contains_key("weeks") {
+        fields.insert("weeks".to_owned(), serde_json::Value::Null);
+    }
+    if fields.contains_key("weeks") && !fields.contains_key("race") {
+        fields.insert("race".to_owned(), serde_json::Value::Null);
+    }
+    let (caller, catalog, request) = db::run(&pool, move |connection| {
+        let caller = accounts::authenticate(connection, &token.digest)?;
+        let athlete = athletes::require(
+            connection,
+            caller.account_id,
+            athlete_id,
+            AccessLevel::ReadWrite,
+        )?;
+        let merged = request_from_profile(&athlete.athlete.profile, &overrides);
+        let request: PlanRequest = parse_json(merged.to_string().as_bytes())?;
+        // Private exercises of the athlete's coaches are the athlete owner's to see.
+        let catalog = load_catalog(connection, Some(athlete.athlete.owner_account_id))?;
+        Ok((caller, catalog, request))
+    })
+    .await?;
+    let (request, plan) = run_engine(request, catalog).await?;
+    let stored = db::run(&pool, move |connection| {
+        repo::create(connection, athlete_id, caller.account_id, &request, &plan)
+    })
+    .await?;
+    Ok(HttpResponse::Created()
+        .insert_header((header::LOCATION, format!("/v1/plans/{}", stored.id)))
+        .json(stored))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct PlanListParams {
+    /// Page size, 1–200 (default 50).
+    #[param(value_type = Option<u16>, minimum = 1, maximum = 200)]
+    limit: Option<String>,
+    /// `next_cursor` of the previous page.
+    cursor: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PlanPage {
+    pub items: Vec<PlanSummary>,
+    pub next_cursor: Option<String>,
+}
+
+/// An athlete's stored plans, oldest first.
+#[utoipa::path(
+    tag = "plans",
+    security(("bearer" = [])),
+    params(AthletePath, PlanListParams),
+    responses(
+        (status = 200, description = "A page of plans", body = PlanPage),
+        (status = 400, description = "Bad limit or cursor", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Missing or invalid token", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such athlete, or not visible to the caller", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/v1/athletes/{athlete_id}/plans")]
+pub async fn list_plans(
+    pool: web::Data<PgPool>,
+    token: BearerToken,
+    path: web::Path<AthletePath>,
+    params: web::Query<PlanListParams>,
+) -> Result<HttpResponse, ApiError> {
+    const CURSOR_KIND: &str = "plan";
+    let athlete_id = path.athlete_id;
+    let mut errors = Errors::default();
+    let limit = parse_limit(params.limit.as_deref(), &mut errors);
+    let after = params.cursor.as_deref().and_then(|raw| {
+        let id = decode_cursor(CURSOR_KIND, raw).and_then(|key| Uuid::parse_str(&key).ok());
+        if id.is_none() {
+            errors.add("/cursor", "not a cursor this list gave out");
+        }
+        id
+    });
+    errors.into_result().map_err(ApiError::invalid_fields)?;
+    let (items, has_more) = db::run(&pool, move |connection| {
+        let caller = accounts::authenticate(connection, &token.digest)?;
+        athletes::require(connection, caller.account_id, athlete_id, AccessLevel::Read)?;
+        repo::list(connection, athlete_id, after, limit)
+    })
+    .await?;
+    let next_cursor = match items.last() {
+        Some(last) if has_more => Some(encode_cursor(CURSOR_KIND, &last.id.to_string())),
+        _ => None,
+    };
+    Ok(HttpResponse::Ok().json(PlanPage { items, next_cursor }))
+}
+
+/// The plan id in a path.
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct PlanPath {
+    /// The stored plan's id.
+    pub plan_id: Uuid,
+}
+
+async fn visible_plan(
+    pool: &PgPool,
+    token: BearerToken,
+    plan_id: Uuid,
+    needed: AccessLevel,
+) -> Result<StoredPlan, ApiError> {
+    db::run(pool, move |connection| {
+        let caller = accounts::authenticate(connection, &token.digest)?;
+        repo::require(connection, caller.account_id, plan_id, needed)
+    })
+    .await
+}
+
+/// One stored plan.
+#[utoipa::path(
+    tag = "plans",
+    security(("bearer" = [])),
+    params(PlanPath, super::exercises::IfNoneMatch),
+    responses(
+        (status = 200, description = "The plan", body = StoredPlan,
+            headers(("ETag" = String, description = "Strong entity tag"))),
+        (status = 304, description = "Unchanged since the `If-None-Match` tag"),
+        (status = 401, description = "Missing or invalid token", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such plan, or not visible to the caller", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/v1/plans/{plan_id}")]
+pub async fn get_plan(
+    request: HttpRequest,
+    pool: web::Data<PgPool>,
+    token: BearerToken,
+    path: web::Path<PlanPath>,
+) -> Result<HttpResponse, ApiError> {
+    let plan = visible_plan(&pool, token, path.plan_id, AccessLevel::Read).await?;
+    json_with_etag(&request, &plan)
+}
+
+/// Delete a stored plan (the owner or a coach with read-write access).
+#[utoipa::path(
+    tag = "plans",
+    security(("bearer" = [])),
+    params(PlanPath),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 401, description = "Missing or invalid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Read-only access", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such plan, or not visible to the caller", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[delete("/v1/plans/{plan_id}")]
+pub async fn delete_plan(
+    pool: web::Data<PgPool>,
+    token: BearerToken,
+    path: web::Path<PlanPath>,
+) -> Result<HttpResponse, ApiError> {
+    let plan_id = path.plan_id;
+    db::run(&pool, move |connection| {
+        let caller = accounts::authenticate(connection, &token.digest)?;
+        repo::require(
+            connection,
+            caller.account_id,
+            plan_id,
+            AccessLevel::ReadWrite,
+        )?;
+        repo::delete(connection, plan_id)
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// The plan as an iCalendar feed (one event per session).
+#[utoipa::path(
+    tag = "plans",
+    security(("bearer" = [])),
+    params(PlanPath),
+    responses(
+        (status = 200, description = "RFC 5545 calendar", body = String, content_type = "text/calendar"),
+        (status = 401, description = "Missing or invalid token", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such plan, or not visible to the caller", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/v1/plans/{plan_id}/calendar.ics")]
+pub async fn plan_calendar(
+    pool: web::Data<PgPool>,
+    token: BearerToken,
+    path: web::Path<PlanPath>,
+) -> Result<HttpResponse, ApiError> {
+    let stored = visible_plan(&pool, token, path.plan_id, AccessLevel::Read).await?;
+    let text = to_ics(&stored.plan, stored.id, stored.created_at);
+    Ok(HttpResponse::Ok()
+        .content_type("text/calendar; charset=utf-8")
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("inline; filename=\"runstrong-plan-{}.ics\"", stored.id),
+        ))
+        .body(text))
+}

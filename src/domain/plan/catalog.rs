@@ -1,0 +1,98 @@
+//! What the plan engine knows of the exercise catalog: the exercises it may
+//! choose from and the facts the rules need (category, muscles, equipment,
+//! injuries), looked up by slug or id.
+
+use std::collections::HashMap;
+
+use uuid::Uuid;
+
+use crate::domain::catalog::Exercise;
+use crate::domain::vocabulary::{Category, MovementPattern, Muscle};
+
+/// Muscles whose hard loading makes a strength session "lower-body".
+pub const LEG_MUSCLES: &[Muscle] = &[
+    Muscle::Glutes,
+    Muscle::Hamstrings,
+    Muscle::Quadriceps,
+    Muscle::Calves,
+    Muscle::Adductors,
+    Muscle::HipAbductors,
+];
+
+pub const CORE_MUSCLES: &[Muscle] = &[Muscle::Abs, Muscle::Obliques, Muscle::LowerBack];
+
+/// The catalog, indexed.
+#[derive(Debug, Clone, Default)]
+pub struct PlanCatalog {
+    exercises: Vec<Exercise>,
+    by_slug: HashMap<String, usize>,
+    by_id: HashMap<Uuid, usize>,
+}
+
+impl PlanCatalog {
+    pub fn new(mut exercises: Vec<Exercise>) -> Self {
+        // Slug order makes every choice among equals deterministic.
+        exercises.sort_by(|a, b| a.definition.slug.cmp(&b.definition.slug));
+        let by_slug = exercises
+            .iter()
+            .enumerate()
+            .map(|(index, e)| (e.definition.slug.clone(), index))
+            .collect();
+        let by_id = exercises
+            .iter()
+            .enumerate()
+            .map(|(index, e)| (e.id, index))
+            .collect();
+        PlanCatalog {
+            exercises,
+            by_slug,
+            by_id,
+        }
+    }
+
+    pub fn exercises(&self) -> &[Exercise] {
+        &self.exercises
+    }
+
+    pub fn by_slug(&self, slug: &str) -> Option<&Exercise> {
+        self.by_slug.get(slug).map(|index| &self.exercises[*index])
+    }
+
+    /// By id when given (hand-written plans may give only the slug).
+    pub fn lookup(&self, id: Option<Uuid>, slug: &str) -> Option<&Exercise> {
+        id.and_then(|id| self.by_id.get(&id))
+            .map(|index| &self.exercises[*index])
+            .or_else(|| self.by_slug(slug))
+    }
+}
+
+/// Works the legs as its main job: a lower-body or plyometric exercise, or
+/// one whose primary muscles include a leg muscle.
+pub fn is_leg_exercise(exercise: &Exercise) -> bool {
+    let d = &exercise.definition;
+    matches!(d.category, Category::LowerBody | Category::Plyometric)
+        || d.primary_muscles.iter().any(|m| LEG_MUSCLES.contains(m))
+}
+
+/// Single-leg lower-body work.
+pub fn is_single_leg(exercise: &Exercise) -> bool {
+    exercise.definition.unilateral && is_leg_exercise(exercise)
+}
+
+/// Core stability or trunk work.
+pub fn is_core(exercise: &Exercise) -> bool {
+    let d = &exercise.definition;
+    d.category == Category::Core
+        || (d.primary_muscles.iter().any(|m| CORE_MUSCLES.contains(m))
+            && matches!(
+                d.movement_pattern,
+                MovementPattern::AntiRotation
+                    | MovementPattern::AntiExtension
+                    | MovementPattern::Rotation
+            ))
+}
+
+pub fn is_plyometric(exercise: &Exercise) -> bool {
+    exercise.definition.category == Category::Plyometric
+        || exercise.definition.movement_pattern == MovementPattern::Jump
+}

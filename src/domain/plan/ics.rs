@@ -1,0 +1,188 @@
+//! A plan as an iCalendar feed (RFC 5545): one event per session, at the
+//! session's time of day, in floating local time (the athlete's own clock,
+//! wherever they travel).
+
+use chrono::{DateTime, Utc};
+use uuid::Uuid;
+
+use super::model::{Plan, PlannedSession};
+
+/// Escapes TEXT values (RFC 5545 §3.3.11).
+fn escape(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        match c {
+            '\\' => escaped.push_str("\\\\"),
+            ';' => escaped.push_str("\\;"),
+            ',' => escaped.push_str("\\,"),
+            '\n' => escaped.push_str("\\n"),
+            '\r' => {}
+            other => escaped.push(other),
+        }
+    }
+    escaped
+}
+
+/// Folds a content line at 75 octets, never inside a UTF-8 character.
+fn fold(line: &str, out: &mut String) {
+    let mut width = 0;
+    for c in line.chars() {
+        let len = c.len_utf8();
+        if width + len > 75 {
+            out.push_str("\r\n ");
+            width = 1;
+        }
+        out.push(c);
+        width += len;
+    }
+    out.push_str("\r\n");
+}
+
+fn describe(session: &PlannedSession) -> String {
+    let mut lines = vec![format!("Target effort: RPE {} of 10.", session.target_rpe)];
+    if let Some(km) = session.distance_km {
+        lines.push(format!("Distance: {km:.1} km."));
+    }
+    let list = |label: &str, items: &[super::model::PlannedExercise]| {
+        (!items.is_empty()).then(|| {
+            let names: Vec<String> = items
+                .iter()
+                .map(|e| match (e.reps, e.hold_s) {
+                    (Some(reps), _) => format!("{} {}×{}", e.exercise_slug, e.sets, reps),
+                    (None, Some(hold)) => format!("{} {}×{} s", e.exercise_slug, e.sets, hold),
+                    _ => e.exercise_slug.clone(),
+                })
+                .collect();
+            format!("{label}: {}.", names.join(", "))
+        })
+    };
+    lines.extend(list("Warm-up", &session.warm_up));
+    lines.extend(list("Exercises", &session.exercises));
+    lines.extend(list("Cool-down", &session.cool_down));
+    lines.extend(session.reasons.iter().cloned());
+    lines.join("\n")
+}
+
+/// The calendar text; `stamp` is when it was made (DTSTAMP), passed in so
+/// the function stays pure.
+pub fn to_ics(plan: &Plan, plan_id: Uuid, stamp: DateTime<Utc>) -> String {
+    let mut out = String::new();
+    for line in [
+        "BEGIN:VCALENDAR",
+        "VERSION:2.0",
+        "PRODID:-//runstrong//plan calendar//EN",
+        "CALSCALE:GREGORIAN",
+        "METHOD:PUBLISH",
+        "X-WR-CALNAME:runstrong training plan",
+    ] {
+        fold(line, &mut out);
+    }
+    let stamp = stamp.format("%Y%m%dT%H%M%SZ").to_string();
+    for day in plan.days() {
+        for (index, session) in day.sessions.iter().enumerate() {
+            let start = session.time_of_day.start_minute();
+            fold("BEGIN:VEVENT", &mut out);
+            fold(
+                &format!(
+                    "UID:{plan_id}-{}-{index}@runstrong",
+                    day.date.format("%Y%m%d")
+                ),
+                &mut out,
+            );
+            fold(&format!("DTSTAMP:{stamp}"), &mut out);
+            fold(
+                &format!(
+                    "DTSTART:{}T{:02}{:02}00",
+                    day.date.format("%Y%m%d"),
+                    start / 60,
+                    start % 60
+                ),
+                &mut out,
+            );
+            fold(
+                &format!("DURATION:PT{}M", session.duration_min.max(1)),
+                &mut out,
+            );
+            fold(&format!("SUMMARY:{}", escape(&session.title)), &mut out);
+            fold(
+                &format!("DESCRIPTION:{}", escape(&describe(session))),
+                &mut out,
+            );
+            fold(&format!("CATEGORIES:{}", session.kind), &mut out);
+            fold("END:VEVENT", &mut out);
+        }
+    }
+    fold("END:VCALENDAR", &mut out);
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::plan::generate::generate;
+    use crate::domain::plan::tests::{marathon_request, seed_catalog};
+
+    /// Unfolds and splits into (name, value) pairs, as a calendar app would.
+    fn parse(text: &str) -> Vec<(String, String)> {
+        let unfolded = text.replace("\r\n ", "");
+        assert!(unfolded.ends_with("\r\n"));
+        unfolded
+            .split("\r\n")
+            .filter(|line| !line.is_empty())
+            .map(|line| {
+                let (name, value) = line
+                    .split_once(':')
+                    .expect("every line has a name and a value");
+                (name.to_owned(), value.to_owned())
+            })
+            .collect()
+    }
+
+    #[test]
+    fn every_session_becomes_one_event_on_its_day_and_time() {
+        let plan = generate(&marathon_request(), &seed_catalog()).unwrap();
+        let text = to_ics(&plan, Uuid::nil(), DateTime::from_timestamp(0, 0).unwrap());
+        for line in text.split("\r\n") {
+            assert!(line.len() <= 75, "unfolded line: {line}");
+        }
+        let lines = parse(&text);
+        let sessions: usize = plan.days().map(|d| d.sessions.len()).sum();
+        assert_eq!(
+            lines
+                .iter()
+                .filter(|(n, v)| n == "BEGIN" && v == "VEVENT")
+                .count(),
+            sessions
+        );
+        let starts: Vec<&String> = lines
+            .iter()
+            .filter(|(n, _)| n == "DTSTART")
+            .map(|(_, v)| v)
+            .collect();
+        let first = plan.days().find(|d| !d.sessions.is_empty()).unwrap();
+        assert!(starts[0].starts_with(&first.date.format("%Y%m%d").to_string()));
+        let uids: std::collections::HashSet<&String> = lines
+            .iter()
+            .filter(|(n, _)| n == "UID")
+            .map(|(_, v)| v)
+            .collect();
+        assert_eq!(uids.len(), sessions, "UIDs must be unique");
+        assert_eq!(lines.first().unwrap().1, "VCALENDAR");
+        assert_eq!(
+            lines.last().unwrap(),
+            &("END".to_owned(), "VCALENDAR".to_owned())
+        );
+    }
+
+    #[test]
+    fn text_is_escaped_and_long_lines_fold_on_character_boundaries() {
+        assert_eq!(escape("a,b;c\\d\ne"), "a\\,b\\;c\\\\d\\ne");
+        let mut out = String::new();
+        fold(&format!("SUMMARY:{}", "é".repeat(60)), &mut out);
+        assert!(out.split("\r\n").all(|line| line.len() <= 75));
+        assert_eq!(
+            out.replace("\r\n ", "").trim_end(),
+            format!("SUMMARY:{}", "é".repeat(60))
+        );
+    }
+}

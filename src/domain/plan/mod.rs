@@ -1,0 +1,15 @@
+//! The plan engine: the rule catalog, a validator for any plan, and the
+//! generator. Pure functions of their inputs.
+
+pub mod catalog;
+pub mod generate;
+pub mod ics;
+pub mod model;
+pub mod request;
+pub mod rules;
+pub mod validate;
+
+#[cfg(test)]
+mod tests;
+#[cfg(test)]
+mod validate_tests;

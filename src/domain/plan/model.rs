@@ -1,0 +1,172 @@
+//! The plan format of SPEC "Plan generation": the one shape that preview,
+//! stored plans and validation all speak.
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::domain::profile::Race;
+use crate::domain::vocabulary::{Equipment, Experience, Goal, InjuryArea, Phase, SessionKind};
+
+/// When in the day a session is planned.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum TimeOfDay {
+    Morning,
+    Midday,
+    Evening,
+}
+
+impl TimeOfDay {
+    /// The clock time a calendar shows, in minutes after midnight:
+    /// 07:00, 12:30 and 18:30, so morning and evening are 11.5 h apart
+    /// and midday is 5.5 h from morning, 6 h from evening.
+    pub fn start_minute(self) -> u32 {
+        match self {
+            TimeOfDay::Morning => 7 * 60,
+            TimeOfDay::Midday => 12 * 60 + 30,
+            TimeOfDay::Evening => 18 * 60 + 30,
+        }
+    }
+}
+
+/// One exercise of a session with its dose.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PlannedExercise {
+    /// The catalog id; may be omitted in hand-written plans when the slug is given.
+    #[serde(default)]
+    pub exercise_id: Option<Uuid>,
+    #[schema(example = "single-leg-deadlift")]
+    pub exercise_slug: String,
+    #[schema(minimum = 1, maximum = 10)]
+    pub sets: u8,
+    /// Repetitions per set (per side for single-leg or single-arm work).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub reps: Option<u8>,
+    /// Seconds per hold.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hold_s: Option<u16>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(example = "3-1-1-0")]
+    pub tempo: Option<String>,
+    pub rest_s: u16,
+    /// Reps in reserve to stop at (load guidance).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target_rir: Option<u8>,
+}
+
+/// One planned session.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PlannedSession {
+    pub kind: SessionKind,
+    #[schema(example = "Long run")]
+    pub title: String,
+    pub time_of_day: TimeOfDay,
+    pub duration_min: u16,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub distance_km: Option<f64>,
+    /// Target session effort, CR-10 RPE.
+    #[schema(minimum = 1, maximum = 10)]
+    pub target_rpe: u8,
+    #[serde(default)]
+    pub warm_up: Vec<PlannedExercise>,
+    #[serde(default)]
+    pub cool_down: Vec<PlannedExercise>,
+    /// For strength and circuits, in the order to do them.
+    #[serde(default)]
+    pub exercises: Vec<PlannedExercise>,
+    /// Why a rule shaped this session.
+    #[serde(default)]
+    pub reasons: Vec<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PlannedDay {
+    #[schema(value_type = String, format = Date)]
+    pub date: NaiveDate,
+    /// Empty on a rest day.
+    #[serde(default)]
+    pub sessions: Vec<PlannedSession>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PlannedWeek {
+    /// 1-based.
+    pub index: u16,
+    #[schema(value_type = String, format = Date)]
+    pub start_date: NaiveDate,
+    pub phase: Phase,
+    pub planned_run_km: f64,
+    pub planned_run_min: u32,
+    /// Session-RPE load of the week (Σ RPE × minutes).
+    #[serde(default)]
+    pub planned_load: u32,
+    pub days: Vec<PlannedDay>,
+}
+
+/// What the plan was built for, so that a validator can check the rules
+/// that depend on the athlete (injuries, equipment, run history).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PlanAthlete {
+    #[serde(default)]
+    pub equipment: Vec<Equipment>,
+    #[serde(default)]
+    pub injuries: Vec<InjuryArea>,
+    #[serde(default)]
+    pub allow_two_a_days: bool,
+    /// Running volume of the week before the plan.
+    #[serde(default)]
+    pub current_weekly_km: f64,
+    /// Longest run of the 30 days before the plan.
+    #[serde(default)]
+    pub longest_recent_run_km: f64,
+}
+
+/// A soft rule the plan could not follow, or (in validation) any broken rule.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+pub struct Violation {
+    #[schema(example = "no_long_run_after_leg_day")]
+    pub rule_id: String,
+    pub severity: super::rules::Severity,
+    #[schema(value_type = Vec<String>)]
+    pub dates: Vec<NaiveDate>,
+    pub message: String,
+    pub suggested_fix: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Plan {
+    #[schema(value_type = String, format = Date)]
+    pub start_date: NaiveDate,
+    #[schema(value_type = String, format = Date)]
+    pub end_date: NaiveDate,
+    pub goal: Goal,
+    pub experience: Experience,
+    #[serde(default)]
+    pub race: Option<Race>,
+    #[serde(default)]
+    pub athlete: Option<PlanAthlete>,
+    pub weeks: Vec<PlannedWeek>,
+    /// Ids of the rules the plan was checked against.
+    #[serde(default)]
+    pub rules_checked: Vec<String>,
+    /// Soft rules the plan does not fully follow, and why.
+    #[serde(default)]
+    pub soft_violations: Vec<Violation>,
+    #[serde(default)]
+    pub notes: Vec<String>,
+}
+
+impl Plan {
+    /// Every day of the plan in order.
+    pub fn days(&self) -> impl Iterator<Item = &PlannedDay> {
+        self.weeks.iter().flat_map(|week| week.days.iter())
+    }
+}

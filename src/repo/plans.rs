@@ -1,0 +1,178 @@
+//! Stored plans. Reads carry the athlete access predicate: a plan is
+//! visible exactly when its athlete is.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::prelude::*;
+use serde::Serialize;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::access::{AccessLevel, athletes_with_grant};
+use crate::db::schema::{athletes, grants, plans};
+use crate::domain::plan::model::Plan;
+use crate::domain::plan::request::PlanRequest;
+use crate::error::ApiError;
+
+/// A plan stored for an athlete, with the request it was made from.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct StoredPlan {
+    pub id: Uuid,
+    pub athlete_id: Uuid,
+    pub created_at: DateTime<Utc>,
+    pub request: PlanRequest,
+    pub plan: Plan,
+}
+
+/// A line of a plan list.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct PlanSummary {
+    pub id: Uuid,
+    pub athlete_id: Uuid,
+    #[schema(value_type = String, format = Date)]
+    pub start_date: NaiveDate,
+    #[schema(value_type = String, format = Date)]
+    pub end_date: NaiveDate,
+    pub created_at: DateTime<Utc>,
+}
+
+type PlanRow = (
+    Uuid,
+    Uuid,
+    serde_json::Value,
+    serde_json::Value,
+    DateTime<Utc>,
+);
+
+fn stored_from_row(row: PlanRow) -> Result<StoredPlan, ApiError> {
+    let corrupt =
+        |error: serde_json::Error| ApiError::internal(format!("corrupt plan {}: {error}", row.0));
+    Ok(StoredPlan {
+        id: row.0,
+        athlete_id: row.1,
+        request: serde_json::from_value(row.2).map_err(corrupt)?,
+        plan: serde_json::from_value(row.3).map_err(corrupt)?,
+        created_at: row.4,
+    })
+}
+
+pub fn create(
+    connection: &mut PgConnection,
+    athlete_id: Uuid,
+    created_by: Uuid,
+    request: &PlanRequest,
+    plan: &Plan,
+) -> Result<StoredPlan, ApiError> {
+    let row: PlanRow = diesel::insert_into(plans::table)
+        .values((
+            plans::id.eq(Uuid::now_v7()),
+            plans::athlete_id.eq(athlete_id),
+            plans::created_by_account_id.eq(created_by),
+            plans::request.eq(serde_json::to_value(request).map_err(ApiError::internal)?),
+            plans::plan.eq(serde_json::to_value(plan).map_err(ApiError::internal)?),
+            plans::start_date.eq(plan.start_date),
+            plans::end_date.eq(plan.end_date),
+        ))
+        .returning((
+            plans::id,
+            plans::athlete_id,
+            plans::request,
+            plans::plan,
+            plans::created_at,
+        ))
+        .get_result(connection)?;
+    stored_from_row(row)
+}
+
+/// The plan if the caller may see its athlete, with the caller's access.
+pub fn find_visible(
+    connection: &mut PgConnection,
+    caller: Uuid,
+    plan_id: Uuid,
+) -> Result<Option<(StoredPlan, AccessLevel)>, ApiError> {
+    let found: Option<(PlanRow, Uuid, Option<String>)> = athletes_with_grant(caller)
+        .inner_join(plans::table.on(plans::athlete_id.eq(athletes::id)))
+        .filter(plans::id.eq(plan_id))
+        .filter(
+            athletes::owner_account_id
+                .eq(caller)
+                .or(grants::id.is_not_null()),
+        )
+        .select((
+            (
+                plans::id,
+                plans::athlete_id,
+                plans::request,
+                plans::plan,
+                plans::created_at,
+            ),
+            athletes::owner_account_id,
+            grants::access.nullable(),
+        ))
+        .first(connection)
+        .optional()?;
+    let Some((row, owner, grant)) = found else {
+        return Ok(None);
+    };
+    let access = AccessLevel::of(owner, caller, grant.as_deref())
+        .ok_or_else(|| ApiError::internal("visible plan without access"))?;
+    Ok(Some((stored_from_row(row)?, access)))
+}
+
+/// 404 when the caller may not see the plan, 403 without `needed`.
+pub fn require(
+    connection: &mut PgConnection,
+    caller: Uuid,
+    plan_id: Uuid,
+    needed: AccessLevel,
+) -> Result<StoredPlan, ApiError> {
+    let (plan, access) = find_visible(connection, caller, plan_id)?
+        .ok_or_else(|| ApiError::NotFound("no plan has that id".to_owned()))?;
+    access.require(needed)?;
+    Ok(plan)
+}
+
+pub fn list(
+    connection: &mut PgConnection,
+    athlete_id: Uuid,
+    after: Option<Uuid>,
+    limit: i64,
+) -> Result<(Vec<PlanSummary>, bool), ApiError> {
+    let mut query = plans::table
+        .filter(plans::athlete_id.eq(athlete_id))
+        .select((
+            plans::id,
+            plans::athlete_id,
+            plans::start_date,
+            plans::end_date,
+            plans::created_at,
+        ))
+        .order(plans::id.asc())
+        .limit(limit + 1)
+        .into_boxed();
+    if let Some(after) = after {
+        query = query.filter(plans::id.gt(after));
+    }
+    let mut rows: Vec<(Uuid, Uuid, NaiveDate, NaiveDate, DateTime<Utc>)> =
+        query.load(connection)?;
+    let has_more = rows.len() as i64 > limit;
+    rows.truncate(limit as usize);
+    Ok((
+        rows.into_iter()
+            .map(
+                |(id, athlete_id, start_date, end_date, created_at)| PlanSummary {
+                    id,
+                    athlete_id,
+                    start_date,
+                    end_date,
+                    created_at,
+                },
+            )
+            .collect(),
+        has_more,
+    ))
+}
+
+pub fn delete(connection: &mut PgConnection, plan_id: Uuid) -> Result<(), ApiError> {
+    diesel::delete(plans::table.find(plan_id)).execute(connection)?;
+    Ok(())
+}
