@@ -207,3 +207,35 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn common_requests_are_feasible_for_every_goal_and_level() {
+    let catalog = seed_catalog();
+    for goal in Goal::ALL {
+        for experience in Experience::ALL {
+            for (days, two_a_days) in [(6, false), (4, true)] {
+                let mut request = marathon_request();
+                request.goal = *goal;
+                request.experience = *experience;
+                request.available_days = Weekday::ALL[7 - days..].to_vec();
+                request.long_run_day = Weekday::Sunday;
+                request.allow_two_a_days = two_a_days;
+                request.allow_hiit = true;
+                // Beginners keep two rest days: five days hold 3 runs + 2 lifts.
+                if *experience == Experience::Beginner {
+                    request.runs_per_week = 3;
+                }
+                let plan = generate(&request, &catalog)
+                    .unwrap_or_else(|e| panic!("{goal} {experience} {days} days: {e:?}"));
+                assert!(hard_violations(&plan, &catalog).is_empty());
+                let strength = plan.weeks[0]
+                    .days
+                    .iter()
+                    .flat_map(|d| &d.sessions)
+                    .filter(|s| matches!(s.kind, SessionKind::Strength | SessionKind::HiitCircuit))
+                    .count();
+                assert_eq!(strength, 2, "{goal} {experience} {days} days");
+            }
+        }
+    }
+}

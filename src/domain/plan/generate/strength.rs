@@ -151,10 +151,33 @@ fn goal_benefit(goal: Goal) -> Benefit {
     }
 }
 
-/// The athlete's usable catalog and the choices made from it.
+const ROLES: [Role; 9] = [
+    Role::Plyometric,
+    Role::MainLower,
+    Role::SingleLeg,
+    Role::Pull,
+    Role::Push,
+    Role::Core,
+    Role::Calf,
+    Role::Hip,
+    Role::Protect,
+];
+
+/// Candidates of one role, best first: those the athlete can use, and all
+/// of them (to name the favourite that had to be replaced).
+struct Ranking<'a> {
+    usable: Vec<&'a Exercise>,
+    all: Vec<&'a Exercise>,
+}
+
+/// The athlete's usable catalog, ranked once per plan for every role, and
+/// the choices made from it.
 pub struct Chooser<'a> {
     catalog: &'a PlanCatalog,
     request: &'a PlanRequest,
+    rankings: Vec<Ranking<'a>>,
+    warm_up: Vec<&'a Exercise>,
+    cool_down: Vec<&'a Exercise>,
 }
 
 /// One chosen exercise with its role and, when a better-known one was
@@ -165,60 +188,88 @@ pub struct Choice<'a> {
     pub reason: Option<String>,
 }
 
+fn score(request: &PlanRequest, exercise: &Exercise) -> i32 {
+    let d = &exercise.definition;
+    let protects = d
+        .helps_with
+        .iter()
+        .filter(|a| request.injuries.contains(a))
+        .count() as i32;
+    let serves_goal = i32::from(d.benefits.contains(&goal_benefit(request.goal)));
+    let distance =
+        (i32::from(d.difficulty) - i32::from(target_difficulty(request.experience))).abs();
+    protects * 4 + serves_goal * 2 - distance * 2 + i32::from(d.compound)
+}
+
 impl<'a> Chooser<'a> {
     pub fn new(catalog: &'a PlanCatalog, request: &'a PlanRequest) -> Self {
-        Chooser { catalog, request }
-    }
-
-    fn score(&self, exercise: &Exercise) -> i32 {
-        let d = &exercise.definition;
-        let protects = d
-            .helps_with
+        let max = max_difficulty(request.experience);
+        let usable = |e: &Exercise| {
+            unusable_because(e, request).is_none()
+                && e.definition.difficulty <= max
+                && !matches!(e.definition.category, Category::WarmUp | Category::CoolDown)
+        };
+        let rankings = ROLES
             .iter()
-            .filter(|a| self.request.injuries.contains(a))
-            .count() as i32;
-        let serves_goal = i32::from(d.benefits.contains(&goal_benefit(self.request.goal)));
-        let distance =
-            (i32::from(d.difficulty) - i32::from(target_difficulty(self.request.experience))).abs();
-        protects * 4 + serves_goal * 2 - distance * 2 + i32::from(d.compound)
+            .map(|role| {
+                let mut all: Vec<&'a Exercise> = catalog
+                    .exercises()
+                    .iter()
+                    .filter(|e| role.fits(e, &request.injuries) && e.definition.difficulty <= max)
+                    .collect();
+                // Stable sort: equal scores keep the catalog's slug order.
+                all.sort_by_key(|e| -score(request, e));
+                let usable = all.iter().copied().filter(|e| usable(e)).collect();
+                Ranking { usable, all }
+            })
+            .collect();
+        let drills = |category: Category| {
+            catalog
+                .exercises()
+                .iter()
+                .filter(|e| {
+                    e.definition.category == category && unusable_because(e, request).is_none()
+                })
+                .collect()
+        };
+        Chooser {
+            catalog,
+            request,
+            rankings,
+            warm_up: drills(Category::WarmUp),
+            cool_down: drills(Category::CoolDown),
+        }
     }
 
-    fn usable(&self, exercise: &Exercise) -> bool {
-        unusable_because(exercise, self.request).is_none()
-            && exercise.definition.difficulty <= max_difficulty(self.request.experience)
-            && !matches!(
-                exercise.definition.category,
-                Category::WarmUp | Category::CoolDown
-            )
+    fn ranking(&self, role: Role) -> &Ranking<'a> {
+        &self.rankings[ROLES
+            .iter()
+            .position(|r| *r == role)
+            .expect("every role is ranked")]
+    }
+
+    pub fn lookup(&self, slug: &str) -> Option<&'a Exercise> {
+        self.catalog.by_slug(slug)
     }
 
     /// The best exercise for `role` not in `avoid`; `rotation` picks among
     /// the top few so that sessions and blocks vary deterministically.
     pub fn choose(&self, role: Role, avoid: &[&str], rotation: usize) -> Option<Choice<'a>> {
-        let ranked = |usable_only: bool| {
-            let mut candidates: Vec<&'a Exercise> = self
-                .catalog
-                .exercises()
-                .iter()
-                .filter(|e| role.fits(e, &self.request.injuries))
-                .filter(|e| !avoid.contains(&e.definition.slug.as_str()))
-                .filter(|e| !usable_only || self.usable(e))
-                .filter(|e| {
-                    usable_only
-                        || e.definition.difficulty <= max_difficulty(self.request.experience)
-                })
-                .collect();
-            candidates.sort_by_key(|e| -self.score(e));
-            candidates
-        };
-        let usable = ranked(true);
-        if usable.is_empty() {
+        let ranking = self.ranking(role);
+        let open = |e: &&&'a Exercise| !avoid.contains(&e.definition.slug.as_str());
+        let top: Vec<&'a Exercise> = ranking
+            .usable
+            .iter()
+            .filter(open)
+            .take(3)
+            .copied()
+            .collect();
+        if top.is_empty() {
             return None;
         }
-        let top = usable.len().min(3);
-        let exercise = usable[rotation % top];
+        let exercise = top[rotation % top.len()];
         // Explain when the favourite for this slot was ruled out.
-        let reason = ranked(false).first().and_then(|favourite| {
+        let reason = ranking.all.iter().find(open).and_then(|favourite| {
             if favourite.definition.slug == exercise.definition.slug {
                 return None;
             }
@@ -238,20 +289,13 @@ impl<'a> Chooser<'a> {
         })
     }
 
-    pub fn lookup(&self, slug: &str) -> Option<&'a Exercise> {
-        self.catalog.by_slug(slug)
-    }
-
-    /// Warm-up or cool-down drills of `category`, `count` of them.
+    /// Warm-up or cool-down drills, `count` of them, rotating.
     pub fn drills(&self, category: Category, count: usize, rotation: usize) -> Vec<&'a Exercise> {
-        let usable: Vec<&'a Exercise> = self
-            .catalog
-            .exercises()
-            .iter()
-            .filter(|e| {
-                e.definition.category == category && unusable_because(e, self.request).is_none()
-            })
-            .collect();
+        let usable = if category == Category::CoolDown {
+            &self.cool_down
+        } else {
+            &self.warm_up
+        };
         if usable.is_empty() {
             return Vec::new();
         }

@@ -1,0 +1,78 @@
+//! Plan engine micro-benchmarks: generating 4-, 16- and 52-week plans and
+//! validating a 52-week plan, against the seeded catalog.
+//!
+//! cargo bench --bench plan_engine
+
+use std::hint::black_box;
+
+use chrono::NaiveDate;
+use criterion::{Criterion, criterion_group, criterion_main};
+use runstrong::domain::catalog::Exercise;
+use runstrong::domain::plan::catalog::PlanCatalog;
+use runstrong::domain::plan::generate::generate;
+use runstrong::domain::plan::request::PlanRequest;
+use runstrong::domain::plan::validate::validate;
+use runstrong::domain::vocabulary::*;
+
+fn catalog() -> PlanCatalog {
+    let exercises = runstrong::seed::definitions()
+        .expect("the seed is valid")
+        .into_iter()
+        .enumerate()
+        .map(|(index, definition)| Exercise {
+            id: uuid::Uuid::from_u128(index as u128 + 1),
+            owner_account_id: None,
+            definition,
+        })
+        .collect();
+    PlanCatalog::new(exercises)
+}
+
+fn request(weeks: u8) -> PlanRequest {
+    PlanRequest {
+        start_date: NaiveDate::from_ymd_opt(2027, 1, 4).unwrap(),
+        weeks: Some(weeks),
+        race: None,
+        goal: Goal::Endurance,
+        experience: Experience::Intermediate,
+        available_days: vec![
+            Weekday::Monday,
+            Weekday::Tuesday,
+            Weekday::Wednesday,
+            Weekday::Thursday,
+            Weekday::Saturday,
+            Weekday::Sunday,
+        ],
+        minutes_per_day: Some(90),
+        long_run_day: Weekday::Sunday,
+        runs_per_week: 4,
+        strength_sessions_per_week: Some(2),
+        current_weekly_km: 40.0,
+        longest_recent_run_km: 16.0,
+        equipment: vec![
+            Equipment::Dumbbell,
+            Equipment::Mat,
+            Equipment::ResistanceBand,
+        ],
+        injuries: vec![InjuryArea::Knee],
+        allow_hiit: true,
+        allow_two_a_days: false,
+    }
+}
+
+fn plan_engine(c: &mut Criterion) {
+    let catalog = catalog();
+    for weeks in [4u8, 16, 52] {
+        let request = request(weeks);
+        c.bench_function(&format!("generate {weeks}-week plan"), |b| {
+            b.iter(|| generate(black_box(&request), black_box(&catalog)).unwrap())
+        });
+    }
+    let plan = generate(&request(52), &catalog).unwrap();
+    c.bench_function("validate 52-week plan", |b| {
+        b.iter(|| validate(black_box(&plan), black_box(&catalog)))
+    });
+}
+
+criterion_group!(benches, plan_engine);
+criterion_main!(benches);
