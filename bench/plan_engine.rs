@@ -7,7 +7,6 @@ use std::hint::black_box;
 
 use chrono::NaiveDate;
 use criterion::{Criterion, criterion_group, criterion_main};
-use runstrong::domain::catalog::Exercise;
 use runstrong::domain::plan::catalog::PlanCatalog;
 use runstrong::domain::plan::generate::generate;
 use runstrong::domain::plan::request::PlanRequest;
@@ -15,17 +14,7 @@ use runstrong::domain::plan::validate::validate;
 use runstrong::domain::vocabulary::*;
 
 fn catalog() -> PlanCatalog {
-    let exercises = runstrong::seed::definitions()
-        .expect("the seed is valid")
-        .into_iter()
-        .enumerate()
-        .map(|(index, definition)| Exercise {
-            id: uuid::Uuid::from_u128(index as u128 + 1),
-            owner_account_id: None,
-            definition,
-        })
-        .collect();
-    PlanCatalog::new(exercises)
+    PlanCatalog::new(runstrong::seed::exercises_with_fixed_ids())
 }
 
 fn request(weeks: u8) -> PlanRequest {

@@ -6,10 +6,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::pagination::{decode_cursor, encode_cursor, parse_limit};
+use super::pagination::{IdPageParams, next_id_cursor};
 use crate::db::{self, PgPool};
 use crate::domain::profile::{AthleteProfile, AthleteProfilePatch, merge_patch};
-use crate::domain::validation::Errors;
 use crate::error::{ApiError, Problem};
 use crate::http::auth::BearerToken;
 use crate::http::conditional::{IfMatch, IfMatchHeader, version_etag};
@@ -71,17 +70,6 @@ pub async fn create_athlete(
     Ok(with_etag(HttpResponse::Created(), &athlete, version))
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct AthleteListParams {
-    /// Page size, 1–200 (default 50).
-    #[param(value_type = Option<u16>, minimum = 1, maximum = 200)]
-    limit: Option<String>,
-    /// `next_cursor` of the previous page.
-    cursor: Option<String>,
-}
-
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AthletePage {
     pub items: Vec<Athlete>,
@@ -92,7 +80,7 @@ pub struct AthletePage {
 #[utoipa::path(
     tag = "athletes",
     security(("bearer" = [])),
-    params(AthleteListParams),
+    params(IdPageParams),
     responses(
         (status = 200, description = "A page of profiles, oldest first", body = AthletePage),
         (status = 400, description = "Bad limit or cursor", body = Problem, content_type = "application/problem+json"),
@@ -103,27 +91,15 @@ pub struct AthletePage {
 pub async fn list_athletes(
     pool: web::Data<PgPool>,
     token: BearerToken,
-    params: web::Query<AthleteListParams>,
+    params: web::Query<IdPageParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let mut errors = Errors::default();
-    let limit = parse_limit(params.limit.as_deref(), &mut errors);
-    let after = params.cursor.as_deref().and_then(|raw| {
-        let id = decode_cursor(CURSOR_KIND, raw).and_then(|key| Uuid::parse_str(&key).ok());
-        if id.is_none() {
-            errors.add("/cursor", "not a cursor this list gave out");
-        }
-        id
-    });
-    errors.into_result().map_err(ApiError::invalid_fields)?;
+    let (limit, after) = params.parse(CURSOR_KIND)?;
     let (items, has_more) = db::run(&pool, move |connection| {
         let caller = accounts::authenticate(connection, &token.digest)?;
         athletes::list_visible(connection, caller.account_id, after, limit)
     })
     .await?;
-    let next_cursor = match items.last() {
-        Some(last) if has_more => Some(encode_cursor(CURSOR_KIND, &last.id.to_string())),
-        _ => None,
-    };
+    let next_cursor = next_id_cursor(CURSOR_KIND, items.last().map(|a| a.id), has_more);
     Ok(HttpResponse::Ok().json(AthletePage { items, next_cursor }))
 }
 

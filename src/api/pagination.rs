@@ -71,3 +71,40 @@ mod tests {
         assert!(errors.is_empty());
     }
 }
+
+/// `limit` and `cursor` of a list ordered by UUID v7 ids (creation order).
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct IdPageParams {
+    /// Page size, 1–200 (default 50).
+    #[param(value_type = Option<u16>, minimum = 1, maximum = 200)]
+    limit: Option<String>,
+    /// `next_cursor` of the previous page.
+    cursor: Option<String>,
+}
+
+impl IdPageParams {
+    /// The page size and the id to continue after, for a list of `kind`.
+    pub fn parse(&self, kind: &str) -> Result<(i64, Option<uuid::Uuid>), crate::error::ApiError> {
+        let mut errors = Errors::default();
+        let limit = parse_limit(self.limit.as_deref(), &mut errors);
+        let after = self.cursor.as_deref().and_then(|raw| {
+            let id = decode_cursor(kind, raw).and_then(|key| uuid::Uuid::parse_str(&key).ok());
+            if id.is_none() {
+                errors.add("/cursor", "not a cursor this list gave out");
+            }
+            id
+        });
+        errors
+            .into_result()
+            .map_err(crate::error::ApiError::invalid_fields)?;
+        Ok((limit, after))
+    }
+}
+
+/// The cursor of the page after the one ending at `last`, if any.
+pub fn next_id_cursor(kind: &str, last: Option<uuid::Uuid>, has_more: bool) -> Option<String> {
+    last.filter(|_| has_more)
+        .map(|id| encode_cursor(kind, &id.to_string()))
+}

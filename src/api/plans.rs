@@ -10,7 +10,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::athletes::AthletePath;
-use super::pagination::{decode_cursor, encode_cursor, parse_limit};
+use super::pagination::{IdPageParams, next_id_cursor};
 use crate::db::{self, PgPool};
 use crate::domain::plan::catalog::PlanCatalog;
 use crate::domain::plan::generate::{PlanError, generate};
@@ -19,7 +19,7 @@ use crate::domain::plan::model::{Plan, Violation};
 use crate::domain::plan::request::{PlanRequest, request_from_profile};
 use crate::domain::plan::rules::{RULES, Rule, Severity};
 use crate::domain::plan::validate::validate;
-use crate::domain::validation::{Errors, FieldError};
+use crate::domain::validation::FieldError;
 use crate::error::{ApiError, Problem};
 use crate::http::auth::{BearerToken, OptionalBearerToken};
 use crate::http::etag::json_with_etag;
@@ -301,17 +301,6 @@ pub async fn create_plan(
         .json(stored))
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
-#[serde(deny_unknown_fields)]
-#[into_params(parameter_in = Query)]
-pub struct PlanListParams {
-    /// Page size, 1–200 (default 50).
-    #[param(value_type = Option<u16>, minimum = 1, maximum = 200)]
-    limit: Option<String>,
-    /// `next_cursor` of the previous page.
-    cursor: Option<String>,
-}
-
 #[derive(Debug, Serialize, ToSchema)]
 pub struct PlanPage {
     pub items: Vec<PlanSummary>,
@@ -322,7 +311,7 @@ pub struct PlanPage {
 #[utoipa::path(
     tag = "plans",
     security(("bearer" = [])),
-    params(AthletePath, PlanListParams),
+    params(AthletePath, IdPageParams),
     responses(
         (status = 200, description = "A page of plans", body = PlanPage),
         (status = 400, description = "Bad limit or cursor", body = Problem, content_type = "application/problem+json"),
@@ -335,30 +324,18 @@ pub async fn list_plans(
     pool: web::Data<PgPool>,
     token: BearerToken,
     path: web::Path<AthletePath>,
-    params: web::Query<PlanListParams>,
+    params: web::Query<IdPageParams>,
 ) -> Result<HttpResponse, ApiError> {
     const CURSOR_KIND: &str = "plan";
     let athlete_id = path.athlete_id;
-    let mut errors = Errors::default();
-    let limit = parse_limit(params.limit.as_deref(), &mut errors);
-    let after = params.cursor.as_deref().and_then(|raw| {
-        let id = decode_cursor(CURSOR_KIND, raw).and_then(|key| Uuid::parse_str(&key).ok());
-        if id.is_none() {
-            errors.add("/cursor", "not a cursor this list gave out");
-        }
-        id
-    });
-    errors.into_result().map_err(ApiError::invalid_fields)?;
+    let (limit, after) = params.parse(CURSOR_KIND)?;
     let (items, has_more) = db::run(&pool, move |connection| {
         let caller = accounts::authenticate(connection, &token.digest)?;
         athletes::require(connection, caller.account_id, athlete_id, AccessLevel::Read)?;
         repo::list(connection, athlete_id, after, limit)
     })
     .await?;
-    let next_cursor = match items.last() {
-        Some(last) if has_more => Some(encode_cursor(CURSOR_KIND, &last.id.to_string())),
-        _ => None,
-    };
+    let next_cursor = next_id_cursor(CURSOR_KIND, items.last().map(|p| p.id), has_more);
     Ok(HttpResponse::Ok().json(PlanPage { items, next_cursor }))
 }
 

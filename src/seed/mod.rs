@@ -88,6 +88,21 @@ pub fn check_references(definitions: &[ExerciseDefinition]) -> Vec<FieldError> {
     errors
 }
 
+/// The seed as catalog exercises with fixed ids (1, 2, …), for the plan
+/// engine's tests and benchmarks, which run without a database.
+pub fn exercises_with_fixed_ids() -> Vec<crate::domain::catalog::Exercise> {
+    definitions()
+        .expect("the shipped seed is valid")
+        .into_iter()
+        .enumerate()
+        .map(|(index, definition)| crate::domain::catalog::Exercise {
+            id: uuid::Uuid::from_u128(index as u128 + 1),
+            owner_account_id: None,
+            definition,
+        })
+        .collect()
+}
+
 fn seed_hash() -> String {
     hex::encode(Sha256::digest(SEED_JSON.as_bytes()))
 }

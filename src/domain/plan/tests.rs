@@ -10,22 +10,11 @@ use super::model::Plan;
 use super::request::PlanRequest;
 use super::rules::Severity;
 use super::validate::validate;
-use crate::domain::catalog::Exercise;
 use crate::domain::profile::Race;
 use crate::domain::vocabulary::*;
 
 pub fn seed_catalog() -> PlanCatalog {
-    let exercises = crate::seed::definitions()
-        .unwrap()
-        .into_iter()
-        .enumerate()
-        .map(|(index, definition)| Exercise {
-            id: uuid::Uuid::from_u128(index as u128 + 1),
-            owner_account_id: None,
-            definition,
-        })
-        .collect();
-    PlanCatalog::new(exercises)
+    PlanCatalog::new(crate::seed::exercises_with_fixed_ids())
 }
 
 pub fn marathon_request() -> PlanRequest {
