@@ -31,6 +31,7 @@ Errors are RFC 9457 `application/problem+json`. Every response carries `X-Reques
         (name = "athletes", description = "Athlete profiles and coach access"),
         (name = "catalog", description = "Exercises for runners and the vocabularies they use"),
         (name = "plans", description = "Plan generation, validation, stored plans and calendars"),
+        (name = "sessions", description = "Logged sessions, training load and adherence"),
         (name = "operations", description = "Health and metrics"),
     ),
     components(schemas(Problem)),

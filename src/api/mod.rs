@@ -9,6 +9,7 @@ pub mod grants;
 pub mod health;
 pub mod pagination;
 pub mod plans;
+pub mod sessions;
 pub mod vocabularies;
 
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -48,5 +49,12 @@ pub fn routes(config: &mut ServiceConfig) {
         .service(plans::list_plans)
         .service(plans::get_plan)
         .service(plans::delete_plan)
-        .service(plans::plan_calendar);
+        .service(plans::plan_calendar)
+        .service(sessions::create_session)
+        .service(sessions::list_sessions)
+        .service(sessions::get_session)
+        .service(sessions::replace_session)
+        .service(sessions::delete_session)
+        .service(sessions::load_report)
+        .service(sessions::adherence);
 }

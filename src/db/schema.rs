@@ -109,7 +109,45 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    sessions (id) {
+        id -> Uuid,
+        athlete_id -> Uuid,
+        planned_plan_id -> Nullable<Uuid>,
+        planned_date -> Nullable<Date>,
+        planned_index -> Nullable<SmallInt>,
+        kind -> Text,
+        started_at -> Timestamptz,
+        finished_at -> Nullable<Timestamptz>,
+        duration_min -> Double,
+        distance_km -> Nullable<Double>,
+        avg_hr -> Nullable<SmallInt>,
+        elevation_gain_m -> Nullable<Double>,
+        rpe -> SmallInt,
+        notes -> Nullable<Text>,
+        sets -> Jsonb,
+        body_sha256 -> Text,
+        version -> BigInt,
+        created_by_account_id -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+        updated_at -> Timestamptz,
+        deleted_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    idempotency_keys (account_id, key) {
+        account_id -> Uuid,
+        key -> Text,
+        request_sha256 -> Text,
+        response_status -> Nullable<SmallInt>,
+        response_body -> Nullable<Bytea>,
+        created_at -> Timestamptz,
+    }
+}
+
 diesel::joinable!(tokens -> accounts (account_id));
+diesel::joinable!(sessions -> athletes (athlete_id));
 diesel::joinable!(plans -> athletes (athlete_id));
 diesel::joinable!(athletes -> accounts (owner_account_id));
 diesel::joinable!(grants -> athletes (athlete_id));
@@ -122,5 +160,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     grants,
     exercises,
     login_throttle,
-    plans
+    plans,
+    sessions,
+    idempotency_keys
 );

@@ -5,7 +5,9 @@
 pub mod account;
 pub mod catalog;
 pub mod free_exercise_db;
+pub mod load;
 pub mod plan;
 pub mod profile;
+pub mod session;
 pub mod validation;
 pub mod vocabulary;

@@ -7,3 +7,4 @@ pub mod athletes;
 pub mod exercises;
 pub mod grants;
 pub mod plans;
+pub mod sessions;

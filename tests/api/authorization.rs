@@ -52,6 +52,7 @@ struct People {
 struct Fixture {
     athlete_id: String,
     plan_id: String,
+    session_id: String,
     writer_grant_id: String,
     exercise_id: String,
 }
@@ -62,6 +63,7 @@ enum Precondition {
     None,
     AthleteEtag,
     ExerciseEtag,
+    SessionEtag,
 }
 
 struct Case {
@@ -201,7 +203,78 @@ fn cases() -> Vec<Case> {
             // The read-write coach deletes it before the owner's turn.
             expected: [404, 404, 403, 204, 404, 401, 401, 404],
         },
+        Case {
+            name: "POST /v1/athletes/{id}/sessions",
+            method: Method::POST,
+            path: |f| format!("/v1/athletes/{}/sessions", f.athlete_id),
+            body: |_| Some(session_body(5.0)),
+            precondition: Precondition::None,
+            expected: [404, 404, 403, 201, 404, 401, 401, 201],
+        },
+        Case {
+            name: "GET /v1/athletes/{id}/sessions",
+            method: Method::GET,
+            path: |f| format!("/v1/athletes/{}/sessions", f.athlete_id),
+            body: |_| None,
+            precondition: Precondition::None,
+            expected: [404, 404, 200, 200, 404, 401, 401, 200],
+        },
+        Case {
+            name: "GET /v1/athletes/{id}/load",
+            method: Method::GET,
+            path: |f| {
+                format!(
+                    "/v1/athletes/{}/load?from=2026-10-01&to=2026-10-31",
+                    f.athlete_id
+                )
+            },
+            body: |_| None,
+            precondition: Precondition::None,
+            expected: [404, 404, 200, 200, 404, 401, 401, 200],
+        },
+        Case {
+            name: "GET /v1/athletes/{id}/adherence",
+            method: Method::GET,
+            path: |f| {
+                format!(
+                    "/v1/athletes/{}/adherence?plan_id={}",
+                    f.athlete_id, f.plan_id
+                )
+            },
+            body: |_| None,
+            precondition: Precondition::None,
+            expected: [404, 404, 200, 200, 404, 401, 401, 200],
+        },
+        Case {
+            name: "GET /v1/sessions/{id}",
+            method: Method::GET,
+            path: |f| format!("/v1/sessions/{}", f.session_id),
+            body: |_| None,
+            precondition: Precondition::None,
+            expected: [404, 404, 200, 200, 404, 401, 401, 200],
+        },
+        Case {
+            name: "PUT /v1/sessions/{id}",
+            method: Method::PUT,
+            path: |f| format!("/v1/sessions/{}", f.session_id),
+            body: |_| Some(session_body(7.5)),
+            precondition: Precondition::SessionEtag,
+            expected: [404, 404, 403, 200, 404, 401, 401, 200],
+        },
+        Case {
+            name: "DELETE /v1/sessions/{id}",
+            method: Method::DELETE,
+            path: |f| format!("/v1/sessions/{}", f.session_id),
+            body: |_| None,
+            precondition: Precondition::SessionEtag,
+            // The read-write coach deletes it before the owner's turn.
+            expected: [404, 404, 403, 204, 404, 401, 401, 404],
+        },
     ]
+}
+
+fn session_body(km: f64) -> Value {
+    json!({"kind": "easy_run", "started_at": "2026-10-05T07:00:00Z", "duration_min": 45.0, "distance_km": km, "rpe": 3})
 }
 
 fn plan_body() -> Value {
@@ -286,7 +359,20 @@ async fn fixture(app: &TestApp, people: &People) -> Fixture {
         .unwrap();
     assert_eq!(stored.status(), 201);
     let stored: Value = stored.json().await.unwrap();
+    let logged = app
+        .request(
+            Method::POST,
+            &format!("/v1/athletes/{athlete_id}/sessions"),
+            Some(&people.owner),
+        )
+        .json(&session_body(7.0))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(logged.status(), 201);
+    let logged: Value = logged.json().await.unwrap();
     Fixture {
+        session_id: logged["id"].as_str().unwrap().to_owned(),
         plan_id: stored["id"].as_str().unwrap().to_owned(),
         athlete_id,
         writer_grant_id,
@@ -301,7 +387,8 @@ async fn snapshot(app: &TestApp, fixture: &Fixture) -> String {
             (SELECT row_to_json(a) FROM athletes a WHERE id = '{athlete}'),
             (SELECT json_agg(g ORDER BY g.id) FROM grants g WHERE athlete_id = '{athlete}'),
             (SELECT row_to_json(e) FROM exercises e WHERE id = '{exercise}'),
-            (SELECT json_agg(p ORDER BY p.id) FROM plans p WHERE athlete_id = '{athlete}'))",
+            (SELECT json_agg(p ORDER BY p.id) FROM plans p WHERE athlete_id = '{athlete}'),
+            (SELECT json_agg(s ORDER BY s.id) FROM sessions s WHERE athlete_id = '{athlete}'))",
         athlete = fixture.athlete_id,
         exercise = fixture.exercise_id
     ))
@@ -349,6 +436,25 @@ async fn every_id_route_answers_every_caller_as_the_rules_say() {
                     )
                     .await,
                 ),
+                Precondition::SessionEtag => {
+                    // The session may be gone by the owner's turn.
+                    let response = app
+                        .request(
+                            Method::GET,
+                            &format!("/v1/sessions/{}", fixture.session_id),
+                            Some(&people.owner),
+                        )
+                        .send()
+                        .await
+                        .unwrap();
+                    Some(
+                        response
+                            .headers()
+                            .get("etag")
+                            .map(|v| v.to_str().unwrap().to_owned())
+                            .unwrap_or_else(|| "\"gone\"".to_owned()),
+                    )
+                }
                 Precondition::ExerciseEtag => {
                     // The exercise may be gone by the owner's turn.
                     let response = app

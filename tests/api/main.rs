@@ -9,4 +9,5 @@ mod health;
 mod helpers;
 mod openapi;
 mod plans;
+mod sessions;
 mod startup;

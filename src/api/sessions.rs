@@ -1,0 +1,828 @@
+//! Session logging (idempotent creates, sync with tombstones), the load
+//! report and plan adherence.
+
+use std::collections::{HashMap, HashSet};
+
+use actix_web::{HttpRequest, HttpResponse, delete, get, http::header, post, put, web};
+use chrono::{DateTime, Duration, NaiveDate, Utc};
+use diesel::{Connection, ExpressionMethods, PgConnection, QueryDsl, RunQueryDsl};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use utoipa::{IntoParams, ToSchema};
+use uuid::Uuid;
+
+use super::athletes::AthletePath;
+use super::pagination::{decode_cursor, encode_cursor, parse_limit};
+use crate::db::schema::exercises;
+use crate::db::{self, PgPool};
+use crate::domain::load::{LoadInput, LoadReport, report};
+use crate::domain::plan::validate::is_run;
+use crate::domain::session::SessionInput;
+use crate::domain::validation::{Errors, FieldError};
+use crate::domain::vocabulary::{Muscle, SessionKind, parse_list};
+use crate::error::{ApiError, Problem};
+use crate::http::auth::BearerToken;
+use crate::http::conditional::{IfMatch, IfMatchHeader, version_etag};
+use crate::http::extract::JsonBody;
+use crate::repo::access::{AccessLevel, visible_exercises};
+use crate::repo::sessions::{self as repo, Claim, ListQuery, Session};
+use crate::repo::{accounts, athletes, plans};
+
+fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+/// The canonical form of a logged session (what a repeat must equal).
+fn body_hash(input: &SessionInput) -> Result<String, ApiError> {
+    let mut canonical = input.clone();
+    canonical.id = None;
+    Ok(sha256_hex(
+        &serde_json::to_vec(&canonical).map_err(ApiError::internal)?,
+    ))
+}
+
+/// Checks what the database must confirm: every set's exercise is one the
+/// athlete may see, and a planned link names one of the athlete's plans.
+fn check_references(
+    connection: &mut PgConnection,
+    athlete_owner: Uuid,
+    athlete_id: Uuid,
+    input: &SessionInput,
+) -> Result<(), ApiError> {
+    let mut errors = Vec::new();
+    let wanted: Vec<Uuid> = input.sets.iter().map(|s| s.exercise_id).collect();
+    if !wanted.is_empty() {
+        let known: HashSet<Uuid> = exercises::table
+            .filter(visible_exercises(Some(athlete_owner)))
+            .filter(exercises::id.eq_any(&wanted))
+            .select(exercises::id)
+            .load::<Uuid>(connection)?
+            .into_iter()
+            .collect();
+        for (index, set) in input.sets.iter().enumerate() {
+            if !known.contains(&set.exercise_id) {
+                errors.push(FieldError::new(
+                    format!("/sets/{index}/exercise_id"),
+                    "no exercise with this id in the athlete's catalog",
+                ));
+            }
+        }
+    }
+    if let Some(link) = &input.planned {
+        let (plan, _) = plans::find_visible(connection, athlete_owner, link.plan_id)?.unzip();
+        if plan.is_none_or(|p| p.athlete_id != athlete_id) {
+            errors.push(FieldError::new(
+                "/planned/plan_id",
+                "not a plan of this athlete",
+            ));
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::unprocessable(errors))
+    }
+}
+
+fn session_response(
+    status: actix_web::http::StatusCode,
+    session: &Session,
+    version: i64,
+) -> Result<HttpResponse, ApiError> {
+    Ok(HttpResponse::build(status)
+        .insert_header((header::ETAG, version_etag(version)))
+        .insert_header((header::LOCATION, format!("/v1/sessions/{}", session.id)))
+        .json(session))
+}
+
+/// What a create ended in.
+enum Created {
+    New(Session, i64),
+    /// A repeat of an earlier create with the same client id and body.
+    Existing(Session, i64),
+    Replay(u16, Vec<u8>),
+}
+
+/// Log a session.
+///
+/// Safe to retry: send an `Idempotency-Key` (a retry gets the first answer;
+/// the same key with another body is 422; a duplicate still in flight 409),
+/// or a client-chosen `id` (a repeat with the same body answers 200 with
+/// the stored session, with another body 409).
+#[utoipa::path(
+    tag = "sessions",
+    security(("bearer" = [])),
+    params(
+        AthletePath,
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe: 1–255 characters, unique per request, kept at least 24 h"),
+    ),
+    request_body = SessionInput,
+    responses(
+        (status = 201, description = "Logged", body = Session,
+            headers(("ETag" = String, description = "Version tag, for If-Match"), ("Location" = String, description = "The session"))),
+        (status = 200, description = "Already logged with this client id and body", body = Session),
+        (status = 400, description = "Malformed body, unknown field or value, or a bad Idempotency-Key", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Missing or invalid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Read-only access", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such athlete, or not visible to the caller", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The client id is taken by another session, or the same Idempotency-Key is in flight", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid values, unknown exercises, or an Idempotency-Key reused with another body", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/v1/athletes/{athlete_id}/sessions")]
+pub async fn create_session(
+    request: HttpRequest,
+    pool: web::Data<PgPool>,
+    token: BearerToken,
+    path: web::Path<AthletePath>,
+    body: JsonBody<SessionInput>,
+) -> Result<HttpResponse, ApiError> {
+    let athlete_id = path.athlete_id;
+    let input = body.0;
+    let key = match request.headers().get("Idempotency-Key") {
+        None => None,
+        Some(value) => match value.to_str() {
+            Ok(key) if (1..=255).contains(&key.len()) => Some(key.to_owned()),
+            _ => {
+                return Err(ApiError::bad_request(
+                    "Idempotency-Key must be 1 to 255 visible ASCII characters",
+                ));
+            }
+        },
+    };
+    let now = Utc::now();
+    let hash = body_hash(&input)?;
+    let outcome = db::run(&pool, move |connection| {
+        let caller = accounts::authenticate(connection, &token.digest)?;
+        let athlete = athletes::require(
+            connection,
+            caller.account_id,
+            athlete_id,
+            AccessLevel::ReadWrite,
+        )?;
+        input.validate(now).map_err(ApiError::unprocessable)?;
+        // The key covers the athlete as well as the body.
+        let request_hash = sha256_hex(format!("{athlete_id}:{hash}:{:?}", input.id).as_bytes());
+        connection.transaction(|connection| {
+            if let Some(key) = &key {
+                match repo::claim_key(connection, caller.account_id, key, &request_hash)? {
+                    Claim::Claimed => {}
+                    Claim::Replay { status, body } => return Ok(Created::Replay(status, body)),
+                    Claim::Mismatch => {
+                        return Err(ApiError::unprocessable(vec![FieldError::new(
+                            "",
+                            "this Idempotency-Key was used for a different request",
+                        )]));
+                    }
+                }
+            }
+            check_references(
+                connection,
+                athlete.athlete.owner_account_id,
+                athlete_id,
+                &input,
+            )?;
+            let created = match input.id {
+                Some(id) => match repo::find_any(connection, id)? {
+                    Some(row) => {
+                        let version = row.version;
+                        let same = row.body_sha256 == hash;
+                        let existing = repo::session_from_row(row)?;
+                        if same && existing.athlete_id == athlete_id && !existing.deleted {
+                            Created::Existing(existing, version)
+                        } else {
+                            return Err(ApiError::Conflict(
+                                "a different session already has this id".to_owned(),
+                            ));
+                        }
+                    }
+                    None => {
+                        let (session, version) = repo::insert(
+                            connection,
+                            id,
+                            athlete_id,
+                            caller.account_id,
+                            &input,
+                            &hash,
+                        )?;
+                        Created::New(session, version)
+                    }
+                },
+                None => {
+                    let (session, version) = repo::insert(
+                        connection,
+                        Uuid::now_v7(),
+                        athlete_id,
+                        caller.account_id,
+                        &input,
+                        &hash,
+                    )?;
+                    Created::New(session, version)
+                }
+            };
+            if let Some(key) = &key {
+                let (status, session) = match &created {
+                    Created::New(session, _) => (201, session),
+                    Created::Existing(session, _) => (200, session),
+                    Created::Replay(..) => unreachable!("replays return early"),
+                };
+                let body = serde_json::to_vec(session).map_err(ApiError::internal)?;
+                repo::complete_key(connection, caller.account_id, key, status, &body)?;
+            }
+            Ok(created)
+        })
+    })
+    .await?;
+    match outcome {
+        Created::New(session, version) => {
+            session_response(actix_web::http::StatusCode::CREATED, &session, version)
+        }
+        Created::Existing(session, version) => {
+            session_response(actix_web::http::StatusCode::OK, &session, version)
+        }
+        Created::Replay(status, body) => Ok(HttpResponse::build(
+            actix_web::http::StatusCode::from_u16(status).map_err(ApiError::internal)?,
+        )
+        .insert_header(("Idempotent-Replayed", "true"))
+        .content_type("application/json")
+        .body(body)),
+    }
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct SessionListParams {
+    /// Sessions started at or after this (RFC 3339 time, or a date = its midnight UTC).
+    from: Option<String>,
+    /// Sessions started before this.
+    to: Option<String>,
+    /// Session kinds (comma-separated).
+    #[param(value_type = Option<Vec<SessionKind>>, style = Form, explode = false)]
+    kind: Option<String>,
+    /// Sync: everything changed after this time, deletions included (as
+    /// tombstones with `deleted: true`), in change order. Not combined with
+    /// from, to or kind.
+    updated_since: Option<DateTime<Utc>>,
+    /// Page size, 1–200 (default 50).
+    #[param(value_type = Option<u16>, minimum = 1, maximum = 200)]
+    limit: Option<String>,
+    /// `next_cursor` of the previous page.
+    cursor: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SessionPage {
+    pub items: Vec<Session>,
+    pub next_cursor: Option<String>,
+}
+
+/// A time or a date (its midnight UTC).
+fn parse_moment(errors: &mut Errors, name: &str, raw: Option<&str>) -> Option<DateTime<Utc>> {
+    let raw = raw?;
+    if let Ok(moment) = DateTime::parse_from_rfc3339(raw) {
+        return Some(moment.with_timezone(&Utc));
+    }
+    match raw.parse::<NaiveDate>() {
+        Ok(date) => Some(
+            date.and_hms_opt(0, 0, 0)
+                .expect("midnight exists")
+                .and_utc(),
+        ),
+        Err(_) => {
+            errors.add(format!("/{name}"), "an RFC 3339 time or a YYYY-MM-DD date");
+            None
+        }
+    }
+}
+
+fn encode_position(kind: &str, at: DateTime<Utc>, id: Uuid) -> String {
+    encode_cursor(kind, &format!("{}|{id}", at.timestamp_micros()))
+}
+
+fn decode_position(kind: &str, raw: &str) -> Option<(DateTime<Utc>, Uuid)> {
+    let key = decode_cursor(kind, raw)?;
+    let (micros, id) = key.split_once('|')?;
+    Some((
+        DateTime::from_timestamp_micros(micros.parse().ok()?)?,
+        Uuid::parse_str(id).ok()?,
+    ))
+}
+
+/// List an athlete's sessions, or sync their changes.
+#[utoipa::path(
+    tag = "sessions",
+    security(("bearer" = [])),
+    params(AthletePath, SessionListParams),
+    responses(
+        (status = 200, description = "A page of sessions", body = SessionPage),
+        (status = 400, description = "Bad range, kind, limit or cursor", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Missing or invalid token", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such athlete, or not visible to the caller", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/v1/athletes/{athlete_id}/sessions")]
+pub async fn list_sessions(
+    pool: web::Data<PgPool>,
+    token: BearerToken,
+    path: web::Path<AthletePath>,
+    params: web::Query<SessionListParams>,
+) -> Result<HttpResponse, ApiError> {
+    let athlete_id = path.athlete_id;
+    let mut errors = Errors::default();
+    let limit = parse_limit(params.limit.as_deref(), &mut errors);
+    let from = parse_moment(&mut errors, "from", params.from.as_deref());
+    let to = parse_moment(&mut errors, "to", params.to.as_deref());
+    let kinds = match params.kind.as_deref().map(parse_list::<SessionKind>) {
+        None => Vec::new(),
+        Some(Ok(kinds)) => kinds,
+        Some(Err(error)) => {
+            errors.add("/kind", error.to_string());
+            Vec::new()
+        }
+    };
+    let sync = params.updated_since;
+    let cursor_kind = if sync.is_some() { "change" } else { "session" };
+    let after = params.cursor.as_deref().and_then(|raw| {
+        let position = decode_position(cursor_kind, raw);
+        if position.is_none() {
+            errors.add("/cursor", "not a cursor this list gave out");
+        }
+        position
+    });
+    if sync.is_some() && (from.is_some() || to.is_some() || !kinds.is_empty()) {
+        errors.add("/updated_since", "sync listings take no from, to or kind");
+    }
+    errors.into_result().map_err(ApiError::invalid_fields)?;
+    let (items, has_more) = db::run(&pool, move |connection| {
+        let caller = accounts::authenticate(connection, &token.digest)?;
+        athletes::require(connection, caller.account_id, athlete_id, AccessLevel::Read)?;
+        match sync {
+            Some(since) => repo::changes(connection, athlete_id, since, after, limit),
+            None => repo::list(
+                connection,
+                athlete_id,
+                &ListQuery {
+                    from,
+                    to,
+                    kinds,
+                    after,
+                    limit,
+                },
+            ),
+        }
+    })
+    .await?;
+    let next_cursor = match items.last() {
+        Some(last) if has_more => Some(encode_position(
+            cursor_kind,
+            if sync.is_some() {
+                last.updated_at
+            } else {
+                last.started_at
+            },
+            last.id,
+        )),
+        _ => None,
+    };
+    Ok(HttpResponse::Ok().json(SessionPage { items, next_cursor }))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Path)]
+pub struct SessionPath {
+    /// The logged session's id.
+    pub session_id: Uuid,
+}
+
+/// One logged session.
+#[utoipa::path(
+    tag = "sessions",
+    security(("bearer" = [])),
+    params(SessionPath),
+    responses(
+        (status = 200, description = "The session", body = Session,
+            headers(("ETag" = String, description = "Version tag, for If-Match"))),
+        (status = 304, description = "Unchanged since the `If-None-Match` tag"),
+        (status = 401, description = "Missing or invalid token", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such session, or not visible to the caller", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/v1/sessions/{session_id}")]
+pub async fn get_session(
+    request: HttpRequest,
+    pool: web::Data<PgPool>,
+    token: BearerToken,
+    path: web::Path<SessionPath>,
+) -> Result<HttpResponse, ApiError> {
+    let session_id = path.session_id;
+    let (session, version) = db::run(&pool, move |connection| {
+        let caller = accounts::authenticate(connection, &token.digest)?;
+        repo::require(connection, caller.account_id, session_id, AccessLevel::Read)
+    })
+    .await?;
+    let etag = version_etag(version);
+    if crate::http::etag::none_match_hits(&request, &etag) {
+        return Ok(HttpResponse::NotModified()
+            .insert_header((header::ETAG, etag))
+            .finish());
+    }
+    Ok(HttpResponse::Ok()
+        .insert_header((header::ETAG, etag))
+        .json(session))
+}
+
+fn stale() -> ApiError {
+    ApiError::PreconditionFailed(
+        "the session changed since you read it; GET it again and retry".to_owned(),
+    )
+}
+
+/// Replace a logged session.
+#[utoipa::path(
+    tag = "sessions",
+    security(("bearer" = [])),
+    params(SessionPath, IfMatchHeader),
+    request_body = SessionInput,
+    responses(
+        (status = 200, description = "Replaced", body = Session,
+            headers(("ETag" = String, description = "The new version tag"))),
+        (status = 400, description = "Malformed body, unknown field or value", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Missing or invalid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Read-only access", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such session, or not visible to the caller", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "Changed since the If-Match version", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "Invalid values or unknown exercises", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match is missing", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[put("/v1/sessions/{session_id}")]
+pub async fn replace_session(
+    pool: web::Data<PgPool>,
+    token: BearerToken,
+    path: web::Path<SessionPath>,
+    if_match: IfMatch,
+    body: JsonBody<SessionInput>,
+) -> Result<HttpResponse, ApiError> {
+    let session_id = path.session_id;
+    let input = body.0;
+    if input.id.is_some_and(|id| id != session_id) {
+        return Err(ApiError::unprocessable(vec![FieldError::new(
+            "/id",
+            "differs from the session in the path",
+        )]));
+    }
+    let now = Utc::now();
+    let hash = body_hash(&input)?;
+    let (session, version) = db::run(&pool, move |connection| {
+        let caller = accounts::authenticate(connection, &token.digest)?;
+        let (current, version) = repo::require(
+            connection,
+            caller.account_id,
+            session_id,
+            AccessLevel::ReadWrite,
+        )?;
+        if_match.require(&version_etag(version))?;
+        input.validate(now).map_err(ApiError::unprocessable)?;
+        let owner = athletes::require(
+            connection,
+            caller.account_id,
+            current.athlete_id,
+            AccessLevel::ReadWrite,
+        )?
+        .athlete
+        .owner_account_id;
+        check_references(connection, owner, current.athlete_id, &input)?;
+        repo::replace(connection, session_id, version, &input, &hash)?.ok_or_else(stale)
+    })
+    .await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::ETAG, version_etag(version)))
+        .json(session))
+}
+
+/// Delete a logged session (a tombstone stays for syncing apps).
+#[utoipa::path(
+    tag = "sessions",
+    security(("bearer" = [])),
+    params(SessionPath, IfMatchHeader),
+    responses(
+        (status = 204, description = "Deleted"),
+        (status = 401, description = "Missing or invalid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Read-only access", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such session, or not visible to the caller", body = Problem, content_type = "application/problem+json"),
+        (status = 412, description = "Changed since the If-Match version", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match is missing", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[delete("/v1/sessions/{session_id}")]
+pub async fn delete_session(
+    pool: web::Data<PgPool>,
+    token: BearerToken,
+    path: web::Path<SessionPath>,
+    if_match: IfMatch,
+) -> Result<HttpResponse, ApiError> {
+    let session_id = path.session_id;
+    db::run(&pool, move |connection| {
+        let caller = accounts::authenticate(connection, &token.digest)?;
+        let (_, version) = repo::require(
+            connection,
+            caller.account_id,
+            session_id,
+            AccessLevel::ReadWrite,
+        )?;
+        if_match.require(&version_etag(version))?;
+        if repo::tombstone(connection, session_id, version)? {
+            Ok(())
+        } else {
+            Err(stale())
+        }
+    })
+    .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct LoadParams {
+    /// First day of the report.
+    #[param(value_type = String, format = Date, example = "2027-01-04")]
+    from: String,
+    /// Last day of the report (at most 366 days after `from`).
+    #[param(value_type = String, format = Date, example = "2027-03-28")]
+    to: String,
+}
+
+/// Days of history before `from` that the rolling metrics read.
+const HISTORY_DAYS: i64 = 56;
+
+/// Training load, fitness and warnings for a date range.
+///
+/// Formulas: session-RPE load = RPE × minutes (Foster); ACWR as EWMA with
+/// λ = 2/(N+1), N = 7 and 28, and as the uncoupled rolling ratio (last 7
+/// days over the 28 before them); monotony = weekly mean / SD of daily
+/// load, strain = weekly load × monotony; fitness (CTL, 42-day) and fatigue
+/// (ATL, 7-day) exponential averages, form (TSB) = yesterday's CTL − ATL.
+/// Dates are UTC days of `started_at`; the metrics read 56 days of history
+/// before `from`.
+#[utoipa::path(
+    tag = "sessions",
+    security(("bearer" = [])),
+    params(AthletePath, LoadParams),
+    responses(
+        (status = 200, description = "Per day and per week, with warnings", body = LoadReport),
+        (status = 400, description = "Bad dates or range", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Missing or invalid token", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such athlete, or not visible to the caller", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/v1/athletes/{athlete_id}/load")]
+pub async fn load_report(
+    pool: web::Data<PgPool>,
+    token: BearerToken,
+    path: web::Path<AthletePath>,
+    params: web::Query<LoadParams>,
+) -> Result<HttpResponse, ApiError> {
+    let athlete_id = path.athlete_id;
+    let (from, to) = parse_range(&params.from, &params.to)?;
+    let history_start = from - Duration::days(HISTORY_DAYS);
+    let inputs = db::run(&pool, move |connection| {
+        let caller = accounts::authenticate(connection, &token.digest)?;
+        athletes::require(connection, caller.account_id, athlete_id, AccessLevel::Read)?;
+        let sessions = repo::between(
+            connection,
+            athlete_id,
+            midnight(history_start),
+            midnight(to + Duration::days(1)),
+        )?;
+        load_inputs(connection, &sessions)
+    })
+    .await?;
+    let report = web::block(move || report(&inputs, history_start, from, to)).await?;
+    Ok(HttpResponse::Ok().json(report))
+}
+
+fn midnight(date: NaiveDate) -> DateTime<Utc> {
+    date.and_hms_opt(0, 0, 0)
+        .expect("midnight exists")
+        .and_utc()
+}
+
+fn parse_range(from: &str, to: &str) -> Result<(NaiveDate, NaiveDate), ApiError> {
+    let mut errors = Errors::default();
+    let from = from
+        .parse::<NaiveDate>()
+        .map_err(|_| errors.add("/from", "a YYYY-MM-DD date"))
+        .ok();
+    let to = to
+        .parse::<NaiveDate>()
+        .map_err(|_| errors.add("/to", "a YYYY-MM-DD date"))
+        .ok();
+    if let (Some(from), Some(to)) = (from, to) {
+        errors.check(to >= from, "/to", "must not be before from");
+        errors.check(
+            (to - from).num_days() <= 366,
+            "/to",
+            "at most 366 days after from",
+        );
+    }
+    errors.into_result().map_err(ApiError::invalid_fields)?;
+    Ok((from.expect("checked"), to.expect("checked")))
+}
+
+/// The load inputs of logged sessions, with each set's primary muscles.
+fn load_inputs(
+    connection: &mut PgConnection,
+    sessions: &[Session],
+) -> Result<Vec<LoadInput>, ApiError> {
+    let ids: Vec<Uuid> = sessions
+        .iter()
+        .flat_map(|s| s.sets.iter().map(|set| set.exercise_id))
+        .collect();
+    let muscles: HashMap<Uuid, Vec<Muscle>> = if ids.is_empty() {
+        HashMap::new()
+    } else {
+        exercises::table
+            .filter(exercises::id.eq_any(&ids))
+            .select((exercises::id, exercises::primary_muscles))
+            .load::<(Uuid, Vec<String>)>(connection)?
+            .into_iter()
+            .map(|(id, names)| (id, names.iter().filter_map(|n| n.parse().ok()).collect()))
+            .collect()
+    };
+    Ok(sessions
+        .iter()
+        .map(|s| LoadInput {
+            date: s.started_at.date_naive(),
+            kind: s.kind,
+            duration_min: s.duration_min,
+            rpe: s.rpe,
+            distance_km: s.distance_km,
+            set_muscles: s
+                .sets
+                .iter()
+                .map(|set| muscles.get(&set.exercise_id).cloned().unwrap_or_default())
+                .collect(),
+        })
+        .collect())
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct AdherenceParams {
+    /// The athlete's stored plan to compare with.
+    plan_id: Uuid,
+}
+
+#[derive(Debug, Clone, Default, Serialize, ToSchema)]
+pub struct Volume {
+    pub sessions: u32,
+    pub minutes: f64,
+    pub km: f64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AdherenceWeek {
+    pub index: u16,
+    #[schema(value_type = String, format = Date)]
+    pub start_date: NaiveDate,
+    pub planned: Volume,
+    pub done: Volume,
+    /// Planned sessions with a matching log.
+    pub matched: u32,
+    /// Planned sessions on past days without a matching log.
+    pub missed: u32,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Adherence {
+    pub plan_id: Uuid,
+    pub weeks: Vec<AdherenceWeek>,
+}
+
+/// Planned vs done, per week of a stored plan.
+///
+/// A log matches a planned session by its explicit `planned` link, else by
+/// date and kind (strength and circuits match each other); each log
+/// matches at most one planned session.
+#[utoipa::path(
+    tag = "sessions",
+    security(("bearer" = [])),
+    params(AthletePath, AdherenceParams),
+    responses(
+        (status = 200, description = "Per week: planned, done, matched, missed", body = Adherence),
+        (status = 400, description = "Missing or malformed plan_id", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Missing or invalid token", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such athlete or plan, or not visible to the caller", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/v1/athletes/{athlete_id}/adherence")]
+pub async fn adherence(
+    pool: web::Data<PgPool>,
+    token: BearerToken,
+    path: web::Path<AthletePath>,
+    params: web::Query<AdherenceParams>,
+) -> Result<HttpResponse, ApiError> {
+    let athlete_id = path.athlete_id;
+    let plan_id = params.plan_id;
+    let (stored, logs) = db::run(&pool, move |connection| {
+        let caller = accounts::authenticate(connection, &token.digest)?;
+        athletes::require(connection, caller.account_id, athlete_id, AccessLevel::Read)?;
+        let stored = plans::require(connection, caller.account_id, plan_id, AccessLevel::Read)?;
+        if stored.athlete_id != athlete_id {
+            return Err(ApiError::NotFound(
+                "this athlete has no plan with that id".to_owned(),
+            ));
+        }
+        let logs = repo::between(
+            connection,
+            athlete_id,
+            midnight(stored.plan.start_date),
+            midnight(stored.plan.end_date + Duration::days(1)),
+        )?;
+        Ok((stored, logs))
+    })
+    .await?;
+    let today = Utc::now().date_naive();
+    Ok(HttpResponse::Ok().json(Adherence {
+        plan_id,
+        weeks: match_logs(&stored.plan, plan_id, &logs, today),
+    }))
+}
+
+fn same_family(planned: SessionKind, logged: SessionKind) -> bool {
+    let strength = |k: SessionKind| matches!(k, SessionKind::Strength | SessionKind::HiitCircuit);
+    planned == logged || (strength(planned) && strength(logged))
+}
+
+/// Pairs logs with planned sessions, week by week.
+pub fn match_logs(
+    plan: &crate::domain::plan::model::Plan,
+    plan_id: Uuid,
+    logs: &[Session],
+    today: NaiveDate,
+) -> Vec<AdherenceWeek> {
+    let mut used: HashSet<Uuid> = HashSet::new();
+    let mut weeks = Vec::new();
+    for week in &plan.weeks {
+        let mut planned = Volume::default();
+        let mut done = Volume::default();
+        let (mut matched, mut missed) = (0, 0);
+        for day in &week.days {
+            let day_logs: Vec<&Session> = logs
+                .iter()
+                .filter(|l| l.started_at.date_naive() == day.date)
+                .collect();
+            for (index, session) in day.sessions.iter().enumerate() {
+                planned.sessions += 1;
+                planned.minutes += f64::from(session.duration_min);
+                planned.km += session.distance_km.unwrap_or(0.0);
+                let linked = logs.iter().find(|l| {
+                    !used.contains(&l.id)
+                        && l.planned.as_ref().is_some_and(|p| {
+                            p.plan_id == plan_id
+                                && p.date == day.date
+                                && usize::from(p.index) == index
+                        })
+                });
+                let by_kind = || {
+                    day_logs.iter().copied().find(|l| {
+                        !used.contains(&l.id)
+                            && l.planned.is_none()
+                            && same_family(session.kind, l.kind)
+                    })
+                };
+                match linked.or_else(by_kind) {
+                    Some(log) => {
+                        used.insert(log.id);
+                        matched += 1;
+                    }
+                    None if day.date < today => missed += 1,
+                    None => {}
+                }
+            }
+            for log in day_logs {
+                done.sessions += 1;
+                done.minutes += log.duration_min;
+                if is_run(log.kind) {
+                    done.km += log.distance_km.unwrap_or(0.0);
+                }
+            }
+        }
+        weeks.push(AdherenceWeek {
+            index: week.index,
+            start_date: week.start_date,
+            planned,
+            done,
+            matched,
+            missed,
+        });
+    }
+    weeks
+}

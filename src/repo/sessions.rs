@@ -1,0 +1,446 @@
+//! Logged sessions and the idempotency keys that guard their creation.
+
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::prelude::*;
+use serde::Serialize;
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use super::access::{AccessLevel, athletes_with_grant};
+use crate::db::schema::{athletes, grants, idempotency_keys, sessions};
+use crate::domain::session::{LoggedSet, PlannedLink, SessionInput};
+use crate::domain::vocabulary::SessionKind;
+use crate::error::ApiError;
+
+/// A logged session as the API serves it.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Session {
+    pub id: Uuid,
+    pub athlete_id: Uuid,
+    pub planned: Option<PlannedLink>,
+    pub kind: SessionKind,
+    pub started_at: DateTime<Utc>,
+    pub finished_at: Option<DateTime<Utc>>,
+    pub duration_min: f64,
+    pub distance_km: Option<f64>,
+    pub avg_hr: Option<u16>,
+    pub elevation_gain_m: Option<f64>,
+    pub rpe: u8,
+    pub notes: Option<String>,
+    pub sets: Vec<LoggedSet>,
+    /// Session-RPE load: RPE × minutes.
+    pub load: f64,
+    pub created_at: DateTime<Utc>,
+    pub updated_at: DateTime<Utc>,
+    /// True for a tombstone (only in `updated_since` listings).
+    pub deleted: bool,
+}
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = sessions, check_for_backend(diesel::pg::Pg))]
+pub struct SessionRow {
+    id: Uuid,
+    athlete_id: Uuid,
+    planned_plan_id: Option<Uuid>,
+    planned_date: Option<NaiveDate>,
+    planned_index: Option<i16>,
+    kind: String,
+    started_at: DateTime<Utc>,
+    finished_at: Option<DateTime<Utc>>,
+    duration_min: f64,
+    distance_km: Option<f64>,
+    avg_hr: Option<i16>,
+    elevation_gain_m: Option<f64>,
+    rpe: i16,
+    notes: Option<String>,
+    sets: serde_json::Value,
+    pub body_sha256: String,
+    pub version: i64,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+    deleted_at: Option<DateTime<Utc>>,
+}
+
+pub fn session_from_row(row: SessionRow) -> Result<Session, ApiError> {
+    let corrupt = |what: String| ApiError::internal(format!("corrupt session {}: {what}", row.id));
+    let planned = match (row.planned_plan_id, row.planned_date) {
+        (Some(plan_id), Some(date)) => Some(PlannedLink {
+            plan_id,
+            date,
+            index: u8::try_from(row.planned_index.unwrap_or(0)).unwrap_or(0),
+        }),
+        _ => None,
+    };
+    let rpe = u8::try_from(row.rpe).map_err(|e| corrupt(e.to_string()))?;
+    Ok(Session {
+        id: row.id,
+        athlete_id: row.athlete_id,
+        planned,
+        kind: row
+            .kind
+            .parse()
+            .map_err(|e: crate::domain::vocabulary::UnknownValue| corrupt(e.to_string()))?,
+        started_at: row.started_at,
+        finished_at: row.finished_at,
+        duration_min: row.duration_min,
+        distance_km: row.distance_km,
+        avg_hr: row.avg_hr.and_then(|hr| u16::try_from(hr).ok()),
+        elevation_gain_m: row.elevation_gain_m,
+        rpe,
+        notes: row.notes,
+        sets: serde_json::from_value(row.sets).map_err(|e| corrupt(e.to_string()))?,
+        load: f64::from(rpe) * row.duration_min,
+        created_at: row.created_at,
+        updated_at: row.updated_at,
+        deleted: row.deleted_at.is_some(),
+    })
+}
+
+#[derive(Insertable, AsChangeset)]
+#[diesel(table_name = sessions, treat_none_as_null = true)]
+struct SessionValues {
+    planned_plan_id: Option<Uuid>,
+    planned_date: Option<NaiveDate>,
+    planned_index: Option<i16>,
+    kind: String,
+    started_at: DateTime<Utc>,
+    finished_at: Option<DateTime<Utc>>,
+    duration_min: f64,
+    distance_km: Option<f64>,
+    avg_hr: Option<i16>,
+    elevation_gain_m: Option<f64>,
+    rpe: i16,
+    notes: Option<String>,
+    sets: serde_json::Value,
+    body_sha256: String,
+}
+
+fn values(input: &SessionInput, body_sha256: &str) -> Result<SessionValues, ApiError> {
+    Ok(SessionValues {
+        planned_plan_id: input.planned.as_ref().map(|p| p.plan_id),
+        planned_date: input.planned.as_ref().map(|p| p.date),
+        planned_index: input.planned.as_ref().map(|p| i16::from(p.index)),
+        kind: input.kind.as_str().to_owned(),
+        started_at: input.started_at,
+        finished_at: input.finished_at,
+        duration_min: input.duration_min,
+        distance_km: input.distance_km,
+        avg_hr: input.avg_hr.map(|hr| hr as i16),
+        elevation_gain_m: input.elevation_gain_m,
+        rpe: i16::from(input.rpe),
+        notes: input.notes.clone(),
+        sets: serde_json::to_value(&input.sets).map_err(ApiError::internal)?,
+        body_sha256: body_sha256.to_owned(),
+    })
+}
+
+pub fn insert(
+    connection: &mut PgConnection,
+    id: Uuid,
+    athlete_id: Uuid,
+    created_by: Uuid,
+    input: &SessionInput,
+    body_sha256: &str,
+) -> Result<(Session, i64), ApiError> {
+    let row: SessionRow = diesel::insert_into(sessions::table)
+        .values((
+            sessions::id.eq(id),
+            sessions::athlete_id.eq(athlete_id),
+            sessions::created_by_account_id.eq(created_by),
+            values(input, body_sha256)?,
+        ))
+        .returning(SessionRow::as_returning())
+        .get_result(connection)?;
+    let version = row.version;
+    Ok((session_from_row(row)?, version))
+}
+
+/// Any session with this id, whoever's (to tell a repeated create by
+/// client-chosen id from a clash).
+pub fn find_any(connection: &mut PgConnection, id: Uuid) -> Result<Option<SessionRow>, ApiError> {
+    Ok(sessions::table
+        .find(id)
+        .select(SessionRow::as_select())
+        .first(connection)
+        .optional()?)
+}
+
+/// A live session the caller may see, with its version and their access.
+pub fn find_visible(
+    connection: &mut PgConnection,
+    caller: Uuid,
+    id: Uuid,
+) -> Result<Option<(Session, i64, AccessLevel)>, ApiError> {
+    let found: Option<(SessionRow, Uuid, Option<String>)> = athletes_with_grant(caller)
+        .inner_join(sessions::table.on(sessions::athlete_id.eq(athletes::id)))
+        .filter(sessions::id.eq(id))
+        .filter(sessions::deleted_at.is_null())
+        .filter(
+            athletes::owner_account_id
+                .eq(caller)
+                .or(grants::id.is_not_null()),
+        )
+        .select((
+            SessionRow::as_select(),
+            athletes::owner_account_id,
+            grants::access.nullable(),
+        ))
+        .first(connection)
+        .optional()?;
+    let Some((row, owner, grant)) = found else {
+        return Ok(None);
+    };
+    let access = AccessLevel::of(owner, caller, grant.as_deref())
+        .ok_or_else(|| ApiError::internal("visible session without access"))?;
+    let version = row.version;
+    Ok(Some((session_from_row(row)?, version, access)))
+}
+
+pub fn require(
+    connection: &mut PgConnection,
+    caller: Uuid,
+    id: Uuid,
+    needed: AccessLevel,
+) -> Result<(Session, i64), ApiError> {
+    let (session, version, access) = find_visible(connection, caller, id)?
+        .ok_or_else(|| ApiError::NotFound("no session has that id".to_owned()))?;
+    access.require(needed)?;
+    Ok((session, version))
+}
+
+/// Replaces a live session still at `expected_version`.
+pub fn replace(
+    connection: &mut PgConnection,
+    id: Uuid,
+    expected_version: i64,
+    input: &SessionInput,
+    body_sha256: &str,
+) -> Result<Option<(Session, i64)>, ApiError> {
+    let row: Option<SessionRow> = diesel::update(
+        sessions::table
+            .filter(sessions::id.eq(id))
+            .filter(sessions::version.eq(expected_version))
+            .filter(sessions::deleted_at.is_null()),
+    )
+    .set((
+        values(input, body_sha256)?,
+        sessions::version.eq(sessions::version + 1),
+        sessions::updated_at.eq(diesel::dsl::now),
+    ))
+    .returning(SessionRow::as_returning())
+    .get_result(connection)
+    .optional()?;
+    row.map(|row| {
+        let version = row.version;
+        session_from_row(row).map(|s| (s, version))
+    })
+    .transpose()
+}
+
+/// Deletes by leaving a tombstone, so that syncing apps learn of it.
+pub fn tombstone(
+    connection: &mut PgConnection,
+    id: Uuid,
+    expected_version: i64,
+) -> Result<bool, ApiError> {
+    let changed = diesel::update(
+        sessions::table
+            .filter(sessions::id.eq(id))
+            .filter(sessions::version.eq(expected_version))
+            .filter(sessions::deleted_at.is_null()),
+    )
+    .set((
+        sessions::deleted_at.eq(diesel::dsl::now),
+        sessions::updated_at.eq(diesel::dsl::now),
+        sessions::version.eq(sessions::version + 1),
+    ))
+    .execute(connection)?;
+    Ok(changed == 1)
+}
+
+pub struct ListQuery {
+    pub from: Option<DateTime<Utc>>,
+    pub to: Option<DateTime<Utc>>,
+    pub kinds: Vec<SessionKind>,
+    /// Continue after this (started_at, id).
+    pub after: Option<(DateTime<Utc>, Uuid)>,
+    pub limit: i64,
+}
+
+/// Live sessions by start time, keyset-paginated on (started_at, id) so a
+/// page costs the same at any depth (index sessions_by_start).
+pub fn list(
+    connection: &mut PgConnection,
+    athlete_id: Uuid,
+    query: &ListQuery,
+) -> Result<(Vec<Session>, bool), ApiError> {
+    let mut sql = sessions::table
+        .filter(sessions::athlete_id.eq(athlete_id))
+        .filter(sessions::deleted_at.is_null())
+        .select(SessionRow::as_select())
+        .order((sessions::started_at.asc(), sessions::id.asc()))
+        .limit(query.limit + 1)
+        .into_boxed();
+    if let Some(from) = query.from {
+        sql = sql.filter(sessions::started_at.ge(from));
+    }
+    if let Some(to) = query.to {
+        sql = sql.filter(sessions::started_at.lt(to));
+    }
+    if !query.kinds.is_empty() {
+        sql = sql.filter(
+            sessions::kind.eq_any(query.kinds.iter().map(|k| k.as_str()).collect::<Vec<_>>()),
+        );
+    }
+    if let Some((started_at, id)) = query.after {
+        sql = sql.filter(
+            sessions::started_at
+                .gt(started_at)
+                .or(sessions::started_at.eq(started_at).and(sessions::id.gt(id))),
+        );
+    }
+    page(sql.load(connection)?, query.limit)
+}
+
+/// Everything changed since `since` (tombstones included), by change time.
+pub fn changes(
+    connection: &mut PgConnection,
+    athlete_id: Uuid,
+    since: DateTime<Utc>,
+    after: Option<(DateTime<Utc>, Uuid)>,
+    limit: i64,
+) -> Result<(Vec<Session>, bool), ApiError> {
+    let mut sql = sessions::table
+        .filter(sessions::athlete_id.eq(athlete_id))
+        .filter(sessions::updated_at.gt(since))
+        .select(SessionRow::as_select())
+        .order((sessions::updated_at.asc(), sessions::id.asc()))
+        .limit(limit + 1)
+        .into_boxed();
+    if let Some((updated_at, id)) = after {
+        sql = sql.filter(
+            sessions::updated_at
+                .gt(updated_at)
+                .or(sessions::updated_at.eq(updated_at).and(sessions::id.gt(id))),
+        );
+    }
+    page(sql.load(connection)?, limit)
+}
+
+fn page(mut rows: Vec<SessionRow>, limit: i64) -> Result<(Vec<Session>, bool), ApiError> {
+    let has_more = rows.len() as i64 > limit;
+    rows.truncate(limit as usize);
+    Ok((
+        rows.into_iter()
+            .map(session_from_row)
+            .collect::<Result<_, _>>()?,
+        has_more,
+    ))
+}
+
+/// Live sessions started in [from, to), for load reports and adherence.
+pub fn between(
+    connection: &mut PgConnection,
+    athlete_id: Uuid,
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+) -> Result<Vec<Session>, ApiError> {
+    sessions::table
+        .filter(sessions::athlete_id.eq(athlete_id))
+        .filter(sessions::deleted_at.is_null())
+        .filter(sessions::started_at.ge(from))
+        .filter(sessions::started_at.lt(to))
+        .order((sessions::started_at.asc(), sessions::id.asc()))
+        .select(SessionRow::as_select())
+        .load(connection)?
+        .into_iter()
+        .map(session_from_row)
+        .collect()
+}
+
+/// What claiming an idempotency key found.
+pub enum Claim {
+    /// The key is ours: do the work and record the answer.
+    Claimed,
+    /// The key was used before for this same request: its stored answer.
+    Replay { status: u16, body: Vec<u8> },
+    /// The key was used before for a different request.
+    Mismatch,
+}
+
+/// Claims `key` for `account` inside the caller's transaction. A
+/// concurrent claim of the same key waits for the first transaction (up
+/// to the lock timeout, then 409) and then replays its answer.
+pub fn claim_key(
+    connection: &mut PgConnection,
+    account: Uuid,
+    key: &str,
+    request_sha256: &str,
+) -> Result<Claim, ApiError> {
+    use diesel::connection::SimpleConnection;
+    connection.batch_execute("SET LOCAL lock_timeout = '3s'")?;
+    let inserted = diesel::insert_into(idempotency_keys::table)
+        .values((
+            idempotency_keys::account_id.eq(account),
+            idempotency_keys::key.eq(key),
+            idempotency_keys::request_sha256.eq(request_sha256),
+        ))
+        .on_conflict_do_nothing()
+        .execute(connection)
+        .map_err(in_flight)?;
+    if inserted == 1 {
+        return Ok(Claim::Claimed);
+    }
+    let (stored_hash, status, body): (String, Option<i16>, Option<Vec<u8>>) =
+        idempotency_keys::table
+            .find((account, key))
+            .select((
+                idempotency_keys::request_sha256,
+                idempotency_keys::response_status,
+                idempotency_keys::response_body,
+            ))
+            .first(connection)?;
+    if stored_hash != request_sha256 {
+        return Ok(Claim::Mismatch);
+    }
+    match (status, body) {
+        (Some(status), Some(body)) => Ok(Claim::Replay {
+            status: status as u16,
+            body,
+        }),
+        _ => Err(in_flight_error()),
+    }
+}
+
+fn in_flight_error() -> ApiError {
+    ApiError::Conflict(
+        "a request with this Idempotency-Key is still in flight; retry shortly".to_owned(),
+    )
+}
+
+/// A lock timeout while waiting on the key means the first request is
+/// still running.
+fn in_flight(error: diesel::result::Error) -> ApiError {
+    if error.to_string().contains("lock timeout") {
+        in_flight_error()
+    } else {
+        ApiError::from(error)
+    }
+}
+
+/// Records the answer given under `key`, in the same transaction.
+pub fn complete_key(
+    connection: &mut PgConnection,
+    account: Uuid,
+    key: &str,
+    status: u16,
+    body: &[u8],
+) -> Result<(), ApiError> {
+    diesel::update(idempotency_keys::table.find((account, key)))
+        .set((
+            idempotency_keys::response_status.eq(status as i16),
+            idempotency_keys::response_body.eq(body),
+        ))
+        .execute(connection)?;
+    Ok(())
+}

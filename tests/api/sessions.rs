@@ -1,0 +1,538 @@
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use crate::helpers::{Session, TestApp, assert_problem, spawn_app};
+
+fn run_body(started_at: &str, km: f64) -> Value {
+    json!({
+        "kind": "easy_run", "started_at": started_at, "duration_min": 50.0, "distance_km": km,
+        "avg_hr": 140, "elevation_gain_m": 40.0, "rpe": 3, "notes": "felt easy"
+    })
+}
+
+async fn exercise_id(app: &TestApp, slug: &str) -> String {
+    app.get_json(&format!("/v1/exercises/{slug}")).await["id"]
+        .as_str()
+        .unwrap()
+        .to_owned()
+}
+
+async fn strength_body(app: &TestApp, started_at: &str) -> Value {
+    let squat = exercise_id(app, "bodyweight-squat").await;
+    let lunge = exercise_id(app, "reverse-lunge").await;
+    json!({
+        "kind": "strength", "started_at": started_at, "duration_min": 40.0, "rpe": 7,
+        "sets": [
+            {"exercise_id": squat, "reps": 8, "weight_kg": 20.0, "rir": 2},
+            {"exercise_id": squat, "reps": 8, "weight_kg": 20.0, "rir": 1},
+            {"exercise_id": lunge, "reps": 10, "rir": 2}
+        ]
+    })
+}
+
+async fn post(
+    app: &TestApp,
+    who: &Session,
+    athlete: &str,
+    body: &Value,
+    key: Option<&str>,
+) -> reqwest::Response {
+    let mut request = app
+        .request(
+            Method::POST,
+            &format!("/v1/athletes/{athlete}/sessions"),
+            Some(who),
+        )
+        .json(body);
+    if let Some(key) = key {
+        request = request.header("Idempotency-Key", key);
+    }
+    request.send().await.unwrap()
+}
+
+async fn count_rows(app: &TestApp, athlete: &str) -> String {
+    app.query_json(&format!(
+        "SELECT to_json(count(*)) FROM sessions WHERE athlete_id = '{athlete}'"
+    ))
+    .await
+}
+
+#[tokio::test]
+async fn runs_and_lifts_are_logged_read_changed_and_deleted_with_a_tombstone() {
+    let app = spawn_app().await;
+    let owner = app.register("athlete").await;
+    let (athlete, _) = app.create_athlete(&owner).await;
+    let created = post(
+        &app,
+        &owner,
+        &athlete,
+        &run_body("2026-10-05T07:00:00Z", 8.0),
+        None,
+    )
+    .await;
+    assert_eq!(created.status(), 201);
+    let etag = created.headers()["etag"].to_str().unwrap().to_owned();
+    let run: Value = created.json().await.unwrap();
+    assert_eq!(run["load"], 150.0);
+    let lift: Value = post(
+        &app,
+        &owner,
+        &athlete,
+        &strength_body(&app, "2026-10-06T18:00:00Z").await,
+        None,
+    )
+    .await
+    .json()
+    .await
+    .unwrap();
+    assert_eq!(lift["sets"].as_array().unwrap().len(), 3);
+
+    let path = format!("/v1/sessions/{}", run["id"].as_str().unwrap());
+    assert_eq!(
+        app.request(Method::GET, &path, Some(&owner))
+            .send()
+            .await
+            .unwrap()
+            .status(),
+        200
+    );
+    let before_change = chrono::Utc::now() - chrono::Duration::seconds(1);
+    let put = |tag: Option<String>, body: Value| {
+        let mut request = app.request(Method::PUT, &path, Some(&owner)).json(&body);
+        if let Some(tag) = tag {
+            request = request.header("If-Match", tag);
+        }
+        request.send()
+    };
+    assert_problem(
+        put(None, run_body("2026-10-05T07:00:00Z", 9.0))
+            .await
+            .unwrap(),
+        428,
+    )
+    .await;
+    assert_problem(
+        put(Some("\"v9\"".into()), run_body("2026-10-05T07:00:00Z", 9.0))
+            .await
+            .unwrap(),
+        412,
+    )
+    .await;
+    let changed = put(Some(etag), run_body("2026-10-05T07:00:00Z", 9.0))
+        .await
+        .unwrap();
+    assert_eq!(changed.status(), 200);
+    let new_etag = changed.headers()["etag"].to_str().unwrap().to_owned();
+    let deleted = app
+        .request(Method::DELETE, &path, Some(&owner))
+        .header("If-Match", new_etag)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(deleted.status(), 204);
+    assert_problem(
+        app.request(Method::GET, &path, Some(&owner))
+            .send()
+            .await
+            .unwrap(),
+        404,
+    )
+    .await;
+
+    // Sync: the change and the deletion come back, the deletion as a tombstone.
+    let since = before_change.to_rfc3339_opts(chrono::SecondsFormat::Micros, true);
+    let sync: Value = app
+        .request(
+            Method::GET,
+            &format!(
+                "/v1/athletes/{athlete}/sessions?updated_since={}",
+                urlencode(&since)
+            ),
+            Some(&owner),
+        )
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let tombstone = sync["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|s| s["id"] == run["id"])
+        .expect("tombstone listed");
+    assert_eq!(tombstone["deleted"], true);
+    // The plain list no longer shows it.
+    let list: Value = app
+        .request(
+            Method::GET,
+            &format!("/v1/athletes/{athlete}/sessions"),
+            Some(&owner),
+        )
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let ids: Vec<&Value> = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| &s["id"])
+        .collect();
+    assert_eq!(ids, [&lift["id"]]);
+}
+
+fn urlencode(text: &str) -> String {
+    text.replace(':', "%3A").replace('+', "%2B")
+}
+
+#[tokio::test]
+async fn ten_concurrent_posts_with_one_key_store_one_row() {
+    let app = spawn_app().await;
+    let owner = app.register("athlete").await;
+    let (athlete, _) = app.create_athlete(&owner).await;
+    let body = run_body("2026-10-05T07:00:00Z", 8.0);
+    let responses = futures_util::future::join_all(
+        (0..10).map(|_| post(&app, &owner, &athlete, &body, Some("key-1"))),
+    )
+    .await;
+    let mut bodies = Vec::new();
+    for response in responses {
+        let status = response.status().as_u16();
+        assert!(status == 201 || status == 409, "{status}");
+        if status == 201 {
+            bodies.push(response.json::<Value>().await.unwrap());
+        }
+    }
+    assert!(!bodies.is_empty());
+    assert!(
+        bodies.iter().all(|b| b == &bodies[0]),
+        "every 201 is the first answer"
+    );
+    assert_eq!(count_rows(&app, &athlete).await, "1");
+
+    let replay = post(&app, &owner, &athlete, &body, Some("key-1")).await;
+    assert_eq!(replay.status(), 201);
+    assert_eq!(replay.headers()["idempotent-replayed"], "true");
+    assert_eq!(replay.json::<Value>().await.unwrap(), bodies[0]);
+    assert_problem(
+        post(
+            &app,
+            &owner,
+            &athlete,
+            &run_body("2026-10-05T07:00:00Z", 9.0),
+            Some("key-1"),
+        )
+        .await,
+        422,
+    )
+    .await;
+    assert_eq!(count_rows(&app, &athlete).await, "1");
+
+    // Keys belong to their caller: another user's same key is their own.
+    let other = app.register("athlete").await;
+    let (other_athlete, _) = app.create_athlete(&other).await;
+    let theirs = post(&app, &other, &other_athlete, &body, Some("key-1")).await;
+    assert_eq!(theirs.status(), 201);
+    let theirs: Value = theirs.json().await.unwrap();
+    assert_ne!(theirs["id"], bodies[0]["id"]);
+    assert_eq!(theirs["athlete_id"].as_str().unwrap(), other_athlete);
+}
+
+#[tokio::test]
+async fn a_client_chosen_id_makes_creates_repeatable() {
+    let app = spawn_app().await;
+    let owner = app.register("athlete").await;
+    let (athlete, _) = app.create_athlete(&owner).await;
+    let id = uuid::Uuid::now_v7().to_string();
+    let mut body = run_body("2026-10-05T07:00:00Z", 8.0);
+    body["id"] = json!(id);
+    let first = post(&app, &owner, &athlete, &body, None).await;
+    assert_eq!(first.status(), 201);
+    let first: Value = first.json().await.unwrap();
+    assert_eq!(first["id"], id);
+    let again = post(&app, &owner, &athlete, &body, None).await;
+    assert_eq!(again.status(), 200);
+    assert_eq!(again.json::<Value>().await.unwrap(), first);
+    let mut other = body.clone();
+    other["rpe"] = json!(5);
+    assert_problem(post(&app, &owner, &athlete, &other, None).await, 409).await;
+    assert_eq!(count_rows(&app, &athlete).await, "1");
+}
+
+#[tokio::test]
+async fn absurd_values_and_unknown_exercises_are_refused_clearly() {
+    let app = spawn_app().await;
+    let owner = app.register("athlete").await;
+    let (athlete, _) = app.create_athlete(&owner).await;
+    for (change, status, pointer) in [
+        (json!({"distance_km": 500.0}), 422, "/distance_km"),
+        (json!({"rpe": 11}), 422, "/rpe"),
+        (
+            json!({"started_at": "3000-01-01T00:00:00Z"}),
+            422,
+            "/started_at",
+        ),
+        (
+            json!({"finished_at": "2026-10-05T06:00:00Z"}),
+            422,
+            "/finished_at",
+        ),
+        (json!({"duration_min": -5}), 422, "/duration_min"),
+        (json!({"kind": "swimming"}), 400, "/kind"),
+        (json!({"rpe": "hard"}), 400, "/rpe"),
+        (json!({"athlete_id": athlete}), 400, ""),
+    ] {
+        let mut body = run_body("2026-10-05T07:00:00Z", 8.0);
+        for (key, value) in change.as_object().unwrap() {
+            body[key] = value.clone();
+        }
+        let problem = assert_problem(post(&app, &owner, &athlete, &body, None).await, status).await;
+        if !pointer.is_empty() {
+            let pointers: Vec<&str> = problem["errors"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|e| e["pointer"].as_str().unwrap())
+                .collect();
+            assert!(pointers.contains(&pointer), "{change}: {problem}");
+        }
+    }
+    let mut lift = strength_body(&app, "2026-10-06T18:00:00Z").await;
+    lift["sets"][1]["exercise_id"] = json!(uuid::Uuid::now_v7().to_string());
+    let problem = assert_problem(post(&app, &owner, &athlete, &lift, None).await, 422).await;
+    assert_eq!(problem["errors"][0]["pointer"], "/sets/1/exercise_id");
+    assert_eq!(count_rows(&app, &athlete).await, "0");
+}
+
+#[tokio::test]
+async fn lists_filter_by_range_and_kind_and_page_without_gaps() {
+    let app = spawn_app().await;
+    let owner = app.register("athlete").await;
+    let (athlete, _) = app.create_athlete(&owner).await;
+    for day in 1..=9 {
+        post(
+            &app,
+            &owner,
+            &athlete,
+            &run_body(&format!("2026-10-0{day}T07:00:00Z"), 5.0),
+            None,
+        )
+        .await;
+    }
+    post(
+        &app,
+        &owner,
+        &athlete,
+        &strength_body(&app, "2026-10-04T18:00:00Z").await,
+        None,
+    )
+    .await;
+    let mut seen = Vec::new();
+    let mut path = format!(
+        "/v1/athletes/{athlete}/sessions?from=2026-10-02&to=2026-10-08&kind=easy_run&limit=2"
+    );
+    loop {
+        let page: Value = app
+            .request(Method::GET, &path, Some(&owner))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        seen.extend(
+            page["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|s| s["started_at"].as_str().unwrap().to_owned()),
+        );
+        match page["next_cursor"].as_str() {
+            Some(cursor) => {
+                path = format!(
+                    "/v1/athletes/{athlete}/sessions?from=2026-10-02&to=2026-10-08&kind=easy_run&limit=2&cursor={cursor}"
+                )
+            }
+            None => break,
+        }
+    }
+    assert_eq!(seen.len(), 6, "{seen:?}");
+    assert!(seen.windows(2).all(|w| w[0] < w[1]));
+    for bad in [
+        "from=yesterday",
+        "kind=swim",
+        "limit=0",
+        "cursor=abc",
+        "updated_since=2026-10-01T00:00:00Z&kind=easy_run",
+    ] {
+        assert_problem(
+            app.request(
+                Method::GET,
+                &format!("/v1/athletes/{athlete}/sessions?{bad}"),
+                Some(&owner),
+            )
+            .send()
+            .await
+            .unwrap(),
+            400,
+        )
+        .await;
+    }
+}
+
+#[tokio::test]
+async fn the_load_report_counts_what_was_logged() {
+    let app = spawn_app().await;
+    let owner = app.register("athlete").await;
+    let (athlete, _) = app.create_athlete(&owner).await;
+    post(
+        &app,
+        &owner,
+        &athlete,
+        &run_body("2026-10-05T07:00:00Z", 8.0),
+        None,
+    )
+    .await;
+    post(
+        &app,
+        &owner,
+        &athlete,
+        &strength_body(&app, "2026-10-05T18:00:00Z").await,
+        None,
+    )
+    .await;
+    let report: Value = app
+        .request(
+            Method::GET,
+            &format!("/v1/athletes/{athlete}/load?from=2026-10-05&to=2026-10-11"),
+            Some(&owner),
+        )
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let first = &report["days"][0];
+    assert_eq!(first["date"], "2026-10-05");
+    assert_eq!(first["load"], 430.0, "3 × 50 + 7 × 40");
+    assert_eq!(first["run_km"], 8.0);
+    assert_eq!(first["sets_by_muscle"]["quadriceps"], 3);
+    assert_eq!(first["acute_ewma"], 107.5, "0.25 × 430");
+    assert_eq!(report["weeks"][0]["load"], 430.0);
+    assert!(
+        report["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|w| w["kind"] == "muscle_untrained")
+    );
+    assert_problem(
+        app.request(
+            Method::GET,
+            &format!("/v1/athletes/{athlete}/load?from=2026-10-11&to=2026-10-05"),
+            Some(&owner),
+        )
+        .send()
+        .await
+        .unwrap(),
+        400,
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn adherence_matches_logs_to_planned_sessions() {
+    let app = spawn_app().await;
+    let owner = app.register("athlete").await;
+    let (athlete, _) = app.create_athlete(&owner).await;
+    let stored: Value = app
+        .request(
+            Method::POST,
+            &format!("/v1/athletes/{athlete}/plans"),
+            Some(&owner),
+        )
+        .json(&json!({"start_date": "2026-10-05", "weeks": 2}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let plan_id = stored["id"].as_str().unwrap();
+    let week = &stored["plan"]["weeks"][0];
+    // Do the first planned run of week 1 (matched by date and kind), and
+    // link one strength session explicitly.
+    let (run_day, run) = week["days"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find_map(|d| {
+            d["sessions"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .find(|s| s["kind"] == "easy_run")
+                .map(|s| (d["date"].as_str().unwrap(), s))
+        })
+        .unwrap();
+    let mut body = run_body(
+        &format!("{run_day}T07:00:00Z"),
+        run["distance_km"].as_f64().unwrap(),
+    );
+    body["duration_min"] = run["duration_min"].clone();
+    assert_eq!(
+        post(&app, &owner, &athlete, &body, None).await.status(),
+        201
+    );
+    let lift_day = week["days"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|d| {
+            d["sessions"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|s| s["kind"] == "strength")
+        })
+        .unwrap()["date"]
+        .as_str()
+        .unwrap();
+    let mut lift = strength_body(&app, &format!("{lift_day}T18:00:00Z")).await;
+    lift["planned"] = json!({"plan_id": plan_id, "date": lift_day, "index": 0});
+    assert_eq!(
+        post(&app, &owner, &athlete, &lift, None).await.status(),
+        201
+    );
+    let adherence: Value = app
+        .request(
+            Method::GET,
+            &format!("/v1/athletes/{athlete}/adherence?plan_id={plan_id}"),
+            Some(&owner),
+        )
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let first = &adherence["weeks"][0];
+    assert_eq!(first["matched"], 2, "{adherence}");
+    assert_eq!(first["done"]["sessions"], 2);
+    assert_eq!(first["done"]["km"], run["distance_km"]);
+    let planned_sessions: usize = week["days"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|d| d["sessions"].as_array().unwrap().len())
+        .sum();
+    assert_eq!(first["planned"]["sessions"], planned_sessions);
+    // The plan lies in the past: every planned session without a log is missed.
+    assert_eq!(first["missed"], planned_sessions - 2);
+    assert_eq!(adherence["weeks"].as_array().unwrap().len(), 2);
+}
