@@ -50,6 +50,7 @@ pub fn routes(config: &mut ServiceConfig) {
         .service(plans::get_plan)
         .service(plans::delete_plan)
         .service(plans::plan_calendar)
+        .service(plans::adapt_plan)
         .service(sessions::create_session)
         .service(sessions::list_sessions)
         .service(sessions::get_session)

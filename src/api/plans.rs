@@ -12,13 +12,14 @@ use uuid::Uuid;
 use super::athletes::AthletePath;
 use super::pagination::{IdPageParams, next_id_cursor};
 use crate::db::{self, PgPool};
+use crate::domain::plan::adapt::{EFFORT_MARGIN, Evidence, adapt};
 use crate::domain::plan::catalog::PlanCatalog;
 use crate::domain::plan::generate::{PlanError, generate};
 use crate::domain::plan::ics::to_ics;
 use crate::domain::plan::model::{Plan, Violation};
 use crate::domain::plan::request::{PlanRequest, request_from_profile};
 use crate::domain::plan::rules::{RULES, Rule, Severity};
-use crate::domain::plan::validate::validate;
+use crate::domain::plan::validate::{is_run, validate};
 use crate::domain::validation::FieldError;
 use crate::error::{ApiError, Problem};
 use crate::http::auth::{BearerToken, OptionalBearerToken};
@@ -293,7 +294,14 @@ pub async fn create_plan(
     .await?;
     let (request, plan) = run_engine(request, catalog).await?;
     let stored = db::run(&pool, move |connection| {
-        repo::create(connection, athlete_id, caller.account_id, &request, &plan)
+        repo::create(
+            connection,
+            athlete_id,
+            caller.account_id,
+            &request,
+            &plan,
+            None,
+        )
     })
     .await?;
     Ok(HttpResponse::Created()
@@ -443,4 +451,156 @@ pub async fn plan_calendar(
             format!("inline; filename=\"runstrong-plan-{}.ics\"", stored.id),
         ))
         .body(text))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct AdaptRequest {
+    /// Re-plan from the week holding this date (default: today).
+    #[serde(default)]
+    #[schema(value_type = Option<String>, format = Date)]
+    pub from: Option<chrono::NaiveDate>,
+}
+
+/// What the logs before `from` show, for adaptation.
+fn gather_evidence(
+    stored: &StoredPlan,
+    logs: &[crate::repo::sessions::Session],
+    inputs: &[crate::domain::load::LoadInput],
+    from: chrono::NaiveDate,
+) -> Evidence {
+    use chrono::Duration;
+    let window = from - Duration::days(14);
+    let recent = |date: chrono::NaiveDate| date >= window && date < from;
+    let mut evidence = Evidence::default();
+    for pairing in super::sessions::pair_logs(&stored.plan, stored.id, logs) {
+        if !recent(pairing.date) {
+            continue;
+        }
+        match pairing.log {
+            None => evidence.missed.push(pairing.date),
+            Some(log) if log.rpe >= pairing.planned.target_rpe + EFFORT_MARGIN => evidence
+                .too_hard
+                .push((log.id, pairing.date, log.rpe, pairing.planned.target_rpe)),
+            Some(_) => {}
+        }
+    }
+    let history_start = from - Duration::days(56);
+    let report = crate::domain::load::report(
+        inputs,
+        history_start,
+        from - Duration::days(28),
+        from - Duration::days(1),
+    );
+    evidence.warnings = report
+        .warnings
+        .iter()
+        .filter(|w| w.kind != crate::domain::load::WarningKind::MuscleUntrained)
+        .map(|w| {
+            format!(
+                "load warning on {}: {}",
+                w.date,
+                w.message.trim_end_matches('.')
+            )
+        })
+        .collect();
+    let runs = logs.iter().filter(|l| is_run(l.kind));
+    evidence.recent_run_km = runs
+        .clone()
+        .filter(|l| {
+            l.started_at.date_naive() >= from - Duration::days(7)
+                && l.started_at.date_naive() < from
+        })
+        .filter_map(|l| l.distance_km)
+        .sum();
+    evidence.longest_logged_run_km = runs
+        .filter(|l| {
+            l.started_at.date_naive() >= from - Duration::days(30)
+                && l.started_at.date_naive() < from
+        })
+        .filter_map(|l| l.distance_km)
+        .fold(0.0, f64::max);
+    evidence
+}
+
+/// Re-plan from a date on, using the logs.
+///
+/// The weeks before the date stay as they were. When the last two weeks
+/// show missed sessions or efforts well above target, or the last four a
+/// load warning, progression is held and a recovery week brought forward;
+/// the reasons cite the logs. The result is stored as a new plan whose
+/// `parent_plan_id` is this one.
+#[utoipa::path(
+    tag = "plans",
+    security(("bearer" = [])),
+    params(PlanPath),
+    request_body = AdaptRequest,
+    responses(
+        (status = 201, description = "The adapted plan, stored as a new version", body = StoredPlan,
+            headers(("Location" = String, description = "The new plan"))),
+        (status = 400, description = "Malformed body or unknown field", body = Problem, content_type = "application/problem+json"),
+        (status = 401, description = "Missing or invalid token", body = Problem, content_type = "application/problem+json"),
+        (status = 403, description = "Read-only access", body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No such plan, or not visible to the caller", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The date is after the plan, or no plan fits", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/v1/plans/{plan_id}/adapt")]
+pub async fn adapt_plan(
+    pool: web::Data<PgPool>,
+    token: BearerToken,
+    path: web::Path<PlanPath>,
+    body: JsonBody<AdaptRequest>,
+) -> Result<HttpResponse, ApiError> {
+    let plan_id = path.plan_id;
+    let from = body.0.from.unwrap_or_else(|| Utc::now().date_naive());
+    let (caller, stored, logs, inputs, catalog) = db::run(&pool, move |connection| {
+        let caller = accounts::authenticate(connection, &token.digest)?;
+        let stored = repo::require(
+            connection,
+            caller.account_id,
+            plan_id,
+            AccessLevel::ReadWrite,
+        )?;
+        let owner = athletes::require(
+            connection,
+            caller.account_id,
+            stored.athlete_id,
+            AccessLevel::ReadWrite,
+        )?
+        .athlete
+        .owner_account_id;
+        let logs = crate::repo::sessions::between(
+            connection,
+            stored.athlete_id,
+            super::sessions::midnight(from - chrono::Duration::days(56)),
+            super::sessions::midnight(from),
+        )?;
+        let inputs = super::sessions::load_inputs(connection, &logs)?;
+        let catalog = load_catalog(connection, Some(owner))?;
+        Ok((caller, stored, logs, inputs, catalog))
+    })
+    .await?;
+    let (stored, adapted) = web::block(move || {
+        let evidence = gather_evidence(&stored, &logs, &inputs, from);
+        adapt(&stored.plan, &stored.request, from, &evidence, &catalog).map(|plan| (stored, plan))
+    })
+    .await?
+    .map_err(plan_error)?;
+    let new = db::run(&pool, move |connection| {
+        repo::create(
+            connection,
+            stored.athlete_id,
+            caller.account_id,
+            &stored.request,
+            &adapted,
+            Some(stored.id),
+        )
+    })
+    .await?;
+    Ok(HttpResponse::Created()
+        .insert_header((header::LOCATION, format!("/v1/plans/{}", new.id)))
+        .json(new))
 }

@@ -16,6 +16,7 @@ use super::pagination::{decode_cursor, encode_cursor, parse_limit};
 use crate::db::schema::exercises;
 use crate::db::{self, PgPool};
 use crate::domain::load::{LoadInput, LoadReport, report};
+use crate::domain::plan::model::{Plan, PlannedSession};
 use crate::domain::plan::validate::is_run;
 use crate::domain::session::SessionInput;
 use crate::domain::validation::{Errors, FieldError};
@@ -607,7 +608,7 @@ pub async fn load_report(
     Ok(HttpResponse::Ok().json(report))
 }
 
-fn midnight(date: NaiveDate) -> DateTime<Utc> {
+pub fn midnight(date: NaiveDate) -> DateTime<Utc> {
     date.and_hms_opt(0, 0, 0)
         .expect("midnight exists")
         .and_utc()
@@ -636,7 +637,7 @@ fn parse_range(from: &str, to: &str) -> Result<(NaiveDate, NaiveDate), ApiError>
 }
 
 /// The load inputs of logged sessions, with each set's primary muscles.
-fn load_inputs(
+pub fn load_inputs(
     connection: &mut PgConnection,
     sessions: &[Session],
 ) -> Result<Vec<LoadInput>, ApiError> {
@@ -761,28 +762,22 @@ fn same_family(planned: SessionKind, logged: SessionKind) -> bool {
     planned == logged || (strength(planned) && strength(logged))
 }
 
-/// Pairs logs with planned sessions, week by week.
-pub fn match_logs(
-    plan: &crate::domain::plan::model::Plan,
-    plan_id: Uuid,
-    logs: &[Session],
-    today: NaiveDate,
-) -> Vec<AdherenceWeek> {
+/// A planned session and the log that fulfils it, if any.
+pub struct Pairing<'a> {
+    pub date: NaiveDate,
+    pub week: usize,
+    pub planned: &'a PlannedSession,
+    pub log: Option<&'a Session>,
+}
+
+/// Pairs logs with planned sessions: by explicit link first, else by date
+/// and kind; each log fulfils at most one planned session.
+pub fn pair_logs<'a>(plan: &'a Plan, plan_id: Uuid, logs: &'a [Session]) -> Vec<Pairing<'a>> {
     let mut used: HashSet<Uuid> = HashSet::new();
-    let mut weeks = Vec::new();
-    for week in &plan.weeks {
-        let mut planned = Volume::default();
-        let mut done = Volume::default();
-        let (mut matched, mut missed) = (0, 0);
+    let mut pairings = Vec::new();
+    for (week_index, week) in plan.weeks.iter().enumerate() {
         for day in &week.days {
-            let day_logs: Vec<&Session> = logs
-                .iter()
-                .filter(|l| l.started_at.date_naive() == day.date)
-                .collect();
-            for (index, session) in day.sessions.iter().enumerate() {
-                planned.sessions += 1;
-                planned.minutes += f64::from(session.duration_min);
-                planned.km += session.distance_km.unwrap_or(0.0);
+            for (index, planned) in day.sessions.iter().enumerate() {
                 let linked = logs.iter().find(|l| {
                     !used.contains(&l.id)
                         && l.planned.as_ref().is_some_and(|p| {
@@ -792,37 +787,73 @@ pub fn match_logs(
                         })
                 });
                 let by_kind = || {
-                    day_logs.iter().copied().find(|l| {
+                    logs.iter().find(|l| {
                         !used.contains(&l.id)
                             && l.planned.is_none()
-                            && same_family(session.kind, l.kind)
+                            && l.started_at.date_naive() == day.date
+                            && same_family(planned.kind, l.kind)
                     })
                 };
-                match linked.or_else(by_kind) {
-                    Some(log) => {
-                        used.insert(log.id);
-                        matched += 1;
-                    }
-                    None if day.date < today => missed += 1,
+                let log = linked.or_else(by_kind);
+                if let Some(log) = log {
+                    used.insert(log.id);
+                }
+                pairings.push(Pairing {
+                    date: day.date,
+                    week: week_index,
+                    planned,
+                    log,
+                });
+            }
+        }
+    }
+    pairings
+}
+
+/// Planned vs done, week by week.
+pub fn match_logs(
+    plan: &Plan,
+    plan_id: Uuid,
+    logs: &[Session],
+    today: NaiveDate,
+) -> Vec<AdherenceWeek> {
+    let pairings = pair_logs(plan, plan_id, logs);
+    plan.weeks
+        .iter()
+        .enumerate()
+        .map(|(week_index, week)| {
+            let mut planned = Volume::default();
+            let (mut matched, mut missed) = (0, 0);
+            for pairing in pairings.iter().filter(|p| p.week == week_index) {
+                planned.sessions += 1;
+                planned.minutes += f64::from(pairing.planned.duration_min);
+                planned.km += pairing.planned.distance_km.unwrap_or(0.0);
+                match pairing.log {
+                    Some(_) => matched += 1,
+                    None if pairing.date < today => missed += 1,
                     None => {}
                 }
             }
-            for log in day_logs {
+            let end = week.start_date + Duration::days(7);
+            let mut done = Volume::default();
+            for log in logs.iter().filter(|l| {
+                let date = l.started_at.date_naive();
+                date >= week.start_date && date < end
+            }) {
                 done.sessions += 1;
                 done.minutes += log.duration_min;
                 if is_run(log.kind) {
                     done.km += log.distance_km.unwrap_or(0.0);
                 }
             }
-        }
-        weeks.push(AdherenceWeek {
-            index: week.index,
-            start_date: week.start_date,
-            planned,
-            done,
-            matched,
-            missed,
-        });
-    }
-    weeks
+            AdherenceWeek {
+                index: week.index,
+                start_date: week.start_date,
+                planned,
+                done,
+                matched,
+                missed,
+            }
+        })
+        .collect()
 }

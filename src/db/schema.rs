@@ -106,6 +106,7 @@ diesel::table! {
         start_date -> Date,
         end_date -> Date,
         created_at -> Timestamptz,
+        parent_plan_id -> Nullable<Uuid>,
     }
 }
 

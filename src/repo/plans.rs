@@ -18,6 +18,8 @@ use crate::error::ApiError;
 pub struct StoredPlan {
     pub id: Uuid,
     pub athlete_id: Uuid,
+    /// The plan this one was adapted from, if any.
+    pub parent_plan_id: Option<Uuid>,
     pub created_at: DateTime<Utc>,
     pub request: PlanRequest,
     pub plan: Plan,
@@ -41,6 +43,23 @@ type PlanRow = (
     serde_json::Value,
     serde_json::Value,
     DateTime<Utc>,
+    Option<Uuid>,
+);
+
+const PLAN_COLUMNS: (
+    plans::id,
+    plans::athlete_id,
+    plans::request,
+    plans::plan,
+    plans::created_at,
+    plans::parent_plan_id,
+) = (
+    plans::id,
+    plans::athlete_id,
+    plans::request,
+    plans::plan,
+    plans::created_at,
+    plans::parent_plan_id,
 );
 
 fn stored_from_row(row: PlanRow) -> Result<StoredPlan, ApiError> {
@@ -52,6 +71,7 @@ fn stored_from_row(row: PlanRow) -> Result<StoredPlan, ApiError> {
         request: serde_json::from_value(row.2).map_err(corrupt)?,
         plan: serde_json::from_value(row.3).map_err(corrupt)?,
         created_at: row.4,
+        parent_plan_id: row.5,
     })
 }
 
@@ -61,6 +81,7 @@ pub fn create(
     created_by: Uuid,
     request: &PlanRequest,
     plan: &Plan,
+    parent: Option<Uuid>,
 ) -> Result<StoredPlan, ApiError> {
     let row: PlanRow = diesel::insert_into(plans::table)
         .values((
@@ -71,14 +92,9 @@ pub fn create(
             plans::plan.eq(serde_json::to_value(plan).map_err(ApiError::internal)?),
             plans::start_date.eq(plan.start_date),
             plans::end_date.eq(plan.end_date),
+            plans::parent_plan_id.eq(parent),
         ))
-        .returning((
-            plans::id,
-            plans::athlete_id,
-            plans::request,
-            plans::plan,
-            plans::created_at,
-        ))
+        .returning(PLAN_COLUMNS)
         .get_result(connection)?;
     stored_from_row(row)
 }
@@ -98,13 +114,7 @@ pub fn find_visible(
                 .or(grants::id.is_not_null()),
         )
         .select((
-            (
-                plans::id,
-                plans::athlete_id,
-                plans::request,
-                plans::plan,
-                plans::created_at,
-            ),
+            PLAN_COLUMNS,
             athletes::owner_account_id,
             grants::access.nullable(),
         ))

@@ -204,6 +204,14 @@ fn cases() -> Vec<Case> {
             expected: [404, 404, 403, 204, 404, 401, 401, 404],
         },
         Case {
+            name: "POST /v1/plans/{id}/adapt",
+            method: Method::POST,
+            path: |f| format!("/v1/plans/{}/adapt", f.plan_id),
+            body: |_| Some(json!({"from": "2027-01-18"})),
+            precondition: Precondition::None,
+            expected: [404, 404, 403, 201, 404, 401, 401, 201],
+        },
+        Case {
             name: "POST /v1/athletes/{id}/sessions",
             method: Method::POST,
             path: |f| format!("/v1/athletes/{}/sessions", f.athlete_id),

@@ -9,5 +9,6 @@ mod health;
 mod helpers;
 mod openapi;
 mod plans;
+mod scale;
 mod sessions;
 mod startup;

@@ -536,3 +536,109 @@ async fn adherence_matches_logs_to_planned_sessions() {
     assert_eq!(first["missed"], planned_sessions - 2);
     assert_eq!(adherence["weeks"].as_array().unwrap().len(), 2);
 }
+
+#[tokio::test]
+async fn adapting_after_missed_sessions_and_hard_efforts_lowers_the_next_weeks() {
+    let app = spawn_app().await;
+    let owner = app.register("athlete").await;
+    let (athlete, _) = app.create_athlete(&owner).await;
+    let original: Value = app
+        .request(
+            Method::POST,
+            &format!("/v1/athletes/{athlete}/plans"),
+            Some(&owner),
+        )
+        .json(&json!({"start_date": "2026-09-28", "weeks": 8}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let plan_id = original["id"].as_str().unwrap();
+    // Weeks 1–2: only the easy runs of week 2 logged, far harder than planned.
+    let easy_days: Vec<String> = original["plan"]["weeks"][1]["days"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|d| {
+            d["sessions"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|s| s["kind"] == "easy_run")
+        })
+        .map(|d| d["date"].as_str().unwrap().to_owned())
+        .collect();
+    assert!(easy_days.len() >= 2, "{easy_days:?}");
+    for date in &easy_days {
+        let mut body = run_body(&format!("{date}T07:00:00Z"), 6.0);
+        body["rpe"] = json!(8);
+        body["kind"] = json!("easy_run");
+        assert_eq!(
+            post(&app, &owner, &athlete, &body, None).await.status(),
+            201
+        );
+    }
+    let adapted = app
+        .request(
+            Method::POST,
+            &format!("/v1/plans/{plan_id}/adapt"),
+            Some(&owner),
+        )
+        .json(&json!({"from": "2026-10-12"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(adapted.status(), 201);
+    let adapted: Value = adapted.json().await.unwrap();
+    assert_eq!(adapted["parent_plan_id"], original["id"]);
+    let (old, new) = (&original["plan"]["weeks"], &adapted["plan"]["weeks"]);
+    assert_eq!(old[0], new[0], "the past stays as it was");
+    assert_eq!(old[1], new[1], "the past stays as it was");
+    assert_eq!(new[2]["phase"], "recovery");
+    let load = |weeks: &Value, i: usize| weeks[i]["planned_load"].as_u64().unwrap();
+    assert!(
+        load(new, 2) < load(old, 2),
+        "{} vs {}",
+        load(new, 2),
+        load(old, 2)
+    );
+    let reason = new[2]["days"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|d| d["sessions"].as_array().unwrap())
+        .next()
+        .unwrap()["reasons"][0]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert!(
+        reason.contains("not logged") && reason.contains("at RPE 8 against 3"),
+        "{reason}"
+    );
+    let report: Value = app
+        .client
+        .post(app.url("/v1/plans/validate"))
+        .json(&json!({"plan": adapted["plan"]}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(report["valid"], true, "{report}");
+    // A date after the plan is refused.
+    let late = app
+        .request(
+            Method::POST,
+            &format!("/v1/plans/{plan_id}/adapt"),
+            Some(&owner),
+        )
+        .json(&json!({"from": "2027-06-01"}))
+        .send()
+        .await
+        .unwrap();
+    assert_problem(late, 422).await;
+}

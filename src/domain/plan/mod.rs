@@ -1,6 +1,7 @@
 //! The plan engine: the rule catalog, a validator for any plan, and the
 //! generator. Pure functions of their inputs.
 
+pub mod adapt;
 pub mod catalog;
 pub mod generate;
 pub mod ics;

@@ -255,8 +255,24 @@ impl Progress {
     }
 }
 
+/// How a generation may differ from a fresh plan (used by adaptation).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct Options {
+    /// Make the first week a recovery week (bring the recovery forward).
+    pub first_week_recovery: bool,
+}
+
 /// Generates the plan for `request` from `catalog`.
 pub fn generate(request: &PlanRequest, catalog: &PlanCatalog) -> Result<Plan, PlanError> {
+    generate_with(request, catalog, Options::default())
+}
+
+/// [`generate`] with options.
+pub fn generate_with(
+    request: &PlanRequest,
+    catalog: &PlanCatalog,
+    options: Options,
+) -> Result<Plan, PlanError> {
     let (week_count, end_date) = request.validate().map_err(PlanError::Invalid)?;
     let strength_per_week = request.strength_per_week();
     let structure = solve_structure(request)?;
@@ -284,13 +300,17 @@ pub fn generate(request: &PlanRequest, catalog: &PlanCatalog) -> Result<Plan, Pl
         }
     }
     let race = request.race.as_ref();
-    let phase_of_week = phases(week_count, race, request.experience);
+    let mut phase_of_week = phases(week_count, race, request.experience);
+    if options.first_week_recovery && phase_of_week[0] != Phase::Taper {
+        phase_of_week[0] = Phase::Recovery;
+    }
     let taper_weeks = taper_length(race, week_count);
     let peak_target = peak_target_km(race, request.experience, request.current_weekly_km);
     let mut progress = Progress {
         previous_km: request.current_weekly_km,
         reference_km: request.current_weekly_km,
-        last_loading_km: 0.0,
+        // Progression continues from where the athlete is now.
+        last_loading_km: starting_km(request.current_weekly_km),
         peak_km: 0.0,
         runs: Vec::new(),
     };
