@@ -9,6 +9,8 @@
 //! * ACWR, uncoupled rolling form: mean load of the last 7 days over the
 //!   mean of the 28 days before those (days t−34 … t−7), so the acute week
 //!   is not part of the chronic base.
+//!   The ACWR warning waits for 28 days of logs: before that the chronic
+//!   load is still filling up and every ratio looks high.
 //! * Monotony and strain (Foster 1998), per 7-day week: monotony = mean
 //!   daily load / population standard deviation; strain = weekly load ×
 //!   monotony. A week of identical days has no finite monotony (null).
@@ -182,6 +184,8 @@ pub fn report(
     let mut warnings = Vec::new();
     let mut runs: Vec<(NaiveDate, f64)> = Vec::new();
     let mut last_trained: Vec<Option<NaiveDate>> = vec![None; MAJOR_GROUPS.len()];
+    // ACWR means little before four weeks of logs exist.
+    let mut first_logged: Option<NaiveDate> = None;
     let mut date = history_start;
     while date <= to {
         let today = by_day.get(&date).map(Vec::as_slice).unwrap_or(&[]);
@@ -229,6 +233,9 @@ pub fn report(
                 last_trained[index] = Some(date);
             }
         }
+        if load > 0.0 && first_logged.is_none() {
+            first_logged = Some(date);
+        }
         let form = fitness - fatigue;
         acute = lambda_acute * load + (1.0 - lambda_acute) * acute;
         chronic = lambda_chronic * load + (1.0 - lambda_chronic) * chronic;
@@ -245,7 +252,7 @@ pub fn report(
         if date >= from {
             if let Some(ratio) = acwr_ewma
                 && ratio > ACWR_LIMIT
-                && n >= 28
+                && first_logged.is_some_and(|first| (date - first).num_days() >= 27)
             {
                 warnings.push(LoadWarning {
                     kind: WarningKind::Acwr,
