@@ -83,8 +83,9 @@ pub enum ApiError {
     PreconditionRequired(String),
     #[error("{detail}")]
     TooManyRequests { detail: String, retry_after_s: u64 },
-    #[error("{0}")]
-    MethodNotAllowed(String),
+    /// `allow` lists the methods the path supports (the `Allow` header).
+    #[error("{detail}")]
+    MethodNotAllowed { detail: String, allow: String },
     #[error("{0}")]
     PayloadTooLarge(String),
     #[error("{0}")]
@@ -100,6 +101,14 @@ pub enum ApiError {
 }
 
 impl ApiError {
+    /// A 405 for a path whose supported methods are `allow`.
+    pub fn method_not_allowed(allow: &[String]) -> Self {
+        ApiError::MethodNotAllowed {
+            detail: format!("this route supports {}", allow.join(", ")),
+            allow: allow.join(", "),
+        }
+    }
+
     pub fn bad_request(detail: impl Into<String>) -> Self {
         ApiError::BadRequest {
             detail: detail.into(),
@@ -148,7 +157,7 @@ impl ApiError {
             ApiError::PreconditionFailed(_) => ("precondition-failed", "The resource has changed"),
             ApiError::PreconditionRequired(_) => ("precondition-required", "If-Match required"),
             ApiError::TooManyRequests { .. } => ("too-many-requests", "Too many attempts"),
-            ApiError::MethodNotAllowed(_) => ("method-not-allowed", "Method not allowed"),
+            ApiError::MethodNotAllowed { .. } => ("method-not-allowed", "Method not allowed"),
             ApiError::PayloadTooLarge(_) => ("payload-too-large", "Request body too large"),
             ApiError::UnsupportedMediaType(_) => {
                 ("unsupported-media-type", "Unsupported media type")
@@ -179,7 +188,7 @@ impl ApiError {
             | ApiError::Conflict(detail)
             | ApiError::PreconditionFailed(detail)
             | ApiError::PreconditionRequired(detail)
-            | ApiError::MethodNotAllowed(detail)
+            | ApiError::MethodNotAllowed { detail, .. }
             | ApiError::PayloadTooLarge(detail)
             | ApiError::UnsupportedMediaType(detail)
             | ApiError::NotAcceptable(detail) => (detail.clone(), Vec::new()),
@@ -227,7 +236,7 @@ impl ResponseError for ApiError {
             ApiError::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
             ApiError::PreconditionRequired(_) => StatusCode::PRECONDITION_REQUIRED,
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
-            ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::NotAcceptable(_) => StatusCode::NOT_ACCEPTABLE,
@@ -252,6 +261,9 @@ fn problem_response(status: StatusCode, problem: &Problem, error: &ApiError) -> 
     match error {
         ApiError::Unavailable(_) => {
             response.insert_header((header::RETRY_AFTER, RETRY_AFTER_UNAVAILABLE_S.to_string()));
+        }
+        ApiError::MethodNotAllowed { allow, .. } if !allow.is_empty() => {
+            response.insert_header((header::ALLOW, allow.as_str()));
         }
         ApiError::TooManyRequests { retry_after_s, .. } => {
             response.insert_header((header::RETRY_AFTER, retry_after_s.to_string()));

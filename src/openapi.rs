@@ -34,7 +34,11 @@ Errors are RFC 9457 `application/problem+json`. Every response carries `X-Reques
         (name = "sessions", description = "Logged sessions, training load and adherence"),
         (name = "operations", description = "Health and metrics"),
     ),
-    components(schemas(Problem)),
+    components(schemas(
+        Problem,
+        crate::api::exercises::MuscleRoleParam,
+        crate::api::exercises::ExportFormat
+    )),
     modifiers(&BearerSecurity)
 )]
 struct ApiDoc;

@@ -11,8 +11,7 @@ use crate::{
     api,
     config::Config,
     db::{self, PgPool, prepare::PrepareError},
-    error::ApiError,
-    http::{extract, metrics, request_id},
+    http::{extract, fallback, metrics, request_id},
     openapi,
 };
 
@@ -68,6 +67,7 @@ fn listener_address(config: &Config, port: u16) -> String {
 
 fn serve(listener: TcpListener, pool: PgPool, config: &Config) -> std::io::Result<Server> {
     let spec = openapi::document();
+    let known_routes = web::Data::new(fallback::KnownRoutes::from_spec(&spec));
     let pool = web::Data::new(pool);
     let metrics = web::Data::new(metrics::Metrics::new());
     let settings = web::Data::new(config.clone());
@@ -77,6 +77,7 @@ fn serve(listener: TcpListener, pool: PgPool, config: &Config) -> std::io::Resul
             .app_data(pool.clone())
             .app_data(metrics.clone())
             .app_data(settings.clone())
+            .app_data(known_routes.clone())
             .app_data(extract::query_config())
             .app_data(extract::path_config())
             .app_data(web::PayloadConfig::new(body_limit))
@@ -87,9 +88,7 @@ fn serve(listener: TcpListener, pool: PgPool, config: &Config) -> std::io::Resul
             .split_for_parts();
         app.service(web::redirect("/docs", "/docs/"))
             .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", spec.clone()))
-            .default_service(web::to(|| async {
-                Err::<actix_web::HttpResponse, _>(ApiError::NotFound("no such route".to_owned()))
-            }))
+            .default_service(web::to(fallback::fallback))
     })
     .listen(listener)?
     .shutdown_timeout(config.shutdown_timeout.as_secs());

@@ -72,12 +72,13 @@ pub struct ExerciseListParams {
     cursor: Option<String>,
 }
 
+/// Which muscles a `muscle` filter looks at.
 #[derive(ToSchema)]
 #[schema(as = MuscleRole)]
 #[allow(dead_code)]
 #[derive(Serialize)]
 #[serde(rename_all = "snake_case")]
-enum MuscleRoleParam {
+pub enum MuscleRoleParam {
     Any,
     Primary,
 }
@@ -162,13 +163,17 @@ impl ExerciseListParams {
             Some("") | None => None,
             Some(text) => Some(text.to_owned()),
         };
-        let after_slug = self.cursor.as_deref().and_then(|raw| {
-            let decoded = decode_cursor(CURSOR_KIND, raw).filter(|slug| is_valid_slug(slug));
-            if decoded.is_none() {
-                errors.add("/cursor", "not a cursor this list gave out");
-            }
-            decoded
-        });
+        let after_slug = self
+            .cursor
+            .as_deref()
+            .filter(|raw| !raw.is_empty())
+            .and_then(|raw| {
+                let decoded = decode_cursor(CURSOR_KIND, raw).filter(|slug| is_valid_slug(slug));
+                if decoded.is_none() {
+                    errors.add("/cursor", "not a cursor this list gave out");
+                }
+                decoded
+            });
         let filter = ExerciseFilter {
             categories: parse_vocabulary_list(&mut errors, "category", self.category.as_deref()),
             muscles: parse_vocabulary_list(&mut errors, "muscle", self.muscle.as_deref()),
@@ -197,11 +202,14 @@ impl ExerciseListParams {
 /// Exercises in slug order, filtered, one page at a time.
 #[utoipa::path(
     tag = "catalog",
+    security((), ("bearer" = [])),
     params(ExerciseListParams, IfNoneMatch),
     responses(
         (status = 200, description = "A page of exercises", body = ExercisePage,
             headers(("ETag" = String, description = "Strong entity tag of this page"))),
         (status = 304, description = "The page has not changed since the `If-None-Match` tag"),
+        (status = 401, description = "A token was sent but is invalid (the catalog is open without one)",
+            body = Problem, content_type = "application/problem+json"),
         (status = 400, description = "An unknown value, a bad limit or a malformed cursor",
             body = Problem, content_type = "application/problem+json"),
     )
@@ -268,11 +276,14 @@ fn exercise_not_found() -> ApiError {
 /// One exercise.
 #[utoipa::path(
     tag = "catalog",
+    security((), ("bearer" = [])),
     params(ExerciseKey, IfNoneMatch),
     responses(
         (status = 200, description = "The exercise", body = Exercise,
             headers(("ETag" = String, description = "Strong entity tag of this exercise"))),
         (status = 304, description = "Unchanged since the `If-None-Match` tag"),
+        (status = 401, description = "A token was sent but is invalid (the catalog is open without one)",
+            body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No exercise has that id or slug",
             body = Problem, content_type = "application/problem+json"),
     )
@@ -307,11 +318,14 @@ pub struct Progression {
 /// The progression chain of an exercise, easiest first.
 #[utoipa::path(
     tag = "catalog",
+    security((), ("bearer" = [])),
     params(ExerciseKey, IfNoneMatch),
     responses(
         (status = 200, description = "The chain, easiest first", body = Progression,
             headers(("ETag" = String, description = "Strong entity tag of this chain"))),
         (status = 304, description = "Unchanged since the `If-None-Match` tag"),
+        (status = 401, description = "A token was sent but is invalid (the catalog is open without one)",
+            body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No exercise has that id or slug",
             body = Problem, content_type = "application/problem+json"),
     )
@@ -352,6 +366,7 @@ pub struct ExportParams {
     format: Option<String>,
 }
 
+/// Catalog export formats.
 #[derive(Debug, Clone, Copy, Serialize, ToSchema)]
 #[allow(dead_code)]
 pub enum ExportFormat {
@@ -384,11 +399,14 @@ pub enum CatalogExport {
 /// Export the catalog.
 #[utoipa::path(
     tag = "catalog",
+    security((), ("bearer" = [])),
     params(ExportParams, IfNoneMatch),
     responses(
         (status = 200, description = "The whole catalog", body = CatalogExport,
             headers(("ETag" = String, description = "Strong entity tag of this export"))),
         (status = 304, description = "Unchanged since the `If-None-Match` tag"),
+        (status = 401, description = "A token was sent but is invalid (the catalog is open without one)",
+            body = Problem, content_type = "application/problem+json"),
         (status = 400, description = "Unknown format",
             body = Problem, content_type = "application/problem+json"),
     )

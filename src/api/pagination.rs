@@ -89,13 +89,17 @@ impl IdPageParams {
     pub fn parse(&self, kind: &str) -> Result<(i64, Option<uuid::Uuid>), crate::error::ApiError> {
         let mut errors = Errors::default();
         let limit = parse_limit(self.limit.as_deref(), &mut errors);
-        let after = self.cursor.as_deref().and_then(|raw| {
-            let id = decode_cursor(kind, raw).and_then(|key| uuid::Uuid::parse_str(&key).ok());
-            if id.is_none() {
-                errors.add("/cursor", "not a cursor this list gave out");
-            }
-            id
-        });
+        let after = self
+            .cursor
+            .as_deref()
+            .filter(|raw| !raw.is_empty())
+            .and_then(|raw| {
+                let id = decode_cursor(kind, raw).and_then(|key| uuid::Uuid::parse_str(&key).ok());
+                if id.is_none() {
+                    errors.add("/cursor", "not a cursor this list gave out");
+                }
+                id
+            });
         errors
             .into_result()
             .map_err(crate::error::ApiError::invalid_fields)?;

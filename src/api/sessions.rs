@@ -282,7 +282,7 @@ pub struct SessionPage {
 
 /// A time or a date (its midnight UTC).
 fn parse_moment(errors: &mut Errors, name: &str, raw: Option<&str>) -> Option<DateTime<Utc>> {
-    let raw = raw?;
+    let raw = raw.filter(|raw| !raw.is_empty())?;
     if let Ok(moment) = DateTime::parse_from_rfc3339(raw) {
         return Some(moment.with_timezone(&Utc));
     }
@@ -346,13 +346,17 @@ pub async fn list_sessions(
     };
     let sync = params.updated_since;
     let cursor_kind = if sync.is_some() { "change" } else { "session" };
-    let after = params.cursor.as_deref().and_then(|raw| {
-        let position = decode_position(cursor_kind, raw);
-        if position.is_none() {
-            errors.add("/cursor", "not a cursor this list gave out");
-        }
-        position
-    });
+    let after = params
+        .cursor
+        .as_deref()
+        .filter(|raw| !raw.is_empty())
+        .and_then(|raw| {
+            let position = decode_position(cursor_kind, raw);
+            if position.is_none() {
+                errors.add("/cursor", "not a cursor this list gave out");
+            }
+            position
+        });
     if sync.is_some() && (from.is_some() || to.is_some() || !kinds.is_empty()) {
         errors.add("/updated_since", "sync listings take no from, to or kind");
     }

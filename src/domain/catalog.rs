@@ -88,7 +88,7 @@ pub struct ExerciseDefinition {
 }
 
 /// A catalog exercise as the API serves it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Exercise {
     pub id: Uuid,
     /// The coach whose private exercise this is; null for the global catalog.
@@ -96,6 +96,27 @@ pub struct Exercise {
     pub owner_account_id: Option<Uuid>,
     #[serde(flatten)]
     pub definition: ExerciseDefinition,
+}
+
+impl utoipa::PartialSchema for Exercise {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use super::schema::{flattened, nullable_uuid, uuid};
+        flattened::<ExerciseDefinition>(
+            "A catalog exercise as the API serves it: its definition, its id, and its coach for a private exercise.",
+            vec![("id", uuid()), ("owner_account_id", nullable_uuid())],
+        )
+    }
+}
+
+impl ToSchema for Exercise {
+    fn schemas(
+        schemas: &mut Vec<(
+            String,
+            utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>,
+        )>,
+    ) {
+        <ExerciseDefinition as ToSchema>::schemas(schemas);
+    }
 }
 
 /// The easier → harder chain an exercise belongs to.

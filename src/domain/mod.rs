@@ -8,6 +8,7 @@ pub mod free_exercise_db;
 pub mod load;
 pub mod plan;
 pub mod profile;
+pub mod schema;
 pub mod session;
 pub mod validation;
 pub mod vocabulary;

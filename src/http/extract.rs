@@ -114,9 +114,8 @@ pub fn query_config() -> web::QueryConfig {
 /// A path segment that does not parse (a malformed id) names no resource:
 /// 404, exactly like an id that does not exist.
 pub fn path_config() -> web::PathConfig {
-    web::PathConfig::default().error_handler(|_: PathError, _| {
-        ApiError::NotFound("no resource has that id".to_owned()).into()
-    })
+    web::PathConfig::default()
+        .error_handler(|_: PathError, request| super::fallback::bad_path(request).into())
 }
 
 #[cfg(test)]

@@ -5,6 +5,7 @@ pub mod auth;
 pub mod conditional;
 pub mod etag;
 pub mod extract;
+pub mod fallback;
 pub mod metrics;
 pub mod request_context;
 pub mod request_id;

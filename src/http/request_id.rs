@@ -87,7 +87,10 @@ fn give_problem_body(response: ServiceResponse<BoxBody>) -> ServiceResponse<BoxB
     let status = response.status();
     let error = match status.as_u16() {
         404 => ApiError::NotFound("no such route".to_owned()),
-        405 => ApiError::MethodNotAllowed("this route does not support that method".to_owned()),
+        405 => ApiError::MethodNotAllowed {
+            detail: "this route does not support that method".to_owned(),
+            allow: String::new(),
+        },
         413 => ApiError::PayloadTooLarge("the request body is over the limit".to_owned()),
         415 => ApiError::UnsupportedMediaType("send JSON (application/json)".to_owned()),
         500..=599 => ApiError::Internal(format!("bare {status} response")),

@@ -14,7 +14,7 @@ use crate::error::ApiError;
 use crate::models::athlete::AthleteRow;
 
 /// An athlete profile as the API serves it.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize)]
 pub struct Athlete {
     pub id: Uuid,
     /// The account that owns the profile: the athlete's own, or their coach's.
@@ -23,6 +23,32 @@ pub struct Athlete {
     pub profile: AthleteProfile,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+}
+
+impl utoipa::PartialSchema for Athlete {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use crate::domain::schema::{date_time, flattened, uuid};
+        flattened::<AthleteProfile>(
+            "An athlete profile as the API serves it.",
+            vec![
+                ("id", uuid()),
+                ("owner_account_id", uuid()),
+                ("created_at", date_time()),
+                ("updated_at", date_time()),
+            ],
+        )
+    }
+}
+
+impl ToSchema for Athlete {
+    fn schemas(
+        schemas: &mut Vec<(
+            String,
+            utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>,
+        )>,
+    ) {
+        <AthleteProfile as ToSchema>::schemas(schemas);
+    }
 }
 
 /// A profile with its version (for ETags) and what the caller may do.

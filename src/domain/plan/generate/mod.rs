@@ -49,6 +49,10 @@ pub fn weekday_of(date: NaiveDate) -> Weekday {
     WEEKDAYS[date.weekday().num_days_from_monday() as usize]
 }
 
+/// Longest morning run on a day with evening strength: 07:00 + 5.5 h
+/// ends 6 h before 18:30.
+const PAIRED_RUN_MAX_MIN: u16 = 330;
+
 /// Minutes per km of easy running by experience.
 fn easy_pace(experience: Experience) -> f64 {
     match experience {
@@ -544,6 +548,12 @@ fn build_week(
                     .map_or(0, |s: &PlannedSession| s.duration_min);
                 minutes.saturating_sub(taken).max(20)
             });
+            // A morning run must end 6 h before the evening strength session.
+            let minutes_left = if paired {
+                Some(minutes_left.map_or(PAIRED_RUN_MAX_MIN, |m| m.min(PAIRED_RUN_MAX_MIN)))
+            } else {
+                minutes_left
+            };
             let session = run_session(
                 request,
                 chooser,
