@@ -11,7 +11,7 @@ use crate::db::{self, PgPool};
 use crate::domain::profile::{AthleteProfile, AthleteProfilePatch, merge_patch};
 use crate::error::{ApiError, Problem};
 use crate::http::auth::BearerToken;
-use crate::http::conditional::{IfMatch, IfMatchHeader, version_etag};
+use crate::http::conditional::{IfMatch, IfMatchHeader, version_etag, versioned_read};
 use crate::http::extract::{JsonBody, parse_json};
 use crate::repo::access::AccessLevel;
 use crate::repo::accounts;
@@ -129,17 +129,7 @@ pub async fn get_athlete(
         athletes::require(connection, caller.account_id, athlete_id, AccessLevel::Read)
     })
     .await?;
-    let etag = version_etag(visible.version);
-    if crate::http::etag::none_match_hits(&request, &etag) {
-        return Ok(HttpResponse::NotModified()
-            .insert_header((actix_web::http::header::ETAG, etag))
-            .finish());
-    }
-    Ok(with_etag(
-        HttpResponse::Ok(),
-        &visible.athlete,
-        visible.version,
-    ))
+    Ok(versioned_read(&request, visible.version, &visible.athlete))
 }
 
 /// Change an athlete profile (JSON merge patch).

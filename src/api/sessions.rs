@@ -23,7 +23,7 @@ use crate::domain::validation::{Errors, FieldError};
 use crate::domain::vocabulary::{Muscle, SessionKind, parse_list};
 use crate::error::{ApiError, Problem};
 use crate::http::auth::BearerToken;
-use crate::http::conditional::{IfMatch, IfMatchHeader, version_etag};
+use crate::http::conditional::{IfMatch, IfMatchHeader, version_etag, versioned_read};
 use crate::http::extract::JsonBody;
 use crate::repo::access::{AccessLevel, visible_exercises};
 use crate::repo::sessions::{self as repo, Claim, ListQuery, Session};
@@ -428,15 +428,7 @@ pub async fn get_session(
         repo::require(connection, caller.account_id, session_id, AccessLevel::Read)
     })
     .await?;
-    let etag = version_etag(version);
-    if crate::http::etag::none_match_hits(&request, &etag) {
-        return Ok(HttpResponse::NotModified()
-            .insert_header((header::ETAG, etag))
-            .finish());
-    }
-    Ok(HttpResponse::Ok()
-        .insert_header((header::ETAG, etag))
-        .json(session))
+    Ok(versioned_read(&request, version, &session))
 }
 
 fn stale() -> ApiError {

@@ -74,3 +74,21 @@ impl FromRequest for IfMatch {
 pub fn version_etag(version: i64) -> String {
     format!("\"v{version}\"")
 }
+
+/// A read of a versioned resource: 304 when the client holds this
+/// version (`If-None-Match`), else the JSON body with its version ETag.
+pub fn versioned_read<T: serde::Serialize>(
+    request: &HttpRequest,
+    version: i64,
+    value: &T,
+) -> actix_web::HttpResponse {
+    let etag = version_etag(version);
+    if super::etag::none_match_hits(request, &etag) {
+        return actix_web::HttpResponse::NotModified()
+            .insert_header((header::ETAG, etag))
+            .finish();
+    }
+    actix_web::HttpResponse::Ok()
+        .insert_header((header::ETAG, etag))
+        .json(value)
+}
