@@ -413,6 +413,21 @@ async fn current_etag(app: &TestApp, path: &str, session: &Session) -> String {
     response.headers()["etag"].to_str().unwrap().to_owned()
 }
 
+/// The resource's current ETag, or one that matches nothing once a
+/// previous caller has deleted it.
+async fn etag_or_gone(app: &TestApp, path: &str, session: &Session) -> String {
+    let response = app
+        .request(Method::GET, path, Some(session))
+        .send()
+        .await
+        .unwrap();
+    response
+        .headers()
+        .get("etag")
+        .map(|v| v.to_str().unwrap().to_owned())
+        .unwrap_or_else(|| "\"gone\"".to_owned())
+}
+
 #[tokio::test]
 async fn every_id_route_answers_every_caller_as_the_rules_say() {
     let app = spawn_app().await;
@@ -444,44 +459,23 @@ async fn every_id_route_answers_every_caller_as_the_rules_say() {
                     )
                     .await,
                 ),
-                Precondition::SessionEtag => {
-                    // The session may be gone by the owner's turn.
-                    let response = app
-                        .request(
-                            Method::GET,
-                            &format!("/v1/sessions/{}", fixture.session_id),
-                            Some(&people.owner),
-                        )
-                        .send()
-                        .await
-                        .unwrap();
-                    Some(
-                        response
-                            .headers()
-                            .get("etag")
-                            .map(|v| v.to_str().unwrap().to_owned())
-                            .unwrap_or_else(|| "\"gone\"".to_owned()),
+                // The session or exercise may be gone by the owner's turn.
+                Precondition::SessionEtag => Some(
+                    etag_or_gone(
+                        &app,
+                        &format!("/v1/sessions/{}", fixture.session_id),
+                        &people.owner,
                     )
-                }
-                Precondition::ExerciseEtag => {
-                    // The exercise may be gone by the owner's turn.
-                    let response = app
-                        .request(
-                            Method::GET,
-                            &format!("/v1/exercises/{}", fixture.exercise_id),
-                            Some(&people.reader),
-                        )
-                        .send()
-                        .await
-                        .unwrap();
-                    Some(
-                        response
-                            .headers()
-                            .get("etag")
-                            .map(|v| v.to_str().unwrap().to_owned())
-                            .unwrap_or_else(|| "\"gone\"".to_owned()),
+                    .await,
+                ),
+                Precondition::ExerciseEtag => Some(
+                    etag_or_gone(
+                        &app,
+                        &format!("/v1/exercises/{}", fixture.exercise_id),
+                        &people.reader,
                     )
-                }
+                    .await,
+                ),
             };
             if let Some(etag) = etag {
                 request = request.header("If-Match", etag);
