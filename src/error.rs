@@ -306,6 +306,7 @@ impl From<diesel::result::Error> for ApiError {
 fn is_transient(message: &str) -> bool {
     const TRANSIENT: &[&str] = &[
         "canceling statement due to statement timeout",
+        "canceling statement due to lock timeout",
         "terminating connection",
         "server closed the connection",
         "connection to server",

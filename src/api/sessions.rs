@@ -22,11 +22,11 @@ use crate::domain::session::SessionInput;
 use crate::domain::validation::{Errors, FieldError};
 use crate::domain::vocabulary::{Muscle, SessionKind, parse_list};
 use crate::error::{ApiError, Problem};
-use crate::http::auth::BearerToken;
+use crate::http::auth::{BearerToken, invalid_token};
 use crate::http::conditional::{IfMatch, IfMatchHeader, version_etag, versioned_read};
 use crate::http::extract::JsonBody;
-use crate::repo::access::{AccessLevel, visible_exercises};
-use crate::repo::sessions::{self as repo, Claim, ListQuery, Session};
+use crate::repo::access::{AccessLevel, forbidden, visible_exercises};
+use crate::repo::sessions::{self as repo, Claim, ListQuery, OneStatementCreate, Session};
 use crate::repo::{accounts, athletes, plans};
 
 fn sha256_hex(bytes: &[u8]) -> String {
@@ -156,84 +156,34 @@ pub async fn create_session(
     let now = Utc::now();
     let hash = body_hash(&input)?;
     let outcome = db::run(&pool, move |connection| {
-        let caller = accounts::authenticate(connection, &token.digest)?;
-        let athlete = athletes::require(
-            connection,
-            caller.account_id,
-            athlete_id,
-            AccessLevel::ReadWrite,
-        )?;
-        input.validate(now).map_err(ApiError::unprocessable)?;
-        // The key covers the athlete as well as the body.
-        let request_hash = sha256_hex(format!("{athlete_id}:{hash}:{:?}", input.id).as_bytes());
-        connection.transaction(|connection| {
-            if let Some(key) = &key {
-                match repo::claim_key(connection, caller.account_id, key, &request_hash)? {
-                    Claim::Claimed => {}
-                    Claim::Replay { status, body } => return Ok(Created::Replay(status, body)),
-                    Claim::Mismatch => {
-                        return Err(ApiError::unprocessable(vec![FieldError::new(
-                            "",
-                            "this Idempotency-Key was used for a different request",
-                        )]));
-                    }
-                }
-            }
-            check_references(
+        // The common case (valid, nothing to look up, server-assigned id)
+        // costs one statement; everything else takes the checked path,
+        // which keeps the order of answers: 401, 404/403, then 422.
+        let simple = input.id.is_none()
+            && input.sets.is_empty()
+            && input.planned.is_none()
+            && input.validate(now).is_ok();
+        if simple {
+            create_simple(
                 connection,
-                athlete.athlete.owner_account_id,
+                &token,
                 athlete_id,
                 &input,
-            )?;
-            let created = match input.id {
-                Some(id) => match repo::find_any(connection, id)? {
-                    Some(row) => {
-                        let version = row.version;
-                        let same = row.body_sha256 == hash;
-                        let existing = repo::session_from_row(row)?;
-                        if same && existing.athlete_id == athlete_id && !existing.deleted {
-                            Created::Existing(existing, version)
-                        } else {
-                            return Err(ApiError::Conflict(
-                                "a different session already has this id".to_owned(),
-                            ));
-                        }
-                    }
-                    None => {
-                        let (session, version) = repo::insert(
-                            connection,
-                            id,
-                            athlete_id,
-                            caller.account_id,
-                            &input,
-                            &hash,
-                        )?;
-                        Created::New(session, version)
-                    }
-                },
-                None => {
-                    let (session, version) = repo::insert(
-                        connection,
-                        Uuid::now_v7(),
-                        athlete_id,
-                        caller.account_id,
-                        &input,
-                        &hash,
-                    )?;
-                    Created::New(session, version)
-                }
-            };
-            if let Some(key) = &key {
-                let (status, session) = match &created {
-                    Created::New(session, _) => (201, session),
-                    Created::Existing(session, _) => (200, session),
-                    Created::Replay(..) => unreachable!("replays return early"),
-                };
-                let body = serde_json::to_vec(session).map_err(ApiError::internal)?;
-                repo::complete_key(connection, caller.account_id, key, status, &body)?;
-            }
-            Ok(created)
-        })
+                &hash,
+                key.as_deref(),
+                now,
+            )
+        } else {
+            create_checked(
+                connection,
+                &token,
+                athlete_id,
+                &input,
+                &hash,
+                key.as_deref(),
+                now,
+            )
+        }
     })
     .await?;
     match outcome {
@@ -250,6 +200,123 @@ pub async fn create_session(
         .content_type("application/json")
         .body(body)),
     }
+}
+
+/// A create in one statement: see `repo::create_in_one_statement`.
+fn create_simple(
+    connection: &mut PgConnection,
+    token: &BearerToken,
+    athlete_id: Uuid,
+    input: &SessionInput,
+    hash: &str,
+    key: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<Created, ApiError> {
+    let session = repo::new_session(Uuid::now_v7(), athlete_id, input, now);
+    let body = serde_json::to_vec(&session).map_err(ApiError::internal)?;
+    let request_hash = request_hash(athlete_id, hash, input);
+    let answer = key.map(|key| repo::KeyedAnswer {
+        key,
+        request_sha256: &request_hash,
+        body: &body,
+    });
+    match repo::create_in_one_statement(connection, &token.digest, &session, hash, answer)? {
+        OneStatementCreate::Unauthenticated => Err(invalid_token()),
+        OneStatementCreate::NotVisible => Err(athletes::not_found()),
+        OneStatementCreate::ReadOnly => Err(forbidden(AccessLevel::ReadWrite)),
+        OneStatementCreate::Created => Ok(Created::New(session, 1)),
+        OneStatementCreate::KeyTaken { caller } => {
+            let key = key.ok_or_else(|| ApiError::internal("nothing inserted without a key"))?;
+            match repo::stored_answer(connection, caller, key, &request_hash)? {
+                Claim::Replay { status, body } => Ok(Created::Replay(status, body)),
+                Claim::Mismatch => Err(key_reused()),
+                Claim::Claimed => Err(ApiError::internal("a taken key cannot be claimed")),
+            }
+        }
+    }
+}
+
+/// The key covers the athlete and the client id as well as the body.
+fn request_hash(athlete_id: Uuid, body_hash: &str, input: &SessionInput) -> String {
+    sha256_hex(format!("{athlete_id}:{body_hash}:{:?}", input.id).as_bytes())
+}
+
+fn key_reused() -> ApiError {
+    ApiError::unprocessable(vec![FieldError::new(
+        "",
+        "this Idempotency-Key was used for a different request",
+    )])
+}
+
+/// A create whose body must be checked against the database (sets,
+/// planned link, client-chosen id) or is invalid: authenticate, check
+/// access, validate, then claim the key and insert in one transaction.
+fn create_checked(
+    connection: &mut PgConnection,
+    token: &BearerToken,
+    athlete_id: Uuid,
+    input: &SessionInput,
+    hash: &str,
+    key: Option<&str>,
+    now: DateTime<Utc>,
+) -> Result<Created, ApiError> {
+    let caller = accounts::authenticate(connection, &token.digest)?;
+    let athlete = athletes::require(
+        connection,
+        caller.account_id,
+        athlete_id,
+        AccessLevel::ReadWrite,
+    )?;
+    input.validate(now).map_err(ApiError::unprocessable)?;
+    let request_hash = request_hash(athlete_id, hash, input);
+    connection.transaction(|connection| {
+        if let Some(key) = key {
+            match repo::claim_key(connection, caller.account_id, key, &request_hash)? {
+                Claim::Claimed => {}
+                Claim::Replay { status, body } => return Ok(Created::Replay(status, body)),
+                Claim::Mismatch => return Err(key_reused()),
+            }
+        }
+        check_references(
+            connection,
+            athlete.athlete.owner_account_id,
+            athlete_id,
+            input,
+        )?;
+        let id = input.id.unwrap_or_else(Uuid::now_v7);
+        let created = match input
+            .id
+            .map(|id| repo::find_any(connection, id))
+            .transpose()?
+        {
+            Some(Some(row)) => {
+                let version = row.version;
+                let same = row.body_sha256 == hash;
+                let existing = repo::session_from_row(row)?;
+                if !(same && existing.athlete_id == athlete_id && !existing.deleted) {
+                    return Err(ApiError::Conflict(
+                        "a different session already has this id".to_owned(),
+                    ));
+                }
+                Created::Existing(existing, version)
+            }
+            Some(None) | None => {
+                let (session, version) =
+                    repo::insert(connection, id, athlete_id, caller.account_id, input, hash)?;
+                Created::New(session, version)
+            }
+        };
+        if let Some(key) = key {
+            let (status, session) = match &created {
+                Created::New(session, _) => (201, session),
+                Created::Existing(session, _) => (200, session),
+                Created::Replay(..) => unreachable!("replays return early"),
+            };
+            let body = serde_json::to_vec(session).map_err(ApiError::internal)?;
+            repo::complete_key(connection, caller.account_id, key, status, &body)?;
+        }
+        Ok(created)
+    })
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -423,12 +490,11 @@ pub async fn get_session(
     path: web::Path<SessionPath>,
 ) -> Result<HttpResponse, ApiError> {
     let session_id = path.session_id;
-    let (session, version) = db::run(&pool, move |connection| {
-        let caller = accounts::authenticate(connection, &token.digest)?;
-        repo::require(connection, caller.account_id, session_id, AccessLevel::Read)
+    let visible = db::run(&pool, move |connection| {
+        repo::require_with_token(connection, &token.digest, session_id, AccessLevel::Read)
     })
     .await?;
-    Ok(versioned_read(&request, version, &session))
+    Ok(versioned_read(&request, visible.version, &visible.session))
 }
 
 fn stale() -> ApiError {
@@ -476,25 +542,21 @@ pub async fn replace_session(
     let now = Utc::now();
     let hash = body_hash(&input)?;
     let (session, version) = db::run(&pool, move |connection| {
-        let caller = accounts::authenticate(connection, &token.digest)?;
-        let (current, version) = repo::require(
+        let current = repo::require_with_token(
             connection,
-            caller.account_id,
+            &token.digest,
             session_id,
             AccessLevel::ReadWrite,
         )?;
-        if_match.require(&version_etag(version))?;
+        if_match.require(&version_etag(current.version))?;
         input.validate(now).map_err(ApiError::unprocessable)?;
-        let owner = athletes::require(
+        check_references(
             connection,
-            caller.account_id,
-            current.athlete_id,
-            AccessLevel::ReadWrite,
-        )?
-        .athlete
-        .owner_account_id;
-        check_references(connection, owner, current.athlete_id, &input)?;
-        repo::replace(connection, session_id, version, &input, &hash)?.ok_or_else(stale)
+            current.athlete_owner,
+            current.session.athlete_id,
+            &input,
+        )?;
+        repo::replace(connection, session_id, current.version, &input, &hash)?.ok_or_else(stale)
     })
     .await?;
     Ok(HttpResponse::Ok()
@@ -525,15 +587,14 @@ pub async fn delete_session(
 ) -> Result<HttpResponse, ApiError> {
     let session_id = path.session_id;
     db::run(&pool, move |connection| {
-        let caller = accounts::authenticate(connection, &token.digest)?;
-        let (_, version) = repo::require(
+        let current = repo::require_with_token(
             connection,
-            caller.account_id,
+            &token.digest,
             session_id,
             AccessLevel::ReadWrite,
         )?;
-        if_match.require(&version_etag(version))?;
-        if repo::tombstone(connection, session_id, version)? {
+        if_match.require(&version_etag(current.version))?;
+        if repo::tombstone(connection, session_id, current.version)? {
             Ok(())
         } else {
             Err(stale())

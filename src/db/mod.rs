@@ -16,6 +16,11 @@ use crate::{config::Config, error::ApiError};
 
 pub type PgPool = r2d2::Pool<ConnectionManager<PgConnection>>;
 
+/// How long any statement waits for a row lock: a request that waits
+/// longer (say, a duplicate create while the first still runs) is told to
+/// retry rather than holding a connection.
+pub const LOCK_TIMEOUT: Duration = Duration::from_secs(3);
+
 /// Sets per-session limits on every new pooled connection.
 #[derive(Debug)]
 struct SessionSettings {
@@ -26,8 +31,10 @@ impl CustomizeConnection<PgConnection, diesel::r2d2::Error> for SessionSettings 
     fn on_acquire(&self, connection: &mut PgConnection) -> Result<(), diesel::r2d2::Error> {
         connection
             .batch_execute(&format!(
-                "SET statement_timeout = {}; SET application_name = 'runstrong'",
-                self.statement_timeout.as_millis()
+                "SET statement_timeout = {}; SET lock_timeout = {}; \
+                 SET application_name = 'runstrong'",
+                self.statement_timeout.as_millis(),
+                LOCK_TIMEOUT.as_millis()
             ))
             .map_err(diesel::r2d2::Error::QueryError)
     }

@@ -34,11 +34,16 @@ impl AccessLevel {
         if self >= needed {
             return Ok(());
         }
-        Err(ApiError::Forbidden(match needed {
-            AccessLevel::Owner => "only the athlete's owner may do this".to_owned(),
-            _ => "your grant for this athlete is read-only".to_owned(),
-        }))
+        Err(forbidden(needed))
     }
+}
+
+/// The 403 for a caller who sees the athlete but holds less than `needed`.
+pub fn forbidden(needed: AccessLevel) -> ApiError {
+    ApiError::Forbidden(match needed {
+        AccessLevel::Owner => "only the athlete's owner may do this".to_owned(),
+        _ => "your grant for this athlete is read-only".to_owned(),
+    })
 }
 
 /// The live grant of `caller` on the athlete of the row, joined on.

@@ -120,22 +120,42 @@ pub fn issue_token(
     Ok((token, expires_at))
 }
 
+/// The condition under which a token row counts: this digest, not
+/// revoked, not expired. Queries that authenticate and read in one round
+/// trip filter their join with it.
+pub type LiveToken = diesel::dsl::And<
+    diesel::dsl::And<
+        diesel::dsl::Eq<tokens::token_sha256, Vec<u8>>,
+        diesel::dsl::IsNull<tokens::revoked_at>,
+    >,
+    diesel::dsl::Gt<tokens::expires_at, now>,
+>;
+
+pub fn live_token(digest: &[u8]) -> LiveToken {
+    tokens::token_sha256
+        .eq(digest.to_vec())
+        .and(tokens::revoked_at.is_null())
+        .and(tokens::expires_at.gt(now))
+}
+
+/// A caller from the account id and role columns of a query.
+pub fn caller_from((account_id, role): (Uuid, String)) -> Result<Caller, ApiError> {
+    Ok(Caller {
+        account_id,
+        role: role.parse().map_err(ApiError::internal)?,
+    })
+}
+
 /// The caller behind a token digest; 401 when it is unknown, expired or
 /// revoked.
 pub fn authenticate(connection: &mut PgConnection, digest: &[u8]) -> Result<Caller, ApiError> {
     let found: Option<(Uuid, String)> = tokens::table
         .inner_join(accounts::table)
-        .filter(tokens::token_sha256.eq(digest))
-        .filter(tokens::revoked_at.is_null())
-        .filter(tokens::expires_at.gt(now))
+        .filter(live_token(digest))
         .select((accounts::id, accounts::role))
         .first(connection)
         .optional()?;
-    let (account_id, role) = found.ok_or_else(invalid_token)?;
-    Ok(Caller {
-        account_id,
-        role: role.parse().map_err(ApiError::internal)?,
-    })
+    caller_from(found.ok_or_else(invalid_token)?)
 }
 
 /// The caller behind an optional token: `None` for anonymous requests.

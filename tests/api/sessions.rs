@@ -242,6 +242,47 @@ async fn ten_concurrent_posts_with_one_key_store_one_row() {
     assert_eq!(theirs["athlete_id"].as_str().unwrap(), other_athlete);
 }
 
+/// The common create is answered without reading the row back: the
+/// answer (and the replay stored under the key) must be exactly what the
+/// database holds, down to timestamps rounded to microseconds.
+#[tokio::test]
+async fn a_one_statement_create_answers_what_was_stored() {
+    let app = spawn_app().await;
+    let owner = app.register("athlete").await;
+    let (athlete, _) = app.create_athlete(&owner).await;
+    let mut body = run_body("2026-10-05T07:00:00.123456789+02:00", 8.0);
+    body["finished_at"] = json!("2026-10-05T07:50:00.000000999+02:00");
+    let created = post(&app, &owner, &athlete, &body, Some("exact")).await;
+    assert_eq!(created.status(), 201);
+    let etag = created.headers()["etag"].to_str().unwrap().to_owned();
+    let created: Value = created.json().await.unwrap();
+    assert_eq!(created["started_at"], "2026-10-05T05:00:00.123456Z");
+
+    let stored = app
+        .request(
+            Method::GET,
+            &format!("/v1/sessions/{}", created["id"].as_str().unwrap()),
+            Some(&owner),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(stored.headers()["etag"].to_str().unwrap(), etag);
+    assert_eq!(stored.json::<Value>().await.unwrap(), created);
+    let replay = post(&app, &owner, &athlete, &body, Some("exact")).await;
+    assert_eq!(replay.json::<Value>().await.unwrap(), created);
+
+    // The key is one namespace whichever path a create takes: a strength
+    // session (checked against the catalog) cannot reuse it.
+    let strength = strength_body(&app, "2026-10-06T07:00:00Z").await;
+    assert_problem(
+        post(&app, &owner, &athlete, &strength, Some("exact")).await,
+        422,
+    )
+    .await;
+    assert_eq!(count_rows(&app, &athlete).await, "1");
+}
+
 #[tokio::test]
 async fn a_client_chosen_id_makes_creates_repeatable() {
     let app = spawn_app().await;
