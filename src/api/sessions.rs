@@ -26,7 +26,8 @@ use crate::http::auth::{BearerToken, invalid_token};
 use crate::http::conditional::{IfMatch, IfMatchHeader, version_etag, versioned_read};
 use crate::http::extract::JsonBody;
 use crate::repo::access::{AccessLevel, forbidden, visible_exercises};
-use crate::repo::sessions::{self as repo, Claim, ListQuery, OneStatementCreate, Session};
+use crate::repo::session_create::{self, KeyedAnswer, OneStatementCreate};
+use crate::repo::sessions::{self as repo, Claim, ListQuery, Session};
 use crate::repo::{accounts, athletes, plans};
 
 fn sha256_hex(bytes: &[u8]) -> String {
@@ -212,15 +213,21 @@ fn create_simple(
     key: Option<&str>,
     now: DateTime<Utc>,
 ) -> Result<Created, ApiError> {
-    let session = repo::new_session(Uuid::now_v7(), athlete_id, input, now);
+    let session = session_create::new_session(Uuid::now_v7(), athlete_id, input, now);
     let body = serde_json::to_vec(&session).map_err(ApiError::internal)?;
     let request_hash = request_hash(athlete_id, hash, input);
-    let answer = key.map(|key| repo::KeyedAnswer {
+    let answer = key.map(|key| KeyedAnswer {
         key,
         request_sha256: &request_hash,
         body: &body,
     });
-    match repo::create_in_one_statement(connection, &token.digest, &session, hash, answer)? {
+    match session_create::create_in_one_statement(
+        connection,
+        &token.digest,
+        &session,
+        hash,
+        answer,
+    )? {
         OneStatementCreate::Unauthenticated => Err(invalid_token()),
         OneStatementCreate::NotVisible => Err(athletes::not_found()),
         OneStatementCreate::ReadOnly => Err(forbidden(AccessLevel::ReadWrite)),

@@ -14,7 +14,45 @@ use diesel::{
 
 use crate::{config::Config, error::ApiError};
 
-pub type PgPool = r2d2::Pool<ConnectionManager<PgConnection>>;
+pub type PgPool = r2d2::Pool<PgManager>;
+
+/// A pooled connection and whether the last work on it failed in a way
+/// that may have left it unusable (a lost socket, a server restart).
+pub struct PooledPg {
+    connection: PgConnection,
+    suspect: bool,
+}
+
+/// diesel's connection manager, with one difference: a connection is
+/// thrown away when the work done on it failed with a 5xx, instead
+/// of being tested with a `SELECT 1` every time it is checked out. That
+/// test would cost a round trip on every request; this costs nothing on
+/// the happy path, and after a database restart each dead connection
+/// fails one request with 503 and is gone.
+#[derive(Debug)]
+pub struct PgManager {
+    inner: ConnectionManager<PgConnection>,
+}
+
+impl r2d2::ManageConnection for PgManager {
+    type Connection = PooledPg;
+    type Error = diesel::r2d2::Error;
+
+    fn connect(&self) -> Result<PooledPg, Self::Error> {
+        Ok(PooledPg {
+            connection: self.inner.connect()?,
+            suspect: false,
+        })
+    }
+
+    fn is_valid(&self, pooled: &mut PooledPg) -> Result<(), Self::Error> {
+        self.inner.is_valid(&mut pooled.connection)
+    }
+
+    fn has_broken(&self, pooled: &mut PooledPg) -> bool {
+        pooled.suspect || self.inner.has_broken(&mut pooled.connection)
+    }
+}
 
 /// How long any statement waits for a row lock: a request that waits
 /// longer (say, a duplicate create while the first still runs) is told to
@@ -27,9 +65,10 @@ struct SessionSettings {
     statement_timeout: Duration,
 }
 
-impl CustomizeConnection<PgConnection, diesel::r2d2::Error> for SessionSettings {
-    fn on_acquire(&self, connection: &mut PgConnection) -> Result<(), diesel::r2d2::Error> {
-        connection
+impl CustomizeConnection<PooledPg, diesel::r2d2::Error> for SessionSettings {
+    fn on_acquire(&self, pooled: &mut PooledPg) -> Result<(), diesel::r2d2::Error> {
+        pooled
+            .connection
             .batch_execute(&format!(
                 "SET statement_timeout = {}; SET lock_timeout = {}; \
                  SET application_name = 'runstrong'",
@@ -41,16 +80,20 @@ impl CustomizeConnection<PgConnection, diesel::r2d2::Error> for SessionSettings 
 }
 
 /// Builds the pool without connecting: connections open on first use, so a
-/// database that is down at that moment costs a 503, not a crash.
+/// database that is down at that moment costs a 503, not a crash. Broken
+/// connections are found by the work that fails on them (see `PgManager`).
 pub fn build_pool(config: &Config) -> PgPool {
     r2d2::Pool::builder()
         .max_size(config.pool_size)
         .min_idle(Some(1.min(config.pool_size)))
         .connection_timeout(config.pool_timeout)
+        .test_on_check_out(false)
         .connection_customizer(Box::new(SessionSettings {
             statement_timeout: config.statement_timeout,
         }))
-        .build_unchecked(ConnectionManager::new(&config.database_url))
+        .build_unchecked(PgManager {
+            inner: ConnectionManager::new(&config.database_url),
+        })
 }
 
 /// Runs `work` with a pooled connection on actix's blocking thread pool, so
@@ -66,8 +109,17 @@ where
     let span = tracing::Span::current();
     actix_web::web::block(move || {
         let _entered = span.enter();
-        let mut connection = pool.get()?;
-        work(&mut connection)
+        let mut pooled = pool.get()?;
+        let result = work(&mut pooled.connection);
+        // Any server-side failure may have been the connection's; a fresh
+        // one costs little, a dead one kept would fail every later request.
+        if matches!(
+            result,
+            Err(ApiError::Unavailable(_) | ApiError::Internal(_))
+        ) {
+            pooled.suspect = true;
+        }
+        result
     })
     .await?
 }

@@ -7,4 +7,5 @@ pub mod athletes;
 pub mod exercises;
 pub mod grants;
 pub mod plans;
+pub mod session_create;
 pub mod sessions;

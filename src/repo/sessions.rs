@@ -2,7 +2,6 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
-use diesel::sql_types::{Bool, Bytea, Double, Jsonb, Nullable, SmallInt, Text, Timestamptz};
 use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -156,163 +155,6 @@ pub fn insert(
         .get_result(connection)?;
     let version = row.version;
     Ok((session_from_row(row)?, version))
-}
-
-/// What PostgreSQL will store for a time: whole microseconds (sessions
-/// start after 2000, so truncating matches diesel's conversion).
-fn as_stored(at: DateTime<Utc>) -> DateTime<Utc> {
-    DateTime::from_timestamp_micros(at.timestamp_micros()).unwrap_or(at)
-}
-
-/// A new session exactly as the database will hold it, built before the
-/// insert so that the one-statement create can store its answer under the
-/// idempotency key without reading the row back.
-pub fn new_session(id: Uuid, athlete_id: Uuid, input: &SessionInput, at: DateTime<Utc>) -> Session {
-    let at = as_stored(at);
-    Session {
-        id,
-        athlete_id,
-        planned: input.planned.clone(),
-        kind: input.kind,
-        started_at: as_stored(input.started_at),
-        finished_at: input.finished_at.map(as_stored),
-        duration_min: input.duration_min,
-        distance_km: input.distance_km,
-        avg_hr: input.avg_hr,
-        elevation_gain_m: input.elevation_gain_m,
-        rpe: input.rpe,
-        notes: input.notes.clone(),
-        sets: input.sets.clone(),
-        load: input.load(),
-        created_at: at,
-        updated_at: at,
-        deleted: false,
-    }
-}
-
-/// The answer an idempotent create stores under its key.
-pub struct KeyedAnswer<'a> {
-    pub key: &'a str,
-    pub request_sha256: &'a str,
-    pub body: &'a [u8],
-}
-
-/// How the one-statement create ended.
-#[derive(Debug, PartialEq, Eq)]
-pub enum OneStatementCreate {
-    /// The token is not live.
-    Unauthenticated,
-    /// The athlete does not exist or the caller may not see it.
-    NotVisible,
-    /// The caller may only read the athlete.
-    ReadOnly,
-    Created,
-    /// The idempotency key was already taken (by `caller`): look up its
-    /// stored answer.
-    KeyTaken {
-        caller: Uuid,
-    },
-}
-
-#[derive(QueryableByName)]
-struct OneStatementOutcome {
-    #[diesel(sql_type = Nullable<diesel::sql_types::Uuid>)]
-    caller_id: Option<Uuid>,
-    #[diesel(sql_type = Bool)]
-    visible: bool,
-    #[diesel(sql_type = Bool)]
-    writable: bool,
-    #[diesel(sql_type = Bool)]
-    inserted: bool,
-}
-
-/// Authenticates, checks write access, claims the idempotency key with
-/// its final answer and inserts the session, all in one statement and so
-/// in one round trip and one commit. The key and the session commit
-/// together or not at all; a concurrent request with the same key waits
-/// on the key's row (up to the connection's lock timeout) and then finds
-/// it taken. For sessions whose references (sets, planned link) or
-/// client-chosen id need checking first, see the transactional path in
-/// the handler.
-pub fn create_in_one_statement(
-    connection: &mut PgConnection,
-    token_digest: &[u8],
-    session: &Session,
-    body_sha256: &str,
-    answer: Option<KeyedAnswer<'_>>,
-) -> Result<OneStatementCreate, ApiError> {
-    const SQL: &str = "
-        WITH caller AS (
-            SELECT accounts.id FROM tokens JOIN accounts ON accounts.id = tokens.account_id
-            WHERE tokens.token_sha256 = $1 AND tokens.revoked_at IS NULL
-              AND tokens.expires_at > now()
-        ), target AS (
-            SELECT athletes.owner_account_id = caller.id AS owned, grants.access
-            FROM caller
-            JOIN athletes ON athletes.id = $2
-            LEFT JOIN grants ON grants.athlete_id = athletes.id
-                AND grants.coach_account_id = caller.id AND grants.revoked_at IS NULL
-        ), writer AS (
-            SELECT caller.id FROM caller, target
-            WHERE target.owned OR target.access = 'read_write'
-        ), claimed AS (
-            INSERT INTO idempotency_keys
-                (account_id, key, request_sha256, response_status, response_body)
-            SELECT writer.id, $3, $4, 201, $5 FROM writer WHERE $3 IS NOT NULL
-            ON CONFLICT DO NOTHING
-            RETURNING account_id
-        ), inserted AS (
-            INSERT INTO sessions (id, athlete_id, created_by_account_id, kind, started_at,
-                finished_at, duration_min, distance_km, avg_hr, elevation_gain_m, rpe, notes,
-                sets, body_sha256, created_at, updated_at)
-            SELECT $6, $2, writer.id, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $18
-            FROM writer
-            WHERE $3 IS NULL OR EXISTS (SELECT 1 FROM claimed)
-            RETURNING id
-        )
-        SELECT (SELECT id FROM caller) AS caller_id,
-               EXISTS (SELECT 1 FROM target WHERE owned OR access IS NOT NULL) AS visible,
-               EXISTS (SELECT 1 FROM writer) AS writable,
-               EXISTS (SELECT 1 FROM inserted) AS inserted";
-    debug_assert!(
-        session.planned.is_none(),
-        "planned links take the checked path"
-    );
-    let outcome: OneStatementOutcome = diesel::sql_query(SQL)
-        .bind::<Bytea, _>(token_digest)
-        .bind::<diesel::sql_types::Uuid, _>(session.athlete_id)
-        .bind::<Nullable<Text>, _>(answer.as_ref().map(|a| a.key))
-        .bind::<Nullable<Text>, _>(answer.as_ref().map(|a| a.request_sha256))
-        .bind::<Nullable<Bytea>, _>(answer.as_ref().map(|a| a.body))
-        .bind::<diesel::sql_types::Uuid, _>(session.id)
-        .bind::<Text, _>(session.kind.as_str())
-        .bind::<Timestamptz, _>(session.started_at)
-        .bind::<Nullable<Timestamptz>, _>(session.finished_at)
-        .bind::<Double, _>(session.duration_min)
-        .bind::<Nullable<Double>, _>(session.distance_km)
-        .bind::<Nullable<SmallInt>, _>(session.avg_hr.map(|hr| hr as i16))
-        .bind::<Nullable<Double>, _>(session.elevation_gain_m)
-        .bind::<SmallInt, _>(i16::from(session.rpe))
-        .bind::<Nullable<Text>, _>(session.notes.as_deref())
-        .bind::<Jsonb, _>(serde_json::to_value(&session.sets).map_err(ApiError::internal)?)
-        .bind::<Text, _>(body_sha256)
-        .bind::<Timestamptz, _>(session.created_at)
-        .get_result(connection)
-        .map_err(in_flight)?;
-    Ok(match outcome {
-        OneStatementOutcome {
-            caller_id: None, ..
-        } => OneStatementCreate::Unauthenticated,
-        OneStatementOutcome { visible: false, .. } => OneStatementCreate::NotVisible,
-        OneStatementOutcome {
-            writable: false, ..
-        } => OneStatementCreate::ReadOnly,
-        OneStatementOutcome { inserted: true, .. } => OneStatementCreate::Created,
-        OneStatementOutcome {
-            caller_id: Some(caller),
-            ..
-        } => OneStatementCreate::KeyTaken { caller },
-    })
 }
 
 /// Any session with this id, whoever's (to tell a repeated create by
@@ -608,7 +450,7 @@ fn in_flight_error() -> ApiError {
 
 /// A lock timeout while waiting on the key means the first request is
 /// still running.
-fn in_flight(error: diesel::result::Error) -> ApiError {
+pub fn in_flight(error: diesel::result::Error) -> ApiError {
     if error.to_string().contains("lock timeout") {
         in_flight_error()
     } else {

@@ -19,6 +19,41 @@ async fn readyz_answers_503_when_the_database_is_gone_but_livez_stays_200() {
     assert_eq!(app.get("/livez").await.status(), 200);
 }
 
+/// Pooled connections are not pinged on checkout; one that the server has
+/// cut is found by the request that fails on it (503, never 500) and
+/// thrown away, so the service recovers without a restart.
+#[tokio::test]
+async fn connections_the_server_cut_cost_at_most_one_503_each() {
+    let app = spawn_app().await;
+    // Fill the pool (4 connections in tests) with concurrent requests.
+    let warm = futures_util::future::join_all((0..8).map(|_| app.get("/readyz"))).await;
+    assert!(warm.iter().all(|r| r.status() == 200));
+    app.execute_sql(&format!(
+        "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+         WHERE datname = '{}' AND pid <> pg_backend_pid()",
+        app.database_name
+    ))
+    .await;
+    let mut statuses = Vec::new();
+    for _ in 0..12 {
+        statuses.push(
+            app.get("/v1/exercises/glute-bridge")
+                .await
+                .status()
+                .as_u16(),
+        );
+    }
+    assert!(
+        statuses.iter().all(|s| *s == 200 || *s == 503),
+        "{statuses:?}"
+    );
+    assert!(
+        statuses.iter().filter(|s| **s == 503).count() <= 4,
+        "{statuses:?}"
+    );
+    assert!(statuses[8..].iter().all(|s| *s == 200), "{statuses:?}");
+}
+
 async fn spawn_app_quick_timeout() -> crate::helpers::TestApp {
     crate::helpers::spawn_app_with(|config| {
         config.pool_timeout = std::time::Duration::from_millis(500);
