@@ -4,6 +4,7 @@
 pub mod admin;
 pub mod api;
 pub mod auth;
+pub mod catalog_cache;
 pub mod config;
 pub mod db;
 pub mod domain;

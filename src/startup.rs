@@ -9,6 +9,7 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use crate::{
     api,
+    catalog_cache::CatalogCache,
     config::Config,
     db::{self, PgPool, prepare::PrepareError},
     http::{extract, fallback, metrics, request_id},
@@ -69,12 +70,14 @@ fn serve(listener: TcpListener, pool: PgPool, config: &Config) -> std::io::Resul
     let spec = openapi::document();
     let known_routes = web::Data::new(fallback::KnownRoutes::from_spec(&spec));
     let pool = web::Data::new(pool);
+    let catalog = web::Data::from(CatalogCache::start(config.database_url.clone()));
     let metrics = web::Data::new(metrics::Metrics::new());
     let settings = web::Data::new(config.clone());
     let body_limit = config.body_limit_bytes;
     let mut server = HttpServer::new(move || {
         let (app, _) = App::new()
             .app_data(pool.clone())
+            .app_data(catalog.clone())
             .app_data(metrics.clone())
             .app_data(settings.clone())
             .app_data(known_routes.clone())

@@ -10,6 +10,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::exercises::{ExerciseKey, RunstrongCatalog};
+use crate::catalog_cache::CatalogCache;
 use crate::db::{self, PgPool};
 use crate::domain::catalog::{Exercise, ExerciseDefinition};
 use crate::domain::free_exercise_db::{FreeExerciseDbExercise, to_definition};
@@ -132,6 +133,7 @@ fn validate_against_catalog(
 #[post("/v1/exercises")]
 pub async fn create_exercise(
     pool: web::Data<PgPool>,
+    catalog: web::Data<CatalogCache>,
     token: BearerToken,
     body: JsonBody<ExerciseDefinition>,
 ) -> Result<HttpResponse, ApiError> {
@@ -149,6 +151,8 @@ pub async fn create_exercise(
         )
     })
     .await?;
+    // Read-your-writes here; other instances hear of it by NOTIFY.
+    catalog.invalidate();
     let location = format!("/v1/exercises/{}", exercise.id);
     let mut builder = HttpResponse::Created();
     builder.insert_header((header::LOCATION, location));
@@ -202,6 +206,7 @@ fn writable_exercise(
 #[put("/v1/exercises/{id_or_slug}")]
 pub async fn replace_exercise(
     pool: web::Data<PgPool>,
+    catalog: web::Data<CatalogCache>,
     token: BearerToken,
     key: web::Path<ExerciseKey>,
     if_match: IfMatch,
@@ -220,6 +225,8 @@ pub async fn replace_exercise(
         })
     })
     .await?;
+    // Read-your-writes here; other instances hear of it by NOTIFY.
+    catalog.invalidate();
     exercise_response(HttpResponse::Ok(), &exercise)
 }
 
@@ -240,6 +247,7 @@ pub async fn replace_exercise(
 #[delete("/v1/exercises/{id_or_slug}")]
 pub async fn delete_exercise(
     pool: web::Data<PgPool>,
+    catalog: web::Data<CatalogCache>,
     token: BearerToken,
     key: web::Path<ExerciseKey>,
     if_match: IfMatch,
@@ -254,6 +262,8 @@ pub async fn delete_exercise(
         })
     })
     .await?;
+    // Read-your-writes here; other instances hear of it by NOTIFY.
+    catalog.invalidate();
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -420,6 +430,7 @@ fn parse_import(document: &serde_json::Value) -> (Vec<ImportItem>, Vec<FieldErro
 #[post("/v1/exercises/import")]
 pub async fn import_exercises(
     pool: web::Data<PgPool>,
+    catalog: web::Data<CatalogCache>,
     token: BearerToken,
     body: JsonBody<serde_json::Value>,
 ) -> Result<HttpResponse, ApiError> {
@@ -456,6 +467,8 @@ pub async fn import_exercises(
         connection.transaction(|connection| write_import(connection, &items))
     })
     .await?;
+    // Read-your-writes here; other instances hear of it by NOTIFY.
+    catalog.invalidate();
     Ok(HttpResponse::Ok().json(report))
 }
 

@@ -7,6 +7,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::pagination::{decode_cursor, encode_cursor, parse_limit};
+use crate::catalog_cache::{CatalogCache, Rendered};
 use crate::db::{self, PgPool};
 use crate::domain::catalog::{Exercise, ProgressionStep, is_valid_slug};
 use crate::domain::free_exercise_db::FreeExerciseDbExercise;
@@ -16,7 +17,7 @@ use crate::domain::vocabulary::{
 };
 use crate::error::{ApiError, Problem};
 use crate::http::auth::OptionalBearerToken;
-use crate::http::etag::json_with_etag;
+use crate::http::etag::{json_with_etag, tagged_response};
 use crate::repo::accounts;
 use crate::repo::exercises::{self as repo, ExerciseFilter, MuscleRole};
 use diesel::PgConnection;
@@ -218,6 +219,7 @@ impl ExerciseListParams {
 pub async fn list_exercises(
     request: HttpRequest,
     pool: web::Data<PgPool>,
+    catalog: web::Data<CatalogCache>,
     token: OptionalBearerToken,
     params: web::Query<ExerciseListParams>,
 ) -> Result<HttpResponse, ApiError> {
@@ -226,16 +228,45 @@ pub async fn list_exercises(
         after_slug,
         limit,
     } = params.parse()?;
+    // Anonymous callers see only the global catalog, which is in memory,
+    // as are the pages rendered from it; text search needs PostgreSQL.
+    if token.0.is_none()
+        && !filter.needs_database()
+        && let Some(snapshot) = catalog.snapshot(&pool).await?
+    {
+        let page = snapshot.page(request.query_string(), |exercises| {
+            let mut matching = exercises.iter().filter(|exercise| {
+                filter.matches(exercise)
+                    && after_slug
+                        .as_deref()
+                        .is_none_or(|after| exercise.definition.slug.as_str() > after)
+            });
+            let items: Vec<Exercise> = matching.by_ref().take(limit as usize).cloned().collect();
+            let has_more = matching.next().is_some();
+            Rendered::json(&page_of(items, has_more))
+        })?;
+        return Ok(tagged_response(
+            &request,
+            page.body,
+            &page.etag,
+            "application/json",
+        ));
+    }
     let (items, has_more) = db::run(&pool, move |connection| {
         let viewer = viewer_id(connection, &token)?;
         repo::list(connection, viewer, &filter, after_slug.as_deref(), limit)
     })
     .await?;
+    json_with_etag(&request, &page_of(items, has_more))
+}
+
+/// A page, with the cursor of the next one when there is more.
+fn page_of(items: Vec<Exercise>, has_more: bool) -> ExercisePage {
     let next_cursor = match items.last() {
         Some(last) if has_more => Some(encode_cursor(CURSOR_KIND, &last.definition.slug)),
         _ => None,
     };
-    json_with_etag(&request, &ExercisePage { items, next_cursor })
+    ExercisePage { items, next_cursor }
 }
 
 /// `If-None-Match` for conditional catalog reads.
@@ -292,10 +323,23 @@ fn exercise_not_found() -> ApiError {
 pub async fn get_exercise(
     request: HttpRequest,
     pool: web::Data<PgPool>,
+    catalog: web::Data<CatalogCache>,
     token: OptionalBearerToken,
     key: web::Path<ExerciseKey>,
 ) -> Result<HttpResponse, ApiError> {
     let key = key.into_inner().id_or_slug;
+    // Anonymous callers see only the global catalog, which is in memory.
+    if token.0.is_none()
+        && let Some(snapshot) = catalog.snapshot(&pool).await?
+    {
+        let exercise = snapshot.exercise(&key).ok_or_else(exercise_not_found)?;
+        return Ok(tagged_response(
+            &request,
+            exercise.body.clone(),
+            &exercise.etag,
+            "application/json",
+        ));
+    }
     let exercise = db::run(&pool, move |connection| {
         let viewer = viewer_id(connection, &token)?;
         repo::find(connection, viewer, &key)?.ok_or_else(exercise_not_found)

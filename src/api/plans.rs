@@ -2,6 +2,8 @@
 //! blocking pool without a database connection: the catalog is read
 //! first, the connection goes back, then the plan is computed.
 
+use std::sync::Arc;
+
 use actix_web::{HttpRequest, HttpResponse, delete, get, http::header, post, web};
 use chrono::Utc;
 use diesel::PgConnection;
@@ -11,6 +13,7 @@ use uuid::Uuid;
 
 use super::athletes::AthletePath;
 use super::pagination::{IdPageParams, next_id_cursor};
+use crate::catalog_cache::CatalogCache;
 use crate::db::{self, PgPool};
 use crate::domain::plan::adapt::{EFFORT_MARGIN, Evidence, adapt};
 use crate::domain::plan::catalog::PlanCatalog;
@@ -78,7 +81,7 @@ fn plan_error(error: PlanError) -> ApiError {
 /// Runs the engine off the async workers, holding no database connection.
 async fn run_engine(
     request: PlanRequest,
-    catalog: PlanCatalog,
+    catalog: Arc<PlanCatalog>,
 ) -> Result<(PlanRequest, Plan), ApiError> {
     web::block(move || generate(&request, &catalog).map(|plan| (request, plan)))
         .await?
@@ -102,15 +105,22 @@ async fn run_engine(
 #[post("/v1/plans/preview")]
 pub async fn preview_plan(
     pool: web::Data<PgPool>,
+    cached: web::Data<CatalogCache>,
     token: OptionalBearerToken,
     body: JsonBody<PlanRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let catalog = db::run(&pool, move |connection| {
-        let viewer =
-            accounts::authenticate_optional(connection, token.0.as_ref())?.map(|c| c.account_id);
-        load_catalog(connection, viewer)
-    })
-    .await?;
+    // Anonymous previews plan from the global catalog, which is in memory.
+    let catalog = match (&token.0, cached.snapshot(&pool).await?) {
+        (None, Some(snapshot)) => snapshot.plan_catalog(),
+        _ => Arc::new(
+            db::run(&pool, move |connection| {
+                let viewer = accounts::authenticate_optional(connection, token.0.as_ref())?
+                    .map(|c| c.account_id);
+                load_catalog(connection, viewer)
+            })
+            .await?,
+        ),
+    };
     let (_, plan) = run_engine(body.0, catalog).await?;
     Ok(HttpResponse::Ok().json(plan))
 }
@@ -292,7 +302,7 @@ pub async fn create_plan(
         Ok((caller, catalog, request))
     })
     .await?;
-    let (request, plan) = run_engine(request, catalog).await?;
+    let (request, plan) = run_engine(request, Arc::new(catalog)).await?;
     let stored = db::run(&pool, move |connection| {
         repo::create(
             connection,

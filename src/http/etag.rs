@@ -4,6 +4,7 @@
 use actix_web::{
     HttpRequest, HttpResponse,
     http::header::{self, HeaderValue},
+    web::Bytes,
 };
 use serde::Serialize;
 use sha2::{Digest, Sha256};
@@ -45,8 +46,19 @@ pub fn bytes_with_etag(
     content_type: &'static str,
 ) -> HttpResponse {
     let etag = strong_etag(&body);
-    let etag_value = HeaderValue::from_str(&etag).expect("hex is a valid header value");
-    if none_match_hits(request, &etag) {
+    tagged_response(request, Bytes::from(body), &etag, content_type)
+}
+
+/// A body whose strong ETag is already known (rendered earlier and kept),
+/// or 304 when the client holds it.
+pub fn tagged_response(
+    request: &HttpRequest,
+    body: Bytes,
+    etag: &str,
+    content_type: &'static str,
+) -> HttpResponse {
+    let etag_value = HeaderValue::from_str(etag).expect("hex is a valid header value");
+    if none_match_hits(request, etag) {
         return HttpResponse::NotModified()
             .insert_header((header::ETAG, etag_value))
             .insert_header((header::CACHE_CONTROL, "no-cache"))

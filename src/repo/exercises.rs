@@ -138,6 +138,42 @@ pub fn list(
     Ok((exercises, has_more))
 }
 
+impl ExerciseFilter {
+    /// Whether the filter needs the database: text search uses
+    /// PostgreSQL's stemming, which `matches` cannot reproduce.
+    pub fn needs_database(&self) -> bool {
+        self.text.is_some()
+    }
+
+    /// The filter of `list`, in memory, for the cached global catalog.
+    /// Every clause mirrors one of `list`'s SQL clauses; a test runs both
+    /// over the seeded catalog and requires the same answers.
+    pub fn matches(&self, exercise: &Exercise) -> bool {
+        debug_assert!(!self.needs_database(), "text search is PostgreSQL's");
+        let d = &exercise.definition;
+        let any_of =
+            |wanted: &[Muscle], muscles: &[Muscle]| wanted.iter().any(|m| muscles.contains(m));
+        (self.categories.is_empty() || self.categories.contains(&d.category))
+            && (self.muscles.is_empty()
+                || any_of(&self.muscles, &d.primary_muscles)
+                || (self.muscle_role == MuscleRole::Any
+                    && any_of(&self.muscles, &d.secondary_muscles)))
+            && (self.patterns.is_empty() || self.patterns.contains(&d.movement_pattern))
+            && self.equipment_available.as_ref().is_none_or(|available| {
+                d.equipment
+                    .iter()
+                    .all(|needed| *needed == Equipment::None || available.contains(needed))
+            })
+            && self.max_difficulty.is_none_or(|max| d.difficulty <= max)
+            && self
+                .max_impact
+                .is_none_or(|max| impact_rank(d.impact) <= impact_rank(max))
+            && self.unilateral.is_none_or(|wanted| d.unilateral == wanted)
+            && self.compound.is_none_or(|wanted| d.compound == wanted)
+            && !d.avoid_with.iter().any(|area| self.safe_for.contains(area))
+    }
+}
+
 fn escape_like(text: &str) -> String {
     text.replace('\\', "\\\\")
         .replace('%', "\\%")

@@ -440,3 +440,111 @@ async fn vocabularies_list_every_enumeration() {
             .any(|v| v == "hiit_circuit")
     );
 }
+
+/// Anonymous list pages are filtered in memory (`ExerciseFilter::matches`)
+/// from the cached catalog; signed-in ones by SQL (`repo::exercises::list`).
+/// Both must give the same exercises for every filter: each single value
+/// of each filter, then a few hundred random combinations (fixed seed).
+#[tokio::test]
+async fn the_in_memory_filter_agrees_with_the_sql_filter() {
+    use runstrong::domain::vocabulary::{
+        Category, Equipment, Impact, InjuryArea, MovementPattern, Muscle,
+    };
+    use runstrong::repo::exercises::{self as repo, ExerciseFilter, MuscleRole};
+
+    let app = spawn_app().await;
+    let url = app.database_url();
+    let checked = tokio::task::spawn_blocking(move || {
+        use diesel::Connection;
+        let mut connection = diesel::PgConnection::establish(&url).unwrap();
+        let catalog = repo::all(&mut connection, None).unwrap();
+        let mut filters: Vec<ExerciseFilter> = Vec::new();
+        let one = |set: &dyn Fn(&mut ExerciseFilter)| {
+            let mut filter = ExerciseFilter::default();
+            set(&mut filter);
+            filter
+        };
+        for value in Category::ALL {
+            filters.push(one(&|f| f.categories = vec![*value]));
+        }
+        for value in Muscle::ALL {
+            filters.push(one(&|f| f.muscles = vec![*value]));
+            filters.push(one(&|f| {
+                f.muscles = vec![*value];
+                f.muscle_role = MuscleRole::Primary;
+            }));
+        }
+        for value in MovementPattern::ALL {
+            filters.push(one(&|f| f.patterns = vec![*value]));
+        }
+        for value in Equipment::ALL {
+            filters.push(one(&|f| f.equipment_available = Some(vec![*value])));
+        }
+        filters.push(one(&|f| f.equipment_available = Some(Vec::new())));
+        for value in InjuryArea::ALL {
+            filters.push(one(&|f| f.safe_for = vec![*value]));
+        }
+        for value in Impact::ALL {
+            filters.push(one(&|f| f.max_impact = Some(*value)));
+        }
+        for max in 1..=5 {
+            filters.push(one(&|f| f.max_difficulty = Some(max)));
+        }
+        for flag in [true, false] {
+            filters.push(one(&|f| f.unilateral = Some(flag)));
+            filters.push(one(&|f| f.compound = Some(flag)));
+        }
+        // Random combinations: xorshift, fixed seed, so failures repeat.
+        let mut state = 0x9E37_79B9_7F4A_7C15_u64;
+        let mut next = move |below: usize| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % below as u64) as usize
+        };
+        fn some_of<T: Copy>(all: &[T], pick: &mut impl FnMut(usize) -> usize) -> Vec<T> {
+            let count = pick(3);
+            (0..count).map(|_| all[pick(all.len())]).collect()
+        }
+        for _ in 0..400 {
+            filters.push(ExerciseFilter {
+                categories: some_of(Category::ALL, &mut next),
+                muscles: some_of(Muscle::ALL, &mut next),
+                muscle_role: if next(2) == 0 {
+                    MuscleRole::Any
+                } else {
+                    MuscleRole::Primary
+                },
+                patterns: some_of(MovementPattern::ALL, &mut next),
+                equipment_available: (next(2) == 0).then(|| {
+                    (0..next(5))
+                        .map(|_| Equipment::ALL[next(Equipment::ALL.len())])
+                        .collect()
+                }),
+                max_difficulty: (next(2) == 0).then(|| next(5) as u8 + 1),
+                max_impact: (next(2) == 0).then(|| Impact::ALL[next(Impact::ALL.len())]),
+                unilateral: [None, Some(true), Some(false)][next(3)],
+                compound: [None, Some(true), Some(false)][next(3)],
+                safe_for: some_of(InjuryArea::ALL, &mut next),
+                text: None,
+            });
+        }
+        let mut nonempty = 0;
+        for filter in &filters {
+            let (by_sql, _) = repo::list(&mut connection, None, filter, None, 1000).unwrap();
+            let by_sql: Vec<&str> = by_sql.iter().map(|e| e.definition.slug.as_str()).collect();
+            let in_memory: Vec<&str> = catalog
+                .iter()
+                .filter(|e| filter.matches(e))
+                .map(|e| e.definition.slug.as_str())
+                .collect();
+            assert_eq!(in_memory, by_sql, "{filter:?}");
+            nonempty += usize::from(!by_sql.is_empty());
+        }
+        (filters.len(), nonempty)
+    })
+    .await
+    .unwrap();
+    // The comparison means something only if many filters match something.
+    assert!(checked.1 > checked.0 / 3, "{checked:?}");
+}

@@ -295,3 +295,77 @@ async fn count_exercises(app: &TestApp) -> String {
     app.query_json("SELECT to_json(count(*)) FROM exercises")
         .await
 }
+
+/// Anonymous catalog reads come from memory; a change made through one
+/// instance shows there at once and on another instance (told by NOTIFY)
+/// within moments, for single exercises and for list pages alike.
+#[tokio::test]
+async fn catalog_changes_reach_every_instance() {
+    let app = spawn_app().await;
+    let other = app.another_instance().await;
+    let admin = app.admin().await;
+    let client = reqwest::Client::new();
+    let read = |base: String, path: &'static str| {
+        let client = client.clone();
+        async move {
+            let response = client.get(format!("{base}{path}")).send().await.unwrap();
+            assert_eq!(response.status(), 200);
+            let etag = response.headers()["etag"].to_str().unwrap().to_owned();
+            (etag, response.json::<Value>().await.unwrap())
+        }
+    };
+    const ONE: &str = "/v1/exercises/glute-bridge";
+    const LIST: &str = "/v1/exercises?muscle=glutes&limit=200";
+    let glute_bridge_difficulty = |page: &Value| {
+        page["items"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|e| e["slug"] == "glute-bridge")
+            .map(|e| e["difficulty"].clone())
+    };
+    // Both instances have read (and so cached) the exercise and the page.
+    let (etag, before) = read(app.address.clone(), ONE).await;
+    assert_eq!(read(other.address.clone(), ONE).await.0, etag);
+    read(app.address.clone(), LIST).await;
+    read(other.address.clone(), LIST).await;
+
+    let mut changed = before.clone();
+    for field in ["id", "owner_account_id"] {
+        changed.as_object_mut().unwrap().remove(field);
+    }
+    let new_difficulty = if before["difficulty"] == 1 { 2 } else { 1 };
+    changed["difficulty"] = json!(new_difficulty);
+    let put = app
+        .request(Method::PUT, ONE, Some(&admin))
+        .header("If-Match", &etag)
+        .json(&changed)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(put.status(), 200);
+
+    // The instance that made the change answers with it at once.
+    let (here_etag, here) = read(app.address.clone(), ONE).await;
+    assert_ne!(here_etag, etag);
+    assert_eq!(here["difficulty"], new_difficulty);
+    let (_, page) = read(app.address.clone(), LIST).await;
+    assert_eq!(glute_bridge_difficulty(&page), Some(json!(new_difficulty)));
+
+    // The other instance within a couple of seconds (in practice, tens
+    // of milliseconds), for the exercise and the list page.
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(3);
+    loop {
+        let (there_etag, _) = read(other.address.clone(), ONE).await;
+        let (_, page) = read(other.address.clone(), LIST).await;
+        if there_etag == here_etag && glute_bridge_difficulty(&page) == Some(json!(new_difficulty))
+        {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the other instance still serves the old catalog"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}

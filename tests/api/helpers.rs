@@ -110,6 +110,29 @@ impl TestApp {
     pub fn database_url(&self) -> String {
         database_url(&self.database_name)
     }
+
+    /// Another instance on this app's database, as behind a load balancer;
+    /// it stops when dropped.
+    pub async fn another_instance(&self) -> OtherInstance {
+        let application = Application::build(test_config(&self.database_name))
+            .await
+            .expect("second instance starts");
+        let address = format!("http://127.0.0.1:{}", application.port());
+        let handle = application.handle();
+        tokio::spawn(application.run_until_stopped());
+        OtherInstance { address, handle }
+    }
+}
+
+pub struct OtherInstance {
+    pub address: String,
+    handle: actix_web::dev::ServerHandle,
+}
+
+impl Drop for OtherInstance {
+    fn drop(&mut self) {
+        drop(self.handle.stop(false));
+    }
 }
 
 impl Drop for TestApp {
