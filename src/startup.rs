@@ -57,8 +57,45 @@ impl Application {
     /// Serves until SIGTERM / Ctrl-C, then stops accepting and lets
     /// in-flight requests finish (up to the shutdown timeout).
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let signals = tokio::spawn(stop_gracefully_on_signal(self.server.handle()));
+        let result = self.server.await;
+        signals.abort();
+        result
     }
+}
+
+/// SIGTERM and SIGINT (Ctrl-C) both stop the server gracefully: it stops
+/// accepting and lets in-flight requests finish. actix's own signal
+/// handling treats SIGINT as a forced stop that cuts in-flight requests
+/// off, so it is disabled in `serve`. A second signal forces the stop.
+async fn stop_gracefully_on_signal(handle: actix_web::dev::ServerHandle) {
+    use tokio::signal::unix::{SignalKind, signal};
+    let (Ok(mut term), Ok(mut interrupt)) = (
+        signal(SignalKind::terminate()),
+        signal(SignalKind::interrupt()),
+    ) else {
+        tracing::warn!("cannot listen for SIGTERM/SIGINT; stop the process with SIGKILL");
+        return;
+    };
+    let received = tokio::select! {
+        _ = term.recv() => "SIGTERM",
+        _ = interrupt.recv() => "SIGINT",
+    };
+    tracing::info!(
+        signal = received,
+        "stopping: no new connections, finishing in-flight requests"
+    );
+    let graceful = handle.stop(true);
+    tokio::select! {
+        _ = graceful => {}
+        _ = term.recv() => forced(&handle).await,
+        _ = interrupt.recv() => forced(&handle).await,
+    }
+}
+
+async fn forced(handle: &actix_web::dev::ServerHandle) {
+    tracing::warn!("second signal: stopping now, in-flight requests are cut off");
+    handle.stop(false).await;
 }
 
 fn listener_address(config: &Config, port: u16) -> String {
@@ -91,7 +128,9 @@ fn serve(listener: TcpListener, pool: PgPool, config: &Config) -> std::io::Resul
             .default_service(web::to(fallback::fallback))
     })
     .listen(listener)?
-    .shutdown_timeout(config.shutdown_timeout.as_secs());
+    .shutdown_timeout(config.shutdown_timeout.as_secs())
+    // Signals are handled in `run_until_stopped`, both gracefully.
+    .disable_signals();
     if config.workers > 0 {
         server = server.workers(config.workers);
     }
