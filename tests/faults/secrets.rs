@@ -230,3 +230,30 @@ fn the_secrets_check_finds_planted_secrets() {
     }
     assert_no_secrets("clean", r#"{"message":"request finished","status":200}"#);
 }
+
+/// Start-up errors are logged too: a malformed DATABASE_URL is named
+/// without its password.
+#[test]
+fn a_malformed_database_url_is_reported_without_its_password() {
+    let secret = "url-secret-5be0";
+    remember_secret(secret);
+    // No database name: start-up refuses the URL.
+    let output = Command::new(env!("CARGO_BIN_EXE_runstrong"))
+        .env_clear()
+        .env(
+            "DATABASE_URL",
+            format!("postgres://postgres:{secret}@127.0.0.1:5432"),
+        )
+        .env("RUNSTRONG_ADDR", "127.0.0.1:0")
+        .env("RUNSTRONG_LOG_FORMAT", "json")
+        .output()
+        .expect("run runstrong");
+    let printed = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(!output.status.success(), "it refuses to start: {printed}");
+    assert!(printed.contains("DATABASE_URL"), "it says why: {printed}");
+    assert_no_secrets("bad DATABASE_URL", &printed);
+}
