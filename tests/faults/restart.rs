@@ -13,7 +13,8 @@ use std::{
 use serde_json::Value;
 
 use crate::support::{
-    Cluster, Instance, assert_no_secrets, client, create_athlete, post_run, query_count, register,
+    Cluster, Instance, TableLock, TestDatabase, assert_no_secrets, client, create_athlete,
+    post_run, query_count, register,
 };
 
 const POOL_TIMEOUT: Duration = Duration::from_millis(1000);
@@ -390,4 +391,74 @@ async fn database_restart_under_load_answers_503_and_recovers_without_restart() 
         failed.len(),
         replayed,
     );
+}
+
+/// An operator (or a failover tool) cancels runstrong's statements or
+/// terminates its connections: the requests concerned are 503s that a
+/// client may retry, never 500s, and the pool carries on.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn cancelled_and_terminated_backends_answer_503_not_500() {
+    let database = TestDatabase::new();
+    let url = database.url();
+    let instance = Instance::start(
+        "cancel",
+        &[("DATABASE_URL", &url), ("RUNSTRONG_POOL_SIZE", "2")],
+    )
+    .await;
+    let http = client();
+    let base = instance.base.clone();
+    let account = register(&http, &base, "athlete").await;
+    let athlete = create_athlete(&http, &base, &account).await;
+    let path = format!("{base}/v1/athletes/{athlete}");
+    let waiting = format!(
+        "SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = 'runstrong' \
+         AND wait_event_type = 'Lock' AND datname = '{}'",
+        database.name
+    );
+    let mut statuses = Vec::new();
+    for action in ["pg_cancel_backend", "pg_terminate_backend"] {
+        // A read held behind a lock, then its backend is cancelled/killed.
+        let lock = TableLock::take(&url, "athletes", "ACCESS EXCLUSIVE");
+        let request = {
+            let (http, path, token) = (http.clone(), path.clone(), account.token.clone());
+            tokio::spawn(async move { http.get(&path).bearer_auth(&token).send().await })
+        };
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while query_count(&url, &waiting) < 1 {
+            assert!(Instant::now() < deadline, "the read reached the lock");
+            tokio::time::sleep(Duration::from_millis(20)).await;
+        }
+        assert_eq!(
+            query_count(
+                &url,
+                &format!(
+                    "SELECT count(*) AS n FROM (SELECT {action}(pid) FROM pg_stat_activity \
+                     WHERE application_name = 'runstrong' AND wait_event_type = 'Lock' \
+                     AND datname = '{}') AS acted",
+                    database.name
+                )
+            ),
+            1
+        );
+        let response = request.await.unwrap().expect("an answer");
+        let status = response.status().as_u16();
+        let retry_after = response.headers().contains_key("retry-after");
+        let body = response.text().await.unwrap();
+        lock.release();
+        assert_eq!(status, 503, "{action}: {body}");
+        assert!(retry_after, "{action}: 503 with Retry-After");
+        statuses.push(status);
+        // The pool replaces what was lost: the next reads succeed.
+        for _ in 0..4 {
+            let response = http
+                .get(&path)
+                .bearer_auth(&account.token)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(response.status(), 200, "after {action}");
+        }
+    }
+    assert_no_secrets("cancel", &instance.logs());
+    println!("restart: cancelled and terminated backends answered {statuses:?}, then 200s");
 }
