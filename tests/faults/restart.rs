@@ -90,6 +90,17 @@ async fn observe(
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn database_restart_under_load_answers_503_and_recovers_without_restart() {
+    restart_under_load("fast").await;
+}
+
+/// The same with a crash of PostgreSQL (`pg_ctl stop -m immediate`): its
+/// sessions die without a goodbye and it starts with crash recovery.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn database_crash_under_load_answers_503_and_recovers_without_restart() {
+    restart_under_load("immediate").await;
+}
+
+async fn restart_under_load(mode: &'static str) {
     let cluster = Cluster::start();
     let database_url = cluster.url("runstrong");
     let instance = Instance::start(
@@ -193,7 +204,7 @@ async fn database_restart_under_load_answers_503_and_recovers_without_restart() 
     let stop_called = t0.elapsed();
     let cluster = Arc::new(cluster);
     let stopping = cluster.clone();
-    tokio::task::spawn_blocking(move || stopping.stop())
+    tokio::task::spawn_blocking(move || stopping.stop_with(mode))
         .await
         .unwrap();
     let stopped = t0.elapsed();
@@ -382,7 +393,7 @@ async fn database_restart_under_load_answers_503_and_recovers_without_restart() 
     assert_no_secrets("restart: runstrong", &instance.logs());
     assert_no_secrets("restart: postgres", &cluster.server_log());
     println!(
-        "restart: {summary}; max latency while down {:?}; first write 2xx {:?} after the database was back, \
+        "restart ({mode}): {summary}; max latency while down {:?}; first write 2xx {:?} after the database was back, \
          last 503 at {:?} ({:?} after start); {} failed writes retried ({} had landed: replayed)",
         down.iter().map(|o| o.elapsed()).max().unwrap_or_default(),
         first_success.saturating_sub(started_again),

@@ -318,7 +318,9 @@ impl Cluster {
         self.stop_with("fast");
     }
 
-    fn stop_with(&self, mode: &str) {
+    /// `mode` is pg_ctl's: `smart`, `fast` or `immediate` (a crash: no
+    /// shutdown checkpoint, crash recovery at the next start).
+    pub fn stop_with(&self, mode: &str) {
         let output = self
             .command("pg_ctl")
             .arg("-D")
