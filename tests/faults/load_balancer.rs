@@ -100,6 +100,49 @@ async fn two_instances_behind_haproxy_share_keys_tokens_throttling_and_catalog()
         1,
         "one row for all the retries"
     );
+    // Duplicates sent at the same moment, one to each instance: one
+    // creates, the other waits for it and replays its answer, or says 409
+    // while it is still in flight; one row either way.
+    let mut duplicates = Vec::new();
+    for round in 0..5 {
+        let key = format!("lb-concurrent-{round}");
+        let send = |instance: &Instance| {
+            http.post(instance.url(&format!("/v1/athletes/{athlete}/sessions")))
+                .bearer_auth(&owner.token)
+                .header("Idempotency-Key", key.clone())
+                .json(&run_body(100 + round))
+                .send()
+        };
+        let (on_a, on_b) = tokio::join!(send(&a), send(&b));
+        let (on_a, on_b) = (on_a.unwrap(), on_b.unwrap());
+        let replayed = |r: &reqwest::Response| r.headers().contains_key("idempotent-replayed");
+        let outcome = (
+            on_a.status().as_u16(),
+            replayed(&on_a),
+            on_b.status().as_u16(),
+            replayed(&on_b),
+        );
+        let created = [(outcome.0, outcome.1), (outcome.2, outcome.3)]
+            .iter()
+            .filter(|(status, replay)| *status == 201 && !replay)
+            .count();
+        assert!(
+            created == 1
+                && [outcome.0, outcome.2]
+                    .iter()
+                    .all(|status| *status == 201 || *status == 409),
+            "concurrent duplicates: exactly one creates, the other replays or is 409: {outcome:?}"
+        );
+        duplicates.push(outcome);
+    }
+    assert_eq!(
+        query_count(
+            &url,
+            &format!("SELECT count(*) AS n FROM sessions WHERE athlete_id = '{athlete}'")
+        ),
+        1 + 5,
+        "one row per key"
+    );
 
     // -- Tokens: issued by one instance, honoured and revoked on the other.
     let signed_in = http
@@ -237,6 +280,7 @@ async fn two_instances_behind_haproxy_share_keys_tokens_throttling_and_catalog()
     }
     println!(
         "load balancer: first POST on {first_server}, replays on {retried_on:?}, one row; \
+         concurrent duplicates on a and b (status, replayed): {duplicates:?}; \
          login failures on {failed_on:?} locked the account on both; token revoked on b refused on a; \
          catalog create on a / replace on b / delete on a seen by the other"
     );
