@@ -59,37 +59,7 @@ async fn stop_under_load(signal: &str) {
     let account = register(&http, &base, "athlete").await;
     let athlete = create_athlete(&http, &base, &account).await;
 
-    // Writes held in the database by a table lock: certainly in flight when
-    // SIGTERM arrives, and they finish only after it.
-    let lock = TableLock::take(&url, "sessions", "EXCLUSIVE");
     let t0 = Instant::now();
-    let mut held = Vec::new();
-    for n in 0..HELD_WRITES {
-        let (http, base, account, athlete) =
-            (http.clone(), base.clone(), account.clone(), athlete.clone());
-        held.push(tokio::spawn(async move {
-            let response = post_run(&http, &base, &account, &athlete, &format!("held-{n}"), n)
-                .await
-                .map_err(|error| format!("{error:?}"))?;
-            let status = response.status().as_u16();
-            let body: Value = response.json().await.map_err(|e| format!("{e:?}"))?;
-            Ok::<_, String>((status, body["id"].as_str().map(str::to_owned), t0.elapsed()))
-        }));
-    }
-    let waiting = format!(
-        "SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = 'runstrong' \
-         AND wait_event_type = 'Lock' AND datname = '{}'",
-        database.name
-    );
-    let deadline = Instant::now() + Duration::from_secs(20);
-    while query_count(&url, &waiting) < HELD_WRITES as i64 {
-        assert!(
-            Instant::now() < deadline,
-            "the held writes reached the lock"
-        );
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-
     // Steady load on keep-alive connections: reads that need the database.
     let stop = Arc::new(AtomicBool::new(false));
     let outcomes = Arc::new(Mutex::new(Vec::<Outcome>::new()));
@@ -158,11 +128,44 @@ async fn stop_under_load(signal: &str) {
         }));
     }
 
-    tokio::time::sleep(Duration::from_secs(1)).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+
+    // Writes held in the database by a table lock: certainly in flight when
+    // SIGTERM arrives, and they finish only after it. The lock is held well
+    // under the statement and lock timeouts, so only shutdown could cut
+    // them.
+    let lock = TableLock::take(&url, "sessions", "EXCLUSIVE");
+    let mut held = Vec::new();
+    for n in 0..HELD_WRITES {
+        let (http, base, account, athlete) =
+            (http.clone(), base.clone(), account.clone(), athlete.clone());
+        held.push(tokio::spawn(async move {
+            let response = post_run(&http, &base, &account, &athlete, &format!("held-{n}"), n)
+                .await
+                .map_err(|error| format!("{error:?}"))?;
+            let status = response.status().as_u16();
+            let body: Value = response.json().await.map_err(|e| format!("{e:?}"))?;
+            Ok::<_, String>((status, body["id"].as_str().map(str::to_owned), t0.elapsed()))
+        }));
+    }
+    let waiting = format!(
+        "SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = 'runstrong' \
+         AND wait_event_type = 'Lock' AND datname = '{}'",
+        database.name
+    );
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while query_count(&url, &waiting) < HELD_WRITES as i64 {
+        assert!(
+            Instant::now() < deadline,
+            "the held writes reached the lock"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+
     let sigterm_at = t0.elapsed();
     instance.signal(signal);
     // The held writes wait on: shutdown must not cut them.
-    tokio::time::sleep(Duration::from_millis(1500)).await;
+    tokio::time::sleep(Duration::from_millis(1000)).await;
     let released_at = t0.elapsed();
     lock.release();
 
