@@ -27,6 +27,8 @@ pub enum StartupError {
 pub struct Application {
     port: u16,
     server: Server,
+    /// The pool the workers share; closed by `run_until_stopped`.
+    pool: web::Data<PgPool>,
 }
 
 impl Application {
@@ -37,12 +39,12 @@ impl Application {
         tokio::task::spawn_blocking(move || db::prepare::prepare_database(&url))
             .await
             .expect("database preparation does not panic")?;
-        let pool = db::build_pool(&config);
+        let pool = web::Data::new(db::build_pool(&config));
         let listener = TcpListener::bind(config.listen_addr)?;
         let port = listener.local_addr()?.port();
-        let server = serve(listener, pool, &config)?;
+        let server = serve(listener, pool.clone(), &config)?;
         tracing::info!(address = %listener_address(&config, port), "runstrong is listening");
-        Ok(Application { port, server })
+        Ok(Application { port, server, pool })
     }
 
     pub fn port(&self) -> u16 {
@@ -60,8 +62,27 @@ impl Application {
         let signals = tokio::spawn(stop_gracefully_on_signal(self.server.handle()));
         let result = self.server.await;
         signals.abort();
+        close_pool(self.pool).await;
         result
     }
+}
+
+/// Closes the pooled connections here, before the process exits, rather
+/// than in whichever worker thread happens to drop the pool last: libpq
+/// closing TLS connections on a worker thread while the main thread runs
+/// OpenSSL's exit handlers aborted the process now and then ("double
+/// free or corruption") after a clean stop. The workers let go of the pool
+/// as their threads end; this waits (briefly) for that.
+async fn close_pool(pool: web::Data<PgPool>) {
+    let pool = pool.into_inner();
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(5);
+    while std::sync::Arc::strong_count(&pool) > 1 && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    if std::sync::Arc::strong_count(&pool) > 1 {
+        tracing::warn!("workers still hold the database pool at exit");
+    }
+    drop(pool);
 }
 
 /// SIGTERM and SIGINT (Ctrl-C) both stop the server gracefully: it stops
@@ -102,10 +123,13 @@ fn listener_address(config: &Config, port: u16) -> String {
     format!("{}:{port}", config.listen_addr.ip())
 }
 
-fn serve(listener: TcpListener, pool: PgPool, config: &Config) -> std::io::Result<Server> {
+fn serve(
+    listener: TcpListener,
+    pool: web::Data<PgPool>,
+    config: &Config,
+) -> std::io::Result<Server> {
     let spec = openapi::document();
     let known_routes = web::Data::new(fallback::KnownRoutes::from_spec(&spec));
-    let pool = web::Data::new(pool);
     let metrics = web::Data::new(metrics::Metrics::new());
     let settings = web::Data::new(config.clone());
     let body_limit = config.body_limit_bytes;
