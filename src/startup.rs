@@ -61,8 +61,8 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let signals = tokio::spawn(stop_gracefully_on_signal(self.server.handle()));
         let result = self.server.await;
-        signals.abort();
         close_pool(self.pool).await;
+        signals.abort();
         result
     }
 }
@@ -88,7 +88,7 @@ async fn close_pool(pool: web::Data<PgPool>) {
 /// SIGTERM and SIGINT (Ctrl-C) both stop the server gracefully: it stops
 /// accepting and lets in-flight requests finish. actix's own signal
 /// handling treats SIGINT as a forced stop that cuts in-flight requests
-/// off, so it is disabled in `serve`. A second signal forces the stop.
+/// off, so it is disabled in `serve`. A second signal exits at once.
 async fn stop_gracefully_on_signal(handle: actix_web::dev::ServerHandle) {
     use tokio::signal::unix::{SignalKind, signal};
     let (Ok(mut term), Ok(mut interrupt)) = (
@@ -109,14 +109,17 @@ async fn stop_gracefully_on_signal(handle: actix_web::dev::ServerHandle) {
     let graceful = handle.stop(true);
     tokio::select! {
         _ = graceful => {}
-        _ = term.recv() => forced(&handle).await,
-        _ = interrupt.recv() => forced(&handle).await,
+        _ = term.recv() => exit_now(),
+        _ = interrupt.recv() => exit_now(),
     }
 }
 
-async fn forced(handle: &actix_web::dev::ServerHandle) {
-    tracing::warn!("second signal: stopping now, in-flight requests are cut off");
-    handle.stop(false).await;
+/// actix ignores a forced stop once a graceful one is under way, so the
+/// second signal ends the process itself (in-flight requests are cut off,
+/// as the operator asked; exit status 1).
+fn exit_now() -> ! {
+    tracing::warn!("second signal: exiting now, in-flight requests are cut off");
+    std::process::exit(1);
 }
 
 fn listener_address(config: &Config, port: u16) -> String {

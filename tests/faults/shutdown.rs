@@ -254,3 +254,66 @@ async fn stop_under_load(signal: &str) {
         "shutdown (SIG{signal}): {summary}; {unread} requests written onto idle connections the server was closing (never read)"
     );
 }
+
+/// An operator who cannot wait: a second signal stops at once, even with a
+/// request still in flight (which is then cut off, as asked).
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_second_signal_forces_the_stop() {
+    let database = TestDatabase::new();
+    let url = database.url();
+    let mut instance = Instance::start(
+        "second-signal",
+        &[
+            ("DATABASE_URL", &url),
+            ("RUNSTRONG_SHUTDOWN_TIMEOUT_S", "30"),
+        ],
+    )
+    .await;
+    let http = client();
+    let base = instance.base.clone();
+    let account = register(&http, &base, "athlete").await;
+    let athlete = create_athlete(&http, &base, &account).await;
+    let lock = TableLock::take(&url, "sessions", "EXCLUSIVE");
+    let held = {
+        let (http, base, account, athlete) =
+            (http.clone(), base.clone(), account.clone(), athlete.clone());
+        tokio::spawn(async move { post_run(&http, &base, &account, &athlete, "forced", 1).await })
+    };
+    let waiting = format!(
+        "SELECT count(*) AS n FROM pg_stat_activity WHERE application_name = 'runstrong' \
+         AND wait_event_type = 'Lock' AND datname = '{}'",
+        database.name
+    );
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while query_count(&url, &waiting) < 1 {
+        assert!(Instant::now() < deadline, "the write reached the lock");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    instance.signal("TERM");
+    // Graceful: it waits for the held write.
+    assert!(
+        instance
+            .wait_exit(Duration::from_millis(700))
+            .await
+            .is_none(),
+        "one signal waits for in-flight requests"
+    );
+    let forced_at = Instant::now();
+    instance.signal("TERM");
+    let exit = instance.wait_exit(Duration::from_secs(10)).await;
+    let took = forced_at.elapsed();
+    lock.release();
+    let exit = exit.expect("a second signal stops it");
+    assert_eq!(exit.code(), Some(1), "a forced stop is not a clean exit");
+    assert!(took < Duration::from_secs(5), "at once: {took:?}");
+    let held = held.await.unwrap();
+    assert!(
+        held.is_err(),
+        "the in-flight write was cut off: {:?}",
+        held.map(|r| r.status())
+    );
+    let logs = instance.logs();
+    assert!(logs.contains("second signal"), "{logs}");
+    assert_no_secrets("second-signal", &logs);
+    println!("shutdown: a second SIGTERM stopped runstrong {took:?} later, exit {exit:?}");
+}
