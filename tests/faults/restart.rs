@@ -54,6 +54,7 @@ struct Probe {
     readyz: Option<u16>,
     readyz_retry_after: bool,
     livez: Option<u16>,
+    metrics: Option<u16>,
 }
 
 async fn observe(
@@ -186,6 +187,7 @@ async fn restart_under_load(mode: &'static str) {
                 let started = t0.elapsed();
                 let readyz = http.get(format!("{base}/readyz")).send().await.ok();
                 let livez = http.get(format!("{base}/livez")).send().await.ok();
+                let metrics = http.get(format!("{base}/metrics")).send().await.ok();
                 probes.lock().unwrap().push(Probe {
                     started,
                     finished: t0.elapsed(),
@@ -194,6 +196,7 @@ async fn restart_under_load(mode: &'static str) {
                         .as_ref()
                         .is_some_and(|r| r.headers().contains_key("retry-after")),
                     livez: livez.as_ref().map(|r| r.status().as_u16()),
+                    metrics: metrics.as_ref().map(|r| r.status().as_u16()),
                 });
                 tokio::time::sleep(Duration::from_millis(200)).await;
             }
@@ -290,8 +293,10 @@ async fn restart_under_load(mode: &'static str) {
         dump()
     );
     assert!(
-        probes.iter().all(|p| p.livez == Some(200)),
-        "livez stays 200 throughout: {}",
+        probes
+            .iter()
+            .all(|p| p.livez == Some(200) && p.metrics == Some(200)),
+        "livez and metrics stay 200 throughout: {}",
         dump()
     );
 
