@@ -156,6 +156,8 @@ pub struct CatalogCache {
     /// change is not kept.
     generation: AtomicU64,
     listening: AtomicBool,
+    /// Set when the server stops: the listening thread ends.
+    stopped: AtomicBool,
 }
 
 impl CatalogCache {
@@ -169,6 +171,13 @@ impl CatalogCache {
             .spawn(move || listener.listen_forever(&database_url))
             .expect("spawn the catalog listener thread");
         cache
+    }
+
+    /// Ends the listening thread (within one poll interval) and stops
+    /// serving from memory.
+    pub fn stop(&self) {
+        self.stopped.store(true, Ordering::SeqCst);
+        self.listening.store(false, Ordering::SeqCst);
     }
 
     /// Drops the snapshot: the catalog changed (here or elsewhere).
@@ -210,10 +219,9 @@ impl CatalogCache {
     }
 
     fn listen_forever(&self, database_url: &str) {
-        loop {
-            match self.listen(database_url) {
-                Ok(()) => {}
-                Err(error) => tracing::warn!(%error, "catalog listener lost its connection"),
+        while !self.stopped.load(Ordering::SeqCst) {
+            if let Err(error) = self.listen(database_url) {
+                tracing::warn!(%error, "catalog listener lost its connection");
             }
             self.listening.store(false, Ordering::SeqCst);
             self.invalidate();
@@ -221,16 +229,20 @@ impl CatalogCache {
         }
     }
 
-    /// Listens until the connection fails. Changes missed while it was
-    /// down are covered by invalidating once listening has begun.
+    /// Listens until the connection fails or the server stops. Changes
+    /// missed while it was down are covered by invalidating once listening
+    /// has begun.
     fn listen(&self, database_url: &str) -> Result<(), diesel::result::Error> {
         let mut connection = PgConnection::establish(database_url)
             .map_err(|e| diesel::result::Error::QueryBuilderError(e.into()))?;
         diesel::sql_query(format!("LISTEN {CHANNEL}")).execute(&mut connection)?;
         self.invalidate();
+        if self.stopped.load(Ordering::SeqCst) {
+            return Ok(());
+        }
         self.listening.store(true, Ordering::SeqCst);
         let mut since_keepalive = Duration::ZERO;
-        loop {
+        while !self.stopped.load(Ordering::SeqCst) {
             let mut changed = false;
             for notification in connection.notifications_iter() {
                 notification?;
@@ -246,5 +258,6 @@ impl CatalogCache {
                 since_keepalive = Duration::ZERO;
             }
         }
+        Ok(())
     }
 }

@@ -286,32 +286,58 @@ impl From<diesel::result::Error> for ApiError {
         use diesel::result::{DatabaseErrorKind, Error};
         match &error {
             Error::NotFound => ApiError::NotFound("no such resource".to_owned()),
-            Error::DatabaseError(kind, info) => match kind {
-                DatabaseErrorKind::UniqueViolation => {
-                    ApiError::Conflict("that conflicts with an existing resource".to_owned())
-                }
-                DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand => {
-                    ApiError::Unavailable(error.to_string())
-                }
-                _ if is_transient(info.message()) => ApiError::Unavailable(error.to_string()),
-                _ => ApiError::Internal(error.to_string()),
-            },
+            Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => {
+                ApiError::Conflict("that conflicts with an existing resource".to_owned())
+            }
+            _ if is_unavailable(&error) => ApiError::Unavailable(error.to_string()),
             _ => ApiError::Internal(error.to_string()),
         }
     }
 }
 
+/// Database failures that end by themselves, so the client is told to
+/// retry (503) rather than that something is wrong with us (500).
+fn is_unavailable(error: &diesel::result::Error) -> bool {
+    use diesel::result::{DatabaseErrorKind, Error};
+    match error {
+        Error::DatabaseError(kind, info) => {
+            matches!(
+                kind,
+                DatabaseErrorKind::ClosedConnection
+                    | DatabaseErrorKind::UnableToSendCommand
+                    | DatabaseErrorKind::SerializationFailure
+                    // Writes reaching a standby during a failover.
+                    | DatabaseErrorKind::ReadOnlyTransaction
+            ) || is_transient(info.message())
+        }
+        // COMMIT failed and so did the rollback after it: the connection
+        // went away under the transaction (nothing was committed).
+        Error::RollbackErrorOnCommit { commit_error, .. } => is_unavailable(commit_error),
+        // A connection left in an unknown state by an earlier failure; the
+        // pool drops it when it comes back.
+        Error::BrokenTransactionManager => true,
+        _ => false,
+    }
+}
+
 /// Messages PostgreSQL and libpq give for failures that end by themselves:
-/// a cancelled long statement, a server restart, a lost socket.
+/// a cancelled statement (statement or lock timeout, an operator's
+/// pg_cancel_backend, a conflict with recovery), a deadlock, a server
+/// restart or failover, a lost socket.
 fn is_transient(message: &str) -> bool {
     const TRANSIENT: &[&str] = &[
-        "canceling statement due to statement timeout",
-        "canceling statement due to lock timeout",
+        "canceling statement due to",
+        "deadlock detected",
         "terminating connection",
         "server closed the connection",
         "connection to server",
+        "could not receive data from server",
+        "could not send data to server",
+        "SSL connection has been closed unexpectedly",
         "the database system is starting up",
         "the database system is shutting down",
+        "the database system is in recovery mode",
+        "the database system is not yet accepting connections",
         "no connection to the server",
     ];
     TRANSIENT.iter().any(|needle| message.contains(needle))
@@ -358,6 +384,61 @@ mod tests {
             response.headers().get(header::CONTENT_TYPE).unwrap(),
             PROBLEM_CONTENT_TYPE
         );
+    }
+
+    #[test]
+    fn database_failures_that_pass_are_503_and_bugs_500() {
+        use diesel::result::{DatabaseErrorKind, Error};
+        let database =
+            |kind, message: &str| Error::DatabaseError(kind, Box::new(message.to_owned()));
+        for error in [
+            database(
+                DatabaseErrorKind::Unknown,
+                "canceling statement due to user request",
+            ),
+            database(
+                DatabaseErrorKind::Unknown,
+                "canceling statement due to statement timeout",
+            ),
+            database(
+                DatabaseErrorKind::Unknown,
+                "terminating connection due to administrator command",
+            ),
+            database(DatabaseErrorKind::ClosedConnection, "anything"),
+            Error::RollbackErrorOnCommit {
+                rollback_error: Box::new(database(
+                    DatabaseErrorKind::ClosedConnection,
+                    "no connection to the server",
+                )),
+                commit_error: Box::new(database(
+                    DatabaseErrorKind::ClosedConnection,
+                    "server closed the connection unexpectedly",
+                )),
+            },
+            Error::BrokenTransactionManager,
+        ] {
+            let described = format!("{error:?}");
+            assert!(
+                matches!(ApiError::from(error), ApiError::Unavailable(_)),
+                "{described}"
+            );
+        }
+        for error in [
+            database(
+                DatabaseErrorKind::Unknown,
+                "relation \"nope\" does not exist",
+            ),
+            Error::RollbackErrorOnCommit {
+                rollback_error: Box::new(database(DatabaseErrorKind::Unknown, "odd")),
+                commit_error: Box::new(database(DatabaseErrorKind::CheckViolation, "odd")),
+            },
+        ] {
+            let described = format!("{error:?}");
+            assert!(
+                matches!(ApiError::from(error), ApiError::Internal(_)),
+                "{described}"
+            );
+        }
     }
 
     #[test]

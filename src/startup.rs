@@ -28,6 +28,10 @@ pub enum StartupError {
 pub struct Application {
     port: u16,
     server: Server,
+    /// The pool the workers share; closed by `run_until_stopped`.
+    pool: web::Data<PgPool>,
+    /// Its listening thread ends with the server.
+    catalog: web::Data<CatalogCache>,
 }
 
 impl Application {
@@ -38,12 +42,18 @@ impl Application {
         tokio::task::spawn_blocking(move || db::prepare::prepare_database(&url))
             .await
             .expect("database preparation does not panic")?;
-        let pool = db::build_pool(&config);
+        let pool = web::Data::new(db::build_pool(&config));
         let listener = TcpListener::bind(config.listen_addr)?;
         let port = listener.local_addr()?.port();
-        let server = serve(listener, pool, &config)?;
+        let catalog = web::Data::from(CatalogCache::start(config.database_url.clone()));
+        let server = serve(listener, pool.clone(), catalog.clone(), &config)?;
         tracing::info!(address = %listener_address(&config, port), "runstrong is listening");
-        Ok(Application { port, server })
+        Ok(Application {
+            port,
+            server,
+            pool,
+            catalog,
+        })
     }
 
     pub fn port(&self) -> u16 {
@@ -58,19 +68,82 @@ impl Application {
     /// Serves until SIGTERM / Ctrl-C, then stops accepting and lets
     /// in-flight requests finish (up to the shutdown timeout).
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
-        self.server.await
+        let signals = tokio::spawn(stop_gracefully_on_signal(self.server.handle()));
+        let result = self.server.await;
+        self.catalog.stop();
+        close_pool(self.pool).await;
+        signals.abort();
+        result
     }
+}
+
+/// Closes the pooled connections here, before the process exits, rather
+/// than in whichever worker thread happens to drop the pool last: libpq
+/// closing TLS connections on a worker thread while the main thread runs
+/// OpenSSL's exit handlers aborted the process now and then ("double
+/// free or corruption") after a clean stop. The workers let go of the pool
+/// as their threads end; this waits (briefly) for that.
+async fn close_pool(pool: web::Data<PgPool>) {
+    let pool = pool.into_inner();
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(5);
+    while std::sync::Arc::strong_count(&pool) > 1 && tokio::time::Instant::now() < deadline {
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    if std::sync::Arc::strong_count(&pool) > 1 {
+        tracing::warn!("workers still hold the database pool at exit");
+    }
+    drop(pool);
+}
+
+/// SIGTERM and SIGINT (Ctrl-C) both stop the server gracefully: it stops
+/// accepting and lets in-flight requests finish. actix's own signal
+/// handling treats SIGINT as a forced stop that cuts in-flight requests
+/// off, so it is disabled in `serve`. A second signal exits at once.
+async fn stop_gracefully_on_signal(handle: actix_web::dev::ServerHandle) {
+    use tokio::signal::unix::{SignalKind, signal};
+    let (Ok(mut term), Ok(mut interrupt)) = (
+        signal(SignalKind::terminate()),
+        signal(SignalKind::interrupt()),
+    ) else {
+        tracing::warn!("cannot listen for SIGTERM/SIGINT; stop the process with SIGKILL");
+        return;
+    };
+    let received = tokio::select! {
+        _ = term.recv() => "SIGTERM",
+        _ = interrupt.recv() => "SIGINT",
+    };
+    tracing::info!(
+        signal = received,
+        "stopping: no new connections, finishing in-flight requests"
+    );
+    let graceful = handle.stop(true);
+    tokio::select! {
+        _ = graceful => {}
+        _ = term.recv() => exit_now(),
+        _ = interrupt.recv() => exit_now(),
+    }
+}
+
+/// actix ignores a forced stop once a graceful one is under way, so the
+/// second signal ends the process itself (in-flight requests are cut off,
+/// as the operator asked; exit status 1).
+fn exit_now() -> ! {
+    tracing::warn!("second signal: exiting now, in-flight requests are cut off");
+    std::process::exit(1);
 }
 
 fn listener_address(config: &Config, port: u16) -> String {
     format!("{}:{port}", config.listen_addr.ip())
 }
 
-fn serve(listener: TcpListener, pool: PgPool, config: &Config) -> std::io::Result<Server> {
+fn serve(
+    listener: TcpListener,
+    pool: web::Data<PgPool>,
+    catalog: web::Data<CatalogCache>,
+    config: &Config,
+) -> std::io::Result<Server> {
     let spec = openapi::document();
     let known_routes = web::Data::new(fallback::KnownRoutes::from_spec(&spec));
-    let pool = web::Data::new(pool);
-    let catalog = web::Data::from(CatalogCache::start(config.database_url.clone()));
     let metrics = web::Data::new(metrics::Metrics::new());
     let settings = web::Data::new(config.clone());
     let body_limit = config.body_limit_bytes;
@@ -94,7 +167,9 @@ fn serve(listener: TcpListener, pool: PgPool, config: &Config) -> std::io::Resul
             .default_service(web::to(fallback::fallback))
     })
     .listen(listener)?
-    .shutdown_timeout(config.shutdown_timeout.as_secs());
+    .shutdown_timeout(config.shutdown_timeout.as_secs())
+    // Signals are handled in `run_until_stopped`, both gracefully.
+    .disable_signals();
     if config.workers > 0 {
         server = server.workers(config.workers);
     }

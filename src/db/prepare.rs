@@ -30,7 +30,8 @@ pub enum PrepareError {
 /// Splits `postgres://…/name?params` into the URL of the server's
 /// `postgres` maintenance database and the name of the target database.
 pub fn split_database_url(url: &str) -> Result<(String, String), PrepareError> {
-    let bad = || PrepareError::BadUrl(url.to_owned());
+    // The error is logged at start-up: never with the password in it.
+    let bad = || PrepareError::BadUrl(without_password(url));
     let (base, query) = match url.split_once('?') {
         Some((base, query)) => (base, Some(query)),
         None => (url, None),
@@ -47,6 +48,30 @@ pub fn split_database_url(url: &str) -> Result<(String, String), PrepareError> {
         maintenance.push_str(query);
     }
     Ok((maintenance, name.to_owned()))
+}
+
+/// `url` with the password of its user info (`user:password@`), if any,
+/// replaced by `***`.
+pub fn without_password(url: &str) -> String {
+    let Some(scheme_end) = url.find("://").map(|at| at + 3) else {
+        return url.to_owned();
+    };
+    let authority_end = url[scheme_end..]
+        .find(['/', '?'])
+        .map_or(url.len(), |at| at + scheme_end);
+    let authority = &url[scheme_end..authority_end];
+    match authority.rfind('@') {
+        Some(at) => match authority[..at].find(':') {
+            Some(colon) => format!(
+                "{}{}:***{}",
+                &url[..scheme_end],
+                &authority[..colon],
+                &url[scheme_end + at..]
+            ),
+            None => url.to_owned(),
+        },
+        None => url.to_owned(),
+    }
 }
 
 #[derive(QueryableByName)]
@@ -136,5 +161,21 @@ mod tests {
         assert_eq!(name, "runstrong");
         assert!(split_database_url("postgres://host:5432/").is_err());
         assert!(split_database_url("runstrong").is_err());
+    }
+
+    #[test]
+    fn a_bad_url_is_reported_without_its_password() {
+        let error = split_database_url("postgres://app:s3cret@db:5432").unwrap_err();
+        assert!(!error.to_string().contains("s3cret"), "{error}");
+        assert!(error.to_string().contains("postgres://app:***@db:5432"));
+        assert_eq!(
+            without_password("postgres://app:p@ss:w@rd@db/x?sslmode=require"),
+            "postgres://app:***@db/x?sslmode=require"
+        );
+        assert_eq!(
+            without_password("postgres://app@db/x"),
+            "postgres://app@db/x"
+        );
+        assert_eq!(without_password("not a url"), "not a url");
     }
 }
