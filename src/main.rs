@@ -1,6 +1,6 @@
 use std::process::ExitCode;
 
-use runstrong::{admin, config::Config, openapi, startup::Application, telemetry};
+use runstrong::{admin, config::Config, memory, openapi, startup::Application, telemetry};
 
 const USAGE: &str = "usage: runstrong [serve | openapi | create-admin --email EMAIL]\n\
   serve         run the HTTP service (the default)\n\
@@ -8,8 +8,18 @@ const USAGE: &str = "usage: runstrong [serve | openapi | create-admin --email EM
   create-admin  create an admin account; the password is read from\n\
                 RUNSTRONG_ADMIN_PASSWORD or else the first line of standard input";
 
-#[tokio::main]
-async fn main() -> ExitCode {
+fn main() -> ExitCode {
+    memory::limit_malloc_arenas();
+    // The HTTP workers run their own runtimes; this one only starts the
+    // server, waits for it and handles signals.
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a tokio runtime")
+        .block_on(run())
+}
+
+async fn run() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
     match args
         .iter()
@@ -46,6 +56,7 @@ async fn serve() -> ExitCode {
             return ExitCode::FAILURE;
         }
     };
+    memory::release_start_up_memory();
     match application.run_until_stopped().await {
         Ok(()) => {
             tracing::info!("stopped");

@@ -151,3 +151,25 @@ pub fn document_json() -> String {
     json.push('\n');
     json
 }
+
+/// The document as served at `/openapi.json`: serialized once at start-up
+/// and shared by every worker, instead of each worker keeping the document
+/// and serializing it per request.
+#[derive(Clone)]
+pub struct ServedDocument(actix_web::web::Bytes);
+
+impl ServedDocument {
+    pub fn new(spec: &openapi::OpenApi) -> Self {
+        ServedDocument(actix_web::web::Bytes::from(
+            spec.to_json().expect("the OpenAPI document serializes"),
+        ))
+    }
+}
+
+pub async fn serve_document(
+    document: actix_web::web::Data<ServedDocument>,
+) -> actix_web::HttpResponse {
+    actix_web::HttpResponse::Ok()
+        .content_type("application/json")
+        .body(document.0.clone())
+}

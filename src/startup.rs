@@ -144,6 +144,8 @@ fn serve(
 ) -> std::io::Result<Server> {
     let spec = openapi::document();
     let known_routes = web::Data::new(fallback::KnownRoutes::from_spec(&spec));
+    let document = web::Data::new(openapi::ServedDocument::new(&spec));
+    drop(spec);
     let metrics = web::Data::new(metrics::Metrics::new());
     let settings = web::Data::new(config.clone());
     let body_limit = config.body_limit_bytes;
@@ -163,7 +165,12 @@ fn serve(
             .configure(api::routes)
             .split_for_parts();
         app.service(web::redirect("/docs", "/docs/"))
-            .service(SwaggerUi::new("/docs/{_:.*}").url("/openapi.json", spec.clone()))
+            .app_data(document.clone())
+            .route("/openapi.json", web::get().to(openapi::serve_document))
+            .service(
+                SwaggerUi::new("/docs/{_:.*}")
+                    .config(utoipa_swagger_ui::Config::from("/openapi.json")),
+            )
             .default_service(web::to(fallback::fallback))
     })
     .listen(listener)?
@@ -173,5 +180,11 @@ fn serve(
     if config.workers > 0 {
         server = server.workers(config.workers);
     }
+    // Database work and plan generation run on each worker's blocking
+    // threads. actix allows 512 / workers of them, each with its own stack
+    // and allocations, though past the pool size they only wait for a
+    // connection: pool size + 2 per worker lets one worker use the whole
+    // pool and still have threads for CPU-only work (plans).
+    server = server.worker_max_blocking_threads(config.pool_size as usize + 2);
     Ok(server.run())
 }
