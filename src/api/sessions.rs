@@ -115,7 +115,9 @@ enum Created {
     security(("bearer" = [])),
     params(
         AthletePath,
-        ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe: 1–255 characters, unique per request, kept at least 24 h"),
+        // Visible ASCII, spaces only inside: what HTTP keeps of a header value.
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe: 1–255 visible ASCII characters, unique per request, kept at least 24 h",
+            max_length = 255, pattern = "^[!-~]([ -~]*[!-~])?$"),
     ),
     request_body = SessionInput,
     responses(

@@ -37,6 +37,7 @@ pub struct PlannedLink {
     pub date: NaiveDate,
     /// Position among that day's planned sessions (0 = first).
     #[serde(default)]
+    #[schema(maximum = 255)]
     pub index: u8,
 }
 
