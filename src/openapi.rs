@@ -109,9 +109,9 @@ fn close_variations(spec: &mut openapi::OpenApi) {
     }
 }
 
-/// Lists whose values must not repeat: the profile validator refuses
-/// repeats (422), and JSON Schema can say so, but the derive writes
-/// `uniqueItems` only for set types.
+/// Lists whose values must not repeat: the profile and exercise
+/// validators refuse repeats (422), and JSON Schema can say so, but the
+/// derive writes `uniqueItems` only for set types.
 const UNIQUE_ITEMS: &[(&str, &[&str])] = &[
     (
         "AthleteProfile",
@@ -127,6 +127,18 @@ const UNIQUE_ITEMS: &[(&str, &[&str])] = &[
         "PlanOverrides",
         &["available_days", "equipment", "injuries"],
     ),
+    ("ExerciseDefinition", EXERCISE_SETS),
+    ("Exercise", EXERCISE_SETS),
+];
+
+/// The lists of an exercise whose values must not repeat.
+const EXERCISE_SETS: &[&str] = &[
+    "primary_muscles",
+    "secondary_muscles",
+    "equipment",
+    "avoid_with",
+    "helps_with",
+    "benefits",
 ];
 
 fn mark_unique_items(spec: &mut openapi::OpenApi) {

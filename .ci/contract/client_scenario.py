@@ -51,7 +51,7 @@ from runstrong_client.models import (
     RegisterRequestRole,
     Session,
     SessionInput,
-    SessionKind,
+    SessionInputKind,
     StoredPlan,
     TokenResponse,
     Weekday,
@@ -194,7 +194,7 @@ def main(base_url: str) -> None:
         today - datetime.timedelta(days=2), datetime.time(7, 0), tzinfo=datetime.timezone.utc
     )
     run = SessionInput(
-        kind=SessionKind.EASY_RUN,
+        kind=SessionInputKind.EASY_RUN,
         started_at=run_start,
         duration_min=50.0,
         distance_km=8.4,
@@ -213,7 +213,7 @@ def main(base_url: str) -> None:
     squat = expect(get_exercise.sync_detailed("goblet-squat", client=coach), HTTPStatus.OK, Exercise)
     bridge = expect(get_exercise.sync_detailed("glute-bridge", client=coach), HTTPStatus.OK, Exercise)
     lift = SessionInput(
-        kind=SessionKind.STRENGTH,
+        kind=SessionInputKind.STRENGTH,
         started_at=run_start + datetime.timedelta(days=1, hours=11),
         duration_min=40.0,
         rpe=7,

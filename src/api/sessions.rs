@@ -485,8 +485,9 @@ pub async fn replace_session(
             session_id,
             AccessLevel::ReadWrite,
         )?;
-        if_match.require(&version_etag(version))?;
+        // An invalid body is 422 whatever the tag: judged before If-Match.
         input.validate(now).map_err(ApiError::unprocessable)?;
+        if_match.require(&version_etag(version))?;
         let owner = athletes::require(
             connection,
             caller.account_id,

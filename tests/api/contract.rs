@@ -109,6 +109,41 @@ async fn a_patch_that_cannot_apply_is_422_even_with_a_stale_if_match() {
     assert_problem(patch(json!({"runs_per_week": 3})).await.unwrap(), 412).await;
 }
 
+/// The same for replacing a logged session: an invalid session with a
+/// stale If-Match was a 412.
+#[tokio::test]
+async fn a_session_replacement_that_cannot_apply_is_422_even_with_a_stale_if_match() {
+    let app = spawn_app().await;
+    let owner = app.register("athlete").await;
+    let (athlete_id, _) = app.create_athlete(&owner).await;
+    let run = json!({"kind": "easy_run", "started_at": "2026-11-23T07:00:00Z", "duration_min": 50, "distance_km": 8.4, "rpe": 3});
+    let created: Value = app
+        .request(
+            Method::POST,
+            &format!("/v1/athletes/{athlete_id}/sessions"),
+            Some(&owner),
+        )
+        .json(&run)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let path = format!("/v1/sessions/{}", created["id"].as_str().unwrap());
+    let put = |body: Value| {
+        app.request(Method::PUT, &path, Some(&owner))
+            .header("If-Match", "\"v999\"")
+            .json(&body)
+            .send()
+    };
+    let mut invalid = run.clone();
+    invalid["rpe"] = json!(11);
+    let problem = assert_problem(put(invalid).await.unwrap(), 422).await;
+    assert_eq!(problem["errors"][0]["pointer"], "/rpe");
+    assert_problem(put(run).await.unwrap(), 412).await;
+}
+
 /// Plan validation accepted numbers outside the ranges the document gives
 /// for a plan (sets 1–10, target RPE 1–10) and judged such a plan valid.
 #[tokio::test]
