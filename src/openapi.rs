@@ -1,13 +1,16 @@
 //! The OpenAPI 3.1 document, generated from the same route registration
 //! the server uses, plus what every operation shares (500/503 answers and
-//! the `X-Request-Id` header).
+//! the `X-Request-Id` header) and the links from one answer to the next
+//! request.
 
 use actix_web::App;
 use utoipa::{
     OpenApi,
     openapi::{
         self, ContentBuilder, HeaderBuilder, ObjectBuilder, RefOr, ResponseBuilder, Type,
+        link::LinkBuilder,
         path::Operation,
+        schema::Schema,
         security::{HttpAuthScheme, HttpBuilder, SecurityScheme},
     },
 };
@@ -78,9 +81,226 @@ pub fn document() -> openapi::OpenApi {
         let uses_database = !WITHOUT_DATABASE.contains(&path.as_str());
         for operation in operations(item) {
             add_shared_responses(operation, uses_database);
+            add_links(operation);
         }
     }
+    mark_unique_items(&mut spec);
+    close_variations(&mut spec);
     spec
+}
+
+/// The variants of `Variation` (internally tagged, `deny_unknown_fields`)
+/// refuse unknown fields, but the derive leaves their object schemas open.
+fn close_variations(spec: &mut openapi::OpenApi) {
+    use utoipa::openapi::schema::AdditionalProperties;
+    let schemas = &mut spec
+        .components
+        .as_mut()
+        .expect("the document has components")
+        .schemas;
+    let Some(RefOr::T(Schema::OneOf(one_of))) = schemas.get_mut("Variation") else {
+        panic!("Variation is not a oneOf schema");
+    };
+    for variant in one_of.items.iter_mut() {
+        let RefOr::T(Schema::Object(object)) = variant else {
+            panic!("a Variation variant is not an object schema");
+        };
+        object.additional_properties = Some(Box::new(AdditionalProperties::FreeForm(false)));
+    }
+}
+
+/// Lists whose values must not repeat: the profile and exercise
+/// validators refuse repeats (422), and JSON Schema can say so, but the
+/// derive writes `uniqueItems` only for set types.
+const UNIQUE_ITEMS: &[(&str, &[&str])] = &[
+    (
+        "AthleteProfile",
+        &["available_days", "equipment", "injuries"],
+    ),
+    (
+        "AthleteProfilePatch",
+        &["available_days", "equipment", "injuries"],
+    ),
+    ("Athlete", &["available_days", "equipment", "injuries"]),
+    ("PlanRequest", &["available_days", "equipment", "injuries"]),
+    (
+        "PlanOverrides",
+        &["available_days", "equipment", "injuries"],
+    ),
+    ("ExerciseDefinition", EXERCISE_SETS),
+    ("Exercise", EXERCISE_SETS),
+];
+
+/// The lists of an exercise whose values must not repeat.
+const EXERCISE_SETS: &[&str] = &[
+    "primary_muscles",
+    "secondary_muscles",
+    "equipment",
+    "avoid_with",
+    "helps_with",
+    "benefits",
+];
+
+fn mark_unique_items(spec: &mut openapi::OpenApi) {
+    let schemas = &mut spec
+        .components
+        .as_mut()
+        .expect("the document has components")
+        .schemas;
+    for (name, properties) in UNIQUE_ITEMS {
+        let Some(RefOr::T(Schema::Object(object))) = schemas.get_mut(*name) else {
+            panic!("{name} is not an object schema");
+        };
+        for property in *properties {
+            match object.properties.get_mut(*property) {
+                Some(RefOr::T(Schema::Array(array))) => array.unique_items = true,
+                _ => panic!("{name}.{property} is not an array"),
+            }
+        }
+    }
+}
+
+/// The id of the resource in the answer's body.
+const BODY_ID: &str = "$response.body#/id";
+/// The answer's version tag, which the next write must send as `If-Match`.
+const ETAG: &str = "$response.header.ETag";
+
+/// A link from an answer to an operation that can follow it: its name,
+/// the target `operationId`, and the target's parameters as runtime
+/// expressions (`header.` marks a header parameter).
+type LinkSpec = (
+    &'static str,
+    &'static str,
+    &'static [(&'static str, &'static str)],
+);
+
+/// What can follow an answer carrying an athlete profile.
+const ATHLETE_LINKS: &[LinkSpec] = &[
+    ("GetAthlete", "get_athlete", &[("athlete_id", BODY_ID)]),
+    (
+        "PatchAthlete",
+        "patch_athlete",
+        &[("athlete_id", BODY_ID), ("header.If-Match", ETAG)],
+    ),
+    (
+        "DeleteAthlete",
+        "delete_athlete",
+        &[("athlete_id", BODY_ID), ("header.If-Match", ETAG)],
+    ),
+    ("CreateGrant", "create_grant", &[("athlete_id", BODY_ID)]),
+    ("ListGrants", "list_grants", &[("athlete_id", BODY_ID)]),
+    ("CreatePlan", "create_plan", &[("athlete_id", BODY_ID)]),
+    ("ListPlans", "list_plans", &[("athlete_id", BODY_ID)]),
+    (
+        "CreateSession",
+        "create_session",
+        &[("athlete_id", BODY_ID)],
+    ),
+    ("ListSessions", "list_sessions", &[("athlete_id", BODY_ID)]),
+    ("LoadReport", "load_report", &[("athlete_id", BODY_ID)]),
+];
+
+/// What can follow an answer carrying a stored plan.
+const PLAN_LINKS: &[LinkSpec] = &[
+    ("GetPlan", "get_plan", &[("plan_id", BODY_ID)]),
+    ("PlanCalendar", "plan_calendar", &[("plan_id", BODY_ID)]),
+    ("AdaptPlan", "adapt_plan", &[("plan_id", BODY_ID)]),
+    ("DeletePlan", "delete_plan", &[("plan_id", BODY_ID)]),
+    (
+        "Adherence",
+        "adherence",
+        &[
+            ("athlete_id", "$response.body#/athlete_id"),
+            ("plan_id", BODY_ID),
+        ],
+    ),
+];
+
+/// What can follow an answer carrying a logged session with its ETag.
+const SESSION_LINKS: &[LinkSpec] = &[
+    ("GetSession", "get_session", &[("session_id", BODY_ID)]),
+    (
+        "ReplaceSession",
+        "replace_session",
+        &[("session_id", BODY_ID), ("header.If-Match", ETAG)],
+    ),
+    (
+        "DeleteSession",
+        "delete_session",
+        &[("session_id", BODY_ID), ("header.If-Match", ETAG)],
+    ),
+];
+
+/// What can follow an answer carrying an exercise with its ETag.
+const EXERCISE_LINKS: &[LinkSpec] = &[
+    ("GetExercise", "get_exercise", &[("id_or_slug", BODY_ID)]),
+    (
+        "GetProgression",
+        "get_progression",
+        &[("id_or_slug", BODY_ID)],
+    ),
+    (
+        "ReplaceExercise",
+        "replace_exercise",
+        &[("id_or_slug", BODY_ID), ("header.If-Match", ETAG)],
+    ),
+    (
+        "DeleteExercise",
+        "delete_exercise",
+        &[("id_or_slug", BODY_ID), ("header.If-Match", ETAG)],
+    ),
+];
+
+/// A grant can be revoked by the id in the answer, for the athlete of the request.
+const GRANT_LINKS: &[LinkSpec] = &[(
+    "RevokeGrant",
+    "revoke_grant",
+    &[
+        ("athlete_id", "$request.path.athlete_id"),
+        ("grant_id", BODY_ID),
+    ],
+)];
+
+/// The OpenAPI links of each operation's answers, by `operationId` and
+/// status: which answer feeds which next request. Clients can read them;
+/// schemathesis' stateful phase follows them to chain create → read →
+/// change → delete.
+const LINKS: &[(&str, &str, &[LinkSpec])] = &[
+    ("create_athlete", "201", ATHLETE_LINKS),
+    ("get_athlete", "200", ATHLETE_LINKS),
+    ("patch_athlete", "200", ATHLETE_LINKS),
+    ("create_grant", "200", GRANT_LINKS),
+    ("create_grant", "201", GRANT_LINKS),
+    ("create_plan", "201", PLAN_LINKS),
+    ("adapt_plan", "201", PLAN_LINKS),
+    ("get_plan", "200", PLAN_LINKS),
+    ("create_session", "201", SESSION_LINKS),
+    ("get_session", "200", SESSION_LINKS),
+    ("replace_session", "200", SESSION_LINKS),
+    ("create_exercise", "201", EXERCISE_LINKS),
+    ("get_exercise", "200", EXERCISE_LINKS),
+    ("replace_exercise", "200", EXERCISE_LINKS),
+];
+
+fn add_links(operation: &mut Operation) {
+    let Some(id) = operation.operation_id.clone() else {
+        return;
+    };
+    for (_, status, links) in LINKS.iter().filter(|(source, _, _)| *source == id) {
+        let Some(RefOr::T(response)) = operation.responses.responses.get_mut(*status) else {
+            panic!("{id} has no {status} answer to link from");
+        };
+        for (name, target, parameters) in links.iter() {
+            let link = parameters
+                .iter()
+                .fold(
+                    LinkBuilder::new().operation_id(*target),
+                    |link, (name, value)| link.parameter(*name, *value),
+                )
+                .build();
+            response.links.insert((*name).to_owned(), RefOr::T(link));
+        }
+    }
 }
 
 fn operations(item: &mut openapi::PathItem) -> impl Iterator<Item = &mut Operation> {

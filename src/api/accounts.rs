@@ -27,7 +27,25 @@ pub struct RegisterRequest {
     #[schema(example = "Sam Runner")]
     pub display_name: String,
     /// `athlete` or `coach`; admins are created only by `runstrong create-admin`.
+    #[schema(schema_with = registrable_role)]
     pub role: Role,
+}
+
+/// The roles anyone may register with: every role but `admin`, which the
+/// handler refuses (422), so the document does not offer it either.
+fn registrable_role() -> utoipa::openapi::Object {
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::Type::String)
+        .enum_values(Some(
+            Role::ALL
+                .iter()
+                .filter(|role| **role != Role::Admin)
+                .map(|role| role.as_str()),
+        ))
+        .description(Some(
+            "`athlete` or `coach`; admins are created only by `runstrong create-admin`.",
+        ))
+        .build()
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

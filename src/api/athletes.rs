@@ -180,12 +180,15 @@ pub async fn patch_athlete(
             athlete_id,
             AccessLevel::ReadWrite,
         )?;
-        if_match.require(&version_etag(visible.version))?;
         let mut merged =
             serde_json::to_value(&visible.athlete.profile).map_err(ApiError::internal)?;
         merge_patch(&mut merged, &patch);
         let profile: AthleteProfile = parse_json(merged.to_string().as_bytes())?;
         profile.validate().map_err(ApiError::unprocessable)?;
+        // A patch that could never apply says so (400/422) before the
+        // version is compared: a client with a stale tag must fix its body
+        // anyway, and a 412 would only make it fetch and fail again.
+        if_match.require(&version_etag(visible.version))?;
         athletes::update(connection, athlete_id, visible.version, &profile)?.ok_or_else(stale)
     })
     .await?;

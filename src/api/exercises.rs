@@ -31,17 +31,17 @@ const CURSOR_KIND: &str = "exercise";
 #[into_params(parameter_in = Query)]
 pub struct ExerciseListParams {
     /// Categories to include.
-    #[param(value_type = Option<Vec<Category>>, style = Form, explode = false)]
+    #[param(value_type = Option<Vec<Category>>, style = Form, explode = false, min_items = 1)]
     category: Option<String>,
     /// Muscles worked (see `muscle_role`).
-    #[param(value_type = Option<Vec<Muscle>>, style = Form, explode = false)]
+    #[param(value_type = Option<Vec<Muscle>>, style = Form, explode = false, min_items = 1)]
     muscle: Option<String>,
     /// Whether `muscle` must be a primary muscle (`primary`) or may also be
     /// a secondary one (`any`, the default).
     #[param(value_type = Option<MuscleRoleParam>)]
     muscle_role: Option<String>,
     /// Movement patterns to include.
-    #[param(value_type = Option<Vec<MovementPattern>>, style = Form, explode = false)]
+    #[param(value_type = Option<Vec<MovementPattern>>, style = Form, explode = false, min_items = 1)]
     pattern: Option<String>,
     /// The equipment the athlete has: an exercise qualifies when everything
     /// it needs is in this list (body-weight exercises always qualify).
@@ -61,7 +61,7 @@ pub struct ExerciseListParams {
     #[param(value_type = Option<bool>)]
     compound: Option<String>,
     /// Injury areas: exercises to avoid with any of them are left out.
-    #[param(value_type = Option<Vec<InjuryArea>>, style = Form, explode = false)]
+    #[param(value_type = Option<Vec<InjuryArea>>, style = Form, explode = false, min_items = 1)]
     safe_for: Option<String>,
     /// Text search over name and summary (words, `"phrases"`, `-exclusions`).
     #[param(max_length = 200, example = "lunge")]
@@ -427,7 +427,7 @@ pub struct RunstrongCatalog {
     #[schema(example = "runstrong")]
     pub format: String,
     /// Version of this format.
-    #[schema(example = 1)]
+    #[schema(example = 1, format = Int64, maximum = 4294967295_u64)]
     pub version: u32,
     pub exercises: Vec<Exercise>,
 }

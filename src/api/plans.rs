@@ -140,17 +140,42 @@ pub struct ValidationReport {
 }
 
 /// Every exercise a plan names must be in the caller's catalog.
+/// What the rules cannot judge in a plan sent for validation: exercises
+/// the catalog does not have, and numbers outside the ranges the document
+/// gives (sets 1–10, target RPE 1–10, a custom race of 1–400 km), which a
+/// generated plan never has. Both answer 422, each with its pointer.
 fn check_exercises_known(plan: &Plan, catalog: &PlanCatalog) -> Result<(), ApiError> {
     let mut errors = Vec::new();
+    if let Some(km) = plan.race.as_ref().and_then(|race| race.distance_km)
+        && !(1.0..=400.0).contains(&km)
+    {
+        errors.push(FieldError::new(
+            "/plan/race/distance_km",
+            "between 1 and 400",
+        ));
+    }
     for (w, week) in plan.weeks.iter().enumerate() {
         for (d, day) in week.days.iter().enumerate() {
             for (s, session) in day.sessions.iter().enumerate() {
+                let at = format!("/plan/weeks/{w}/days/{d}/sessions/{s}");
+                if !(1..=10).contains(&session.target_rpe) {
+                    errors.push(FieldError::new(
+                        format!("{at}/target_rpe"),
+                        "between 1 and 10",
+                    ));
+                }
                 for (list, items) in [
                     ("warm_up", &session.warm_up),
                     ("exercises", &session.exercises),
                     ("cool_down", &session.cool_down),
                 ] {
                     for (e, item) in items.iter().enumerate() {
+                        if !(1..=10).contains(&item.sets) {
+                            errors.push(FieldError::new(
+                                format!("{at}/{list}/{e}/sets"),
+                                "between 1 and 10",
+                            ));
+                        }
                         if catalog
                             .lookup(item.exercise_id, &item.exercise_slug)
                             .is_none()
@@ -219,21 +244,37 @@ pub async fn validate_plan(
 
 /// Any fields of a plan request; the athlete's profile supplies the rest.
 /// `start_date` is required unless the plan starts today.
+/// Documentation only: the handler merges the body into the profile and
+/// parses the result as a `PlanRequest`, so the ranges here are that
+/// type's, and unknown fields are refused the same way.
 #[derive(Debug, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 #[allow(dead_code)]
 pub struct PlanOverrides {
-    #[schema(value_type = Option<String>, format = Date)]
+    // Fields a plan request requires may be left out (the profile has
+    // them) but not cleared with `null`, so they are not nullable.
+    #[schema(value_type = Option<String>, format = Date, nullable = false)]
     start_date: Option<String>,
+    #[schema(minimum = 1, maximum = 52)]
     weeks: Option<u8>,
     race: Option<crate::domain::profile::Race>,
+    #[schema(nullable = false)]
     goal: Option<crate::domain::vocabulary::Goal>,
+    #[schema(nullable = false)]
     experience: Option<crate::domain::vocabulary::Experience>,
+    #[schema(min_items = 1, nullable = false)]
     available_days: Option<Vec<crate::domain::vocabulary::Weekday>>,
+    #[schema(minimum = 15, maximum = 600)]
     minutes_per_day: Option<u16>,
+    #[schema(nullable = false)]
     long_run_day: Option<crate::domain::vocabulary::Weekday>,
+    #[schema(minimum = 0, maximum = 7, nullable = false)]
     runs_per_week: Option<u8>,
+    #[schema(minimum = 1, maximum = 3)]
     strength_sessions_per_week: Option<u8>,
+    #[schema(minimum = 0, maximum = 300, nullable = false)]
     current_weekly_km: Option<f64>,
+    #[schema(minimum = 0, maximum = 150, nullable = false)]
     longest_recent_run_km: Option<f64>,
     equipment: Option<Vec<crate::domain::vocabulary::Equipment>>,
     injuries: Option<Vec<crate::domain::vocabulary::InjuryArea>>,

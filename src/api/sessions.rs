@@ -116,7 +116,9 @@ enum Created {
     security(("bearer" = [])),
     params(
         AthletePath,
-        ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe: 1–255 characters, unique per request, kept at least 24 h"),
+        // Visible ASCII, spaces only inside: what HTTP keeps of a header value.
+        ("Idempotency-Key" = Option<String>, Header, description = "Makes retries safe: 1–255 visible ASCII characters, unique per request, kept at least 24 h",
+            max_length = 255, pattern = "^[!-~]([ -~]*[!-~])?$"),
     ),
     request_body = SessionInput,
     responses(
@@ -555,8 +557,9 @@ pub async fn replace_session(
             session_id,
             AccessLevel::ReadWrite,
         )?;
-        if_match.require(&version_etag(current.version))?;
+        // An invalid body is 422 whatever the tag: judged before If-Match.
         input.validate(now).map_err(ApiError::unprocessable)?;
+        if_match.require(&version_etag(current.version))?;
         check_references(
             connection,
             current.athlete_owner,

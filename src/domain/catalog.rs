@@ -56,16 +56,28 @@ pub struct Prescription {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ExerciseDefinition {
-    #[schema(example = "glute-bridge")]
+    // The limits below are those of `validate`, where JSON Schema can say
+    // them (uniqueItems: see `openapi::UNIQUE_ITEMS`); the rules between
+    // fields (a muscle not both primary and secondary, `none` alone, ...)
+    // it cannot.
+    /// Lowercase words of letters and digits joined by single hyphens.
+    #[schema(
+        example = "glute-bridge",
+        max_length = 80,
+        pattern = "^[a-z0-9]+(-[a-z0-9]+)*$"
+    )]
     pub slug: String,
-    #[schema(example = "Glute bridge")]
+    #[schema(example = "Glute bridge", max_length = 100, pattern = "\\S")]
     pub name: String,
+    #[schema(max_length = 500, pattern = "\\S")]
     pub summary: String,
     pub category: Category,
     pub movement_pattern: MovementPattern,
+    #[schema(min_items = 1)]
     pub primary_muscles: Vec<Muscle>,
     pub secondary_muscles: Vec<Muscle>,
     /// Everything the exercise needs; `["none"]` for body weight only.
+    #[schema(min_items = 1)]
     pub equipment: Vec<Equipment>,
     pub unilateral: bool,
     pub compound: bool,
@@ -73,7 +85,9 @@ pub struct ExerciseDefinition {
     #[schema(minimum = 1, maximum = 5)]
     pub difficulty: u8,
     /// Ordered steps.
+    #[schema(min_items = 1, max_items = 20)]
     pub instructions: Vec<String>,
+    #[schema(max_items = 20)]
     pub cues: Vec<String>,
     pub easier: Vec<Variation>,
     pub harder: Vec<Variation>,
@@ -83,6 +97,7 @@ pub struct ExerciseDefinition {
     pub avoid_with: Vec<InjuryArea>,
     /// Injury areas this exercise helps to protect or rehabilitate.
     pub helps_with: Vec<InjuryArea>,
+    #[schema(min_items = 1)]
     pub benefits: Vec<Benefit>,
     pub default_prescription: Prescription,
 }

@@ -40,11 +40,13 @@ impl Race {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AthleteProfile {
-    #[schema(example = "Sam Runner")]
+    /// 1 to 100 characters, not all white space.
+    #[schema(example = "Sam Runner", min_length = 1, pattern = "\\S")]
     pub name: String,
     pub goal: Goal,
     pub experience: Experience,
-    /// Days the athlete can train.
+    /// Days the athlete can train; at least one, none twice.
+    #[schema(min_items = 1)]
     pub available_days: Vec<Weekday>,
     /// Minutes available on a training day.
     #[serde(default)]
@@ -81,17 +83,31 @@ pub struct AthleteProfile {
 /// present replace the stored ones, `null` clears an optional field.
 /// Documentation only; the server merges and re-validates the whole.
 #[derive(Debug, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 #[allow(dead_code)]
 pub struct AthleteProfilePatch {
+    // The same ranges as `AthleteProfile`, which the merged result must be.
+    // Fields the profile requires may be left out but not cleared: `null`
+    // would remove them, and the result is no profile (so not nullable).
+    #[schema(min_length = 1, pattern = "\\S", nullable = false)]
     name: Option<String>,
+    #[schema(nullable = false)]
     goal: Option<Goal>,
+    #[schema(nullable = false)]
     experience: Option<Experience>,
+    #[schema(min_items = 1, nullable = false)]
     available_days: Option<Vec<Weekday>>,
+    #[schema(minimum = 15, maximum = 600)]
     minutes_per_day: Option<u16>,
+    #[schema(nullable = false)]
     long_run_day: Option<Weekday>,
+    #[schema(minimum = 0, maximum = 7, nullable = false)]
     runs_per_week: Option<u8>,
+    #[schema(minimum = 1, maximum = 3)]
     strength_sessions_per_week: Option<u8>,
+    #[schema(minimum = 0, maximum = 300, nullable = false)]
     current_weekly_km: Option<f64>,
+    #[schema(minimum = 0, maximum = 150, nullable = false)]
     longest_recent_run_km: Option<f64>,
     equipment: Option<Vec<Equipment>>,
     injuries: Option<Vec<InjuryArea>>,

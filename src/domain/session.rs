@@ -37,6 +37,7 @@ pub struct PlannedLink {
     pub date: NaiveDate,
     /// Position among that day's planned sessions (0 = first).
     #[serde(default)]
+    #[schema(maximum = 255)]
     pub index: u8,
 }
 
@@ -49,6 +50,8 @@ pub struct SessionInput {
     pub id: Option<Uuid>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub planned: Option<PlannedLink>,
+    /// Any session kind but `rest`: a rest day is not logged.
+    #[schema(schema_with = loggable_kind)]
     pub kind: SessionKind,
     pub started_at: DateTime<Utc>,
     /// When given, must be after `started_at`.
@@ -211,6 +214,23 @@ impl SessionInput {
     pub fn load(&self) -> f64 {
         f64::from(self.rpe) * self.duration_min
     }
+}
+
+/// The session kinds a log may have: every kind of plans but `rest`,
+/// which `validate` refuses (422), so the document does not offer it.
+fn loggable_kind() -> utoipa::openapi::Object {
+    utoipa::openapi::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::Type::String)
+        .enum_values(Some(
+            SessionKind::NAMES
+                .iter()
+                .copied()
+                .filter(|kind| *kind != SessionKind::Rest.as_str()),
+        ))
+        .description(Some(
+            "Any session kind but `rest`: a rest day is not logged.",
+        ))
+        .build()
 }
 
 #[cfg(test)]

@@ -19,8 +19,11 @@ pub struct IfMatch(Vec<String>);
 #[derive(Debug, IntoParams)]
 #[into_params(parameter_in = Header)]
 pub struct IfMatchHeader {
-    /// The `ETag` of the version being changed (from a GET). Required.
-    #[param(rename = "If-Match")]
+    /// The `ETag` of the version being changed (from a GET), or `*`.
+    /// Required: an empty value counts as missing (428). The pattern says
+    /// just that: at least one character that is neither white space nor
+    /// the comma that separates tags.
+    #[param(rename = "If-Match", pattern = "[^\\s,]")]
     #[allow(dead_code)]
     if_match: String,
 }

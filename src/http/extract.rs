@@ -72,18 +72,126 @@ fn payload_error(error: actix_web::Error) -> ApiError {
 }
 
 /// Parses JSON, reporting the path of the first field that does not fit.
+///
+/// JSON has one number type, and to JSON Schema (so to the OpenAPI
+/// document and every client generated from it) `2.0` is the integer 2;
+/// serde refuses it for an integer field. A body that fails only for that
+/// reason is parsed again with its whole floats written as integers, so
+/// `"runs_per_week": 4.0` is accepted like `4`. The retry costs nothing on
+/// the usual path, where the first parse succeeds.
+///
+/// Strings must not contain U+0000: PostgreSQL cannot store it in text or
+/// JSON columns, so it would fail later as a 500. It is refused here, for
+/// every body, with a 400 pointing at the string.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
+    if let Some(pointer) = nul_character_at(bytes) {
+        return Err(ApiError::bad_field(
+            &pointer,
+            "text must not contain the NUL character (U+0000)",
+        ));
+    }
     let deserializer = &mut serde_json::Deserializer::from_slice(bytes);
-    serde_path_to_error::deserialize(deserializer).map_err(|error| {
-        let pointer = json_pointer(error.path());
-        let inner = error.into_inner();
-        let detail = if inner.is_syntax() || inner.is_eof() {
-            format!("malformed JSON: {inner}")
-        } else {
-            inner.to_string()
-        };
-        ApiError::bad_field(&pointer, detail)
+    serde_path_to_error::deserialize(deserializer).or_else(|error| {
+        match whole_floats_as_integers(bytes) {
+            // The retry's error is the one to report: the first may only be
+            // about a float the retry has already written as an integer.
+            Some(value) => serde_path_to_error::deserialize(value).map_err(path_error),
+            None => Err(path_error(error)),
+        }
     })
+}
+
+fn path_error<E: std::fmt::Display + IsSyntax>(error: serde_path_to_error::Error<E>) -> ApiError {
+    let pointer = json_pointer(error.path());
+    let inner = error.into_inner();
+    let detail = if inner.is_syntax() {
+        format!("malformed JSON: {inner}")
+    } else {
+        inner.to_string()
+    };
+    ApiError::bad_field(&pointer, detail)
+}
+
+/// Whether an error is about the JSON text itself rather than its shape.
+trait IsSyntax {
+    fn is_syntax(&self) -> bool;
+}
+
+impl IsSyntax for serde_json::Error {
+    fn is_syntax(&self) -> bool {
+        serde_json::Error::is_syntax(self) || self.is_eof()
+    }
+}
+
+/// The JSON Pointer of the first string (value or key) holding U+0000, if
+/// any. A JSON text can only spell that character as the escape `\u0000`,
+/// so bodies without that escape, nearly all of them, are not parsed twice.
+fn nul_character_at(bytes: &[u8]) -> Option<String> {
+    fn find(value: &serde_json::Value, pointer: &mut String) -> bool {
+        let escape = |key: &str| key.replace('~', "~0").replace('/', "~1");
+        match value {
+            serde_json::Value::String(text) => text.contains('\0'),
+            serde_json::Value::Array(items) => items.iter().enumerate().any(|(index, item)| {
+                let length = pointer.len();
+                pointer.push_str(&format!("/{index}"));
+                let found = find(item, pointer);
+                if !found {
+                    pointer.truncate(length);
+                }
+                found
+            }),
+            serde_json::Value::Object(fields) => fields.iter().any(|(key, field)| {
+                let length = pointer.len();
+                pointer.push_str(&format!("/{}", escape(key)));
+                let found = key.contains('\0') || find(field, pointer);
+                if !found {
+                    pointer.truncate(length);
+                }
+                found
+            }),
+            _ => false,
+        }
+    }
+    if !bytes
+        .windows(6)
+        .any(|window| window.eq_ignore_ascii_case(b"\\u0000"))
+    {
+        return None;
+    }
+    let value: serde_json::Value = serde_json::from_slice(bytes).ok()?;
+    let mut pointer = String::new();
+    find(&value, &mut pointer).then_some(pointer)
+}
+
+/// The body with every float that has no fractional part (and fits an
+/// `i64` exactly) written as an integer; `None` when the body is not JSON
+/// or has no such float.
+fn whole_floats_as_integers(bytes: &[u8]) -> Option<serde_json::Value> {
+    fn rewrite(value: &mut serde_json::Value) -> bool {
+        match value {
+            serde_json::Value::Number(number) => match number.as_f64() {
+                // Beyond 2^53 a float no longer names one integer exactly.
+                Some(float)
+                    if number.is_f64()
+                        && float.fract() == 0.0
+                        && float.abs() <= 9_007_199_254_740_992.0 =>
+                {
+                    *number = serde_json::Number::from(float as i64);
+                    true
+                }
+                _ => false,
+            },
+            serde_json::Value::Array(items) => items
+                .iter_mut()
+                .fold(false, |changed, item| rewrite(item) | changed),
+            serde_json::Value::Object(fields) => fields
+                .values_mut()
+                .fold(false, |changed, field| rewrite(field) | changed),
+            _ => false,
+        }
+    }
+    let mut value: serde_json::Value = serde_json::from_slice(bytes).ok()?;
+    rewrite(&mut value).then_some(value)
 }
 
 /// serde_path_to_error's path as an RFC 6901 JSON Pointer.

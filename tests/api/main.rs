@@ -5,6 +5,7 @@ mod athletes;
 mod authorization;
 mod catalog;
 mod catalog_changes;
+mod contract;
 mod health;
 mod helpers;
 mod openapi;

@@ -101,6 +101,58 @@ fn every_operation_documents_its_errors() {
     }
 }
 
+/// The links (which answer feeds which next request) name operations and
+/// parameters that exist: schemathesis' stateful phase and clients follow
+/// them, and a renamed operation or parameter would silently break them.
+#[test]
+fn every_link_names_an_existing_operation_and_its_parameters() {
+    let spec: serde_json::Value =
+        serde_json::from_str(&runstrong::openapi::document_json()).unwrap();
+    let mut operations = std::collections::HashMap::new();
+    for item in spec["paths"].as_object().unwrap().values() {
+        for operation in item.as_object().unwrap().values() {
+            operations.insert(operation["operationId"].as_str().unwrap(), operation);
+        }
+    }
+    let mut links = 0;
+    for (source, operation) in &operations {
+        for (status, response) in operation["responses"].as_object().unwrap() {
+            let Some(response_links) = response["links"].as_object() else {
+                continue;
+            };
+            for (name, link) in response_links {
+                links += 1;
+                let target = link["operationId"].as_str().unwrap();
+                let target = operations
+                    .get(target)
+                    .unwrap_or_else(|| panic!("{source} {status} {name}: no operation {target}"));
+                for (parameter, expression) in link["parameters"].as_object().unwrap() {
+                    let (location, parameter) = match parameter.split_once('.') {
+                        Some((location, parameter)) => (Some(location), parameter),
+                        None => (None, parameter.as_str()),
+                    };
+                    let declared = target["parameters"].as_array().unwrap().iter().any(|p| {
+                        p["name"] == parameter
+                            && location.is_none_or(|location| p["in"] == location)
+                    });
+                    assert!(
+                        declared,
+                        "{source} {status} {name}: no parameter {parameter}"
+                    );
+                    let expression = expression.as_str().unwrap();
+                    if let Some(header) = expression.strip_prefix("$response.header.") {
+                        assert!(
+                            response["headers"].get(header).is_some(),
+                            "{source} {status} {name}: the answer has no {header} header"
+                        );
+                    }
+                }
+            }
+        }
+    }
+    assert!(links > 30, "only {links} links");
+}
+
 #[tokio::test]
 async fn the_served_document_is_the_generated_one_and_docs_are_browsable() {
     let app = spawn_app().await;

@@ -42,18 +42,25 @@ pub struct PlannedExercise {
     pub exercise_slug: String,
     #[schema(minimum = 1, maximum = 10)]
     pub sets: u8,
+    // The maxima below are those of the Rust types: a hand-written plan
+    // may say anything the validator can then judge, but a larger number
+    // does not parse (400), and the document says so.
     /// Repetitions per set (per side for single-leg or single-arm work).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(maximum = 255)]
     pub reps: Option<u8>,
     /// Seconds per hold.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(maximum = 65535)]
     pub hold_s: Option<u16>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(example = "3-1-1-0")]
     pub tempo: Option<String>,
+    #[schema(maximum = 65535)]
     pub rest_s: u16,
     /// Reps in reserve to stop at (load guidance).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(maximum = 255)]
     pub target_rir: Option<u8>,
 }
 
@@ -65,6 +72,7 @@ pub struct PlannedSession {
     #[schema(example = "Long run")]
     pub title: String,
     pub time_of_day: TimeOfDay,
+    #[schema(maximum = 65535)]
     pub duration_min: u16,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub distance_km: Option<f64>,
@@ -97,14 +105,18 @@ pub struct PlannedDay {
 #[serde(deny_unknown_fields)]
 pub struct PlannedWeek {
     /// 1-based.
+    #[schema(maximum = 65535)]
     pub index: u16,
     #[schema(value_type = String, format = Date)]
     pub start_date: NaiveDate,
     pub phase: Phase,
     pub planned_run_km: f64,
+    // A u32 is beyond `int32`, the format the derive would write.
+    #[schema(format = Int64, maximum = 4294967295_u64)]
     pub planned_run_min: u32,
     /// Session-RPE load of the week (Σ RPE × minutes).
     #[serde(default)]
+    #[schema(format = Int64, maximum = 4294967295_u64)]
     pub planned_load: u32,
     pub days: Vec<PlannedDay>,
 }
@@ -134,7 +146,7 @@ pub struct Violation {
     #[schema(example = "no_long_run_after_leg_day")]
     pub rule_id: String,
     pub severity: super::rules::Severity,
-    #[schema(value_type = Vec<String>)]
+    #[schema(value_type = Vec<chrono::NaiveDate>)]
     pub dates: Vec<NaiveDate>,
     pub message: String,
     pub suggested_fix: String,

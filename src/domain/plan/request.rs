@@ -25,6 +25,8 @@ pub struct PlanRequest {
     pub race: Option<Race>,
     pub goal: Goal,
     pub experience: Experience,
+    /// Days the athlete can train; at least one, none twice.
+    #[schema(min_items = 1)]
     pub available_days: Vec<Weekday>,
     #[serde(default)]
     #[schema(minimum = 15, maximum = 600)]
