@@ -159,6 +159,14 @@ pub async fn create_session(
     let now = Utc::now();
     let hash = body_hash(&input)?;
     let outcome = db::run(&pool, move |connection| {
+        let request = CreateRequest {
+            token: &token,
+            athlete_id,
+            input: &input,
+            body_hash: &hash,
+            key: key.as_deref(),
+            now,
+        };
         // The common case (valid, nothing to look up, server-assigned id)
         // costs one statement; everything else takes the checked path,
         // which keeps the order of answers: 401, 404/403, then 422.
@@ -167,25 +175,9 @@ pub async fn create_session(
             && input.planned.is_none()
             && input.validate(now).is_ok();
         if simple {
-            create_simple(
-                connection,
-                &token,
-                athlete_id,
-                &input,
-                &hash,
-                key.as_deref(),
-                now,
-            )
+            create_simple(connection, &request)
         } else {
-            create_checked(
-                connection,
-                &token,
-                athlete_id,
-                &input,
-                &hash,
-                key.as_deref(),
-                now,
-            )
+            create_checked(connection, &request)
         }
     })
     .await?;
@@ -205,16 +197,30 @@ pub async fn create_session(
     }
 }
 
-/// A create in one statement: see `repo::create_in_one_statement`.
+/// One create request, as both paths take it.
+#[derive(Clone, Copy)]
+struct CreateRequest<'a> {
+    token: &'a BearerToken,
+    athlete_id: Uuid,
+    input: &'a SessionInput,
+    body_hash: &'a str,
+    key: Option<&'a str>,
+    now: DateTime<Utc>,
+}
+
+/// A create in one statement: see `repo::session_create`.
 fn create_simple(
     connection: &mut PgConnection,
-    token: &BearerToken,
-    athlete_id: Uuid,
-    input: &SessionInput,
-    hash: &str,
-    key: Option<&str>,
-    now: DateTime<Utc>,
+    request: &CreateRequest<'_>,
 ) -> Result<Created, ApiError> {
+    let CreateRequest {
+        token,
+        athlete_id,
+        input,
+        body_hash: hash,
+        key,
+        now,
+    } = *request;
     let session = session_create::new_session(Uuid::now_v7(), athlete_id, input, now);
     let body = serde_json::to_vec(&session).map_err(ApiError::internal)?;
     let request_hash = request_hash(athlete_id, hash, input);
@@ -262,13 +268,16 @@ fn key_reused() -> ApiError {
 /// access, validate, then claim the key and insert in one transaction.
 fn create_checked(
     connection: &mut PgConnection,
-    token: &BearerToken,
-    athlete_id: Uuid,
-    input: &SessionInput,
-    hash: &str,
-    key: Option<&str>,
-    now: DateTime<Utc>,
+    request: &CreateRequest<'_>,
 ) -> Result<Created, ApiError> {
+    let CreateRequest {
+        token,
+        athlete_id,
+        input,
+        body_hash: hash,
+        key,
+        now,
+    } = *request;
     let caller = accounts::authenticate(connection, &token.digest)?;
     let athlete = athletes::require(
         connection,
