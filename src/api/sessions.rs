@@ -91,15 +91,33 @@ fn session_response(
     session: &Session,
     version: i64,
 ) -> Result<HttpResponse, ApiError> {
-    Ok(HttpResponse::build(status)
+    let body = serde_json::to_vec(session).map_err(ApiError::internal)?;
+    Ok(rendered_session_response(status, session.id, version, body))
+}
+
+/// A session answer whose body is already serialized.
+fn rendered_session_response(
+    status: actix_web::http::StatusCode,
+    id: Uuid,
+    version: i64,
+    body: Vec<u8>,
+) -> HttpResponse {
+    HttpResponse::build(status)
         .insert_header((header::ETAG, version_etag(version)))
-        .insert_header((header::LOCATION, format!("/v1/sessions/{}", session.id)))
-        .json(session))
+        .insert_header((header::LOCATION, format!("/v1/sessions/{id}")))
+        .content_type("application/json")
+        .body(body)
 }
 
 /// What a create ended in.
 enum Created {
     New(Session, i64),
+    /// Created in one statement: the body was serialized to be stored
+    /// under the idempotency key, and is sent as it is.
+    NewRendered {
+        id: Uuid,
+        body: Vec<u8>,
+    },
     /// A repeat of an earlier create with the same client id and body.
     Existing(Session, i64),
     Replay(u16, Vec<u8>),
@@ -182,6 +200,12 @@ pub async fn create_session(
     })
     .await?;
     match outcome {
+        Created::NewRendered { id, body } => Ok(rendered_session_response(
+            actix_web::http::StatusCode::CREATED,
+            id,
+            1,
+            body,
+        )),
         Created::New(session, version) => {
             session_response(actix_web::http::StatusCode::CREATED, &session, version)
         }
@@ -239,7 +263,10 @@ fn create_simple(
         OneStatementCreate::Unauthenticated => Err(invalid_token()),
         OneStatementCreate::NotVisible => Err(athletes::not_found()),
         OneStatementCreate::ReadOnly => Err(forbidden(AccessLevel::ReadWrite)),
-        OneStatementCreate::Created => Ok(Created::New(session, 1)),
+        OneStatementCreate::Created => Ok(Created::NewRendered {
+            id: session.id,
+            body,
+        }),
         OneStatementCreate::KeyTaken { caller } => {
             let key = key.ok_or_else(|| ApiError::internal("nothing inserted without a key"))?;
             match repo::stored_answer(connection, caller, key, &request_hash)? {
@@ -328,7 +355,9 @@ fn create_checked(
             let (status, session) = match &created {
                 Created::New(session, _) => (201, session),
                 Created::Existing(session, _) => (200, session),
-                Created::Replay(..) => unreachable!("replays return early"),
+                Created::Replay(..) | Created::NewRendered { .. } => {
+                    unreachable!("replays return early; this path renders no body")
+                }
             };
             let body = serde_json::to_vec(session).map_err(ApiError::internal)?;
             repo::complete_key(connection, caller.account_id, key, status, &body)?;
