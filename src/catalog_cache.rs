@@ -158,6 +158,9 @@ pub struct CatalogCache {
     listening: AtomicBool,
     /// Set when the server stops: the listening thread ends.
     stopped: AtomicBool,
+    /// Held while a snapshot loads, so that a burst of requests after a
+    /// change loads it once rather than once per request.
+    loading: tokio::sync::Mutex<()>,
 }
 
 impl CatalogCache {
@@ -192,6 +195,11 @@ impl CatalogCache {
         if !self.listening.load(Ordering::SeqCst) {
             return Ok(None);
         }
+        if let Some(snapshot) = self.read_slot().clone() {
+            return Ok(Some(snapshot));
+        }
+        let _loading = self.loading.lock().await;
+        // Another request may have loaded it while this one waited.
         if let Some(snapshot) = self.read_slot().clone() {
             return Ok(Some(snapshot));
         }
