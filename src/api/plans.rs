@@ -56,6 +56,28 @@ pub async fn list_rules(request: HttpRequest) -> Result<HttpResponse, ApiError> 
     )
 }
 
+/// The catalog an optional caller sees, for the engine: the global one
+/// from memory for anonymous callers (while the cache may be trusted),
+/// otherwise read with the caller's private exercises.
+async fn caller_catalog(
+    pool: &PgPool,
+    cached: &CatalogCache,
+    token: OptionalBearerToken,
+) -> Result<Arc<PlanCatalog>, ApiError> {
+    if token.0.is_none()
+        && let Some(snapshot) = cached.snapshot(pool).await?
+    {
+        return Ok(snapshot.plan_catalog());
+    }
+    let catalog = db::run(pool, move |connection| {
+        let viewer =
+            accounts::authenticate_optional(connection, token.0.as_ref())?.map(|c| c.account_id);
+        load_catalog(connection, viewer)
+    })
+    .await?;
+    Ok(Arc::new(catalog))
+}
+
 /// The catalog the caller sees, for the engine.
 fn load_catalog(
     connection: &mut PgConnection,
@@ -109,18 +131,7 @@ pub async fn preview_plan(
     token: OptionalBearerToken,
     body: JsonBody<PlanRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    // Anonymous previews plan from the global catalog, which is in memory.
-    let catalog = match (&token.0, cached.snapshot(&pool).await?) {
-        (None, Some(snapshot)) => snapshot.plan_catalog(),
-        _ => Arc::new(
-            db::run(&pool, move |connection| {
-                let viewer = accounts::authenticate_optional(connection, token.0.as_ref())?
-                    .map(|c| c.account_id);
-                load_catalog(connection, viewer)
-            })
-            .await?,
-        ),
-    };
+    let catalog = caller_catalog(&pool, &cached, token).await?;
     let (_, plan) = run_engine(body.0, catalog).await?;
     Ok(HttpResponse::Ok().json(plan))
 }
@@ -219,16 +230,12 @@ fn check_exercises_known(plan: &Plan, catalog: &PlanCatalog) -> Result<(), ApiEr
 #[post("/v1/plans/validate")]
 pub async fn validate_plan(
     pool: web::Data<PgPool>,
+    cached: web::Data<CatalogCache>,
     token: OptionalBearerToken,
     body: JsonBody<ValidateRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let plan = body.0.plan;
-    let catalog = db::run(&pool, move |connection| {
-        let viewer =
-            accounts::authenticate_optional(connection, token.0.as_ref())?.map(|c| c.account_id);
-        load_catalog(connection, viewer)
-    })
-    .await?;
+    let catalog = caller_catalog(&pool, &cached, token).await?;
     let report = web::block(move || {
         check_exercises_known(&plan, &catalog)?;
         let violations = validate(&plan, &catalog);
