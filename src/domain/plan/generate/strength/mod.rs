@@ -1,6 +1,8 @@
 //! Choosing and dosing exercises: strength sessions, circuits, warm-ups
 //! and cool-downs, from the part of the catalog the athlete can use.
 
+pub mod session;
+
 use crate::domain::catalog::Exercise;
 use crate::domain::plan::catalog::{
     PlanCatalog, is_core, is_leg_exercise, is_plyometric, is_single_leg,
