@@ -10,5 +10,6 @@ pub mod plan;
 pub mod profile;
 pub mod schema;
 pub mod session;
+pub mod strength_load;
 pub mod validation;
 pub mod vocabulary;
