@@ -147,6 +147,8 @@ pub fn apply(connection: &mut PgConnection) -> Result<(), String> {
                     exercises::primary_muscles.eq(excluded(exercises::primary_muscles)),
                     exercises::secondary_muscles.eq(excluded(exercises::secondary_muscles)),
                     exercises::equipment.eq(excluded(exercises::equipment)),
+                    exercises::equipment_alternatives
+                        .eq(excluded(exercises::equipment_alternatives)),
                     exercises::unilateral.eq(excluded(exercises::unilateral)),
                     exercises::compound.eq(excluded(exercises::compound)),
                     exercises::impact.eq(excluded(exercises::impact)),

@@ -5,6 +5,7 @@ mod athletes;
 mod authorization;
 mod catalog;
 mod catalog_changes;
+mod catalog_kits;
 mod contract;
 mod health;
 mod helpers;
