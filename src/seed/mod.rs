@@ -14,6 +14,9 @@ use crate::domain::catalog::ExerciseDefinition;
 use crate::domain::validation::FieldError;
 use crate::repo::exercises::new_row;
 
+#[cfg(test)]
+mod audit;
+
 const SEED_JSON: &str = include_str!("exercises.json");
 
 /// The seed's exercises, parsed and checked: every field valid, every link

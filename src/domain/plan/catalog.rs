@@ -7,7 +7,9 @@ use std::collections::HashMap;
 use uuid::Uuid;
 
 use crate::domain::catalog::Exercise;
-use crate::domain::vocabulary::{Category, MovementPattern, Muscle};
+use crate::domain::vocabulary::{
+    Benefit, Category, Equipment, Impact, InjuryArea, MovementPattern, Muscle,
+};
 
 /// Muscles whose hard loading makes a strength session "lower-body".
 pub const LEG_MUSCLES: &[Muscle] = &[
@@ -95,4 +97,89 @@ pub fn is_core(exercise: &Exercise) -> bool {
 pub fn is_plyometric(exercise: &Exercise) -> bool {
     exercise.definition.category == Category::Plyometric
         || exercise.definition.movement_pattern == MovementPattern::Jump
+}
+
+/// Injury areas that landings load: with any of them, no jumping or
+/// high-impact work (SPEC "Strength a coach would sign").
+pub const LANDING_AREAS: &[InjuryArea] = &[
+    InjuryArea::Knee,
+    InjuryArea::Ankle,
+    InjuryArea::Achilles,
+    InjuryArea::Shin,
+    InjuryArea::PlantarFascia,
+];
+
+/// Jumping or high-impact work: a jump pattern or high ground impact.
+pub fn is_jumping(exercise: &Exercise) -> bool {
+    exercise.definition.movement_pattern == MovementPattern::Jump
+        || exercise.definition.impact == Impact::High
+}
+
+/// The athlete's injuries that rule out jumping, if any.
+pub fn landing_injuries(injuries: &[InjuryArea]) -> Vec<InjuryArea> {
+    injuries
+        .iter()
+        .copied()
+        .filter(|area| LANDING_AREAS.contains(area))
+        .collect()
+}
+
+/// Explosive work that does not jump: throws, slams and swings, fast
+/// hip or trunk power with the feet on the ground.
+pub fn is_explosive(exercise: &Exercise) -> bool {
+    let d = &exercise.definition;
+    !is_jumping(exercise)
+        && (d.category == Category::Plyometric
+            || (d.category == Category::FullBody
+                && d.benefits.contains(&Benefit::Power)
+                && matches!(
+                    d.movement_pattern,
+                    MovementPattern::Hinge | MovementPattern::Rotation
+                )))
+}
+
+/// Free weights that load a lift.
+pub const LOAD_EQUIPMENT: &[Equipment] = &[
+    Equipment::Dumbbell,
+    Equipment::Kettlebell,
+    Equipment::Barbell,
+];
+
+/// Whether the athlete's `has` includes free weights.
+pub fn has_load_equipment(has: &[Equipment]) -> bool {
+    has.iter().any(|item| LOAD_EQUIPMENT.contains(item))
+}
+
+/// Whether the kit the athlete would use for the exercise holds free weights.
+pub fn is_loaded_with(exercise: &Exercise, has: &[Equipment]) -> bool {
+    exercise
+        .definition
+        .kit_for(has)
+        .is_some_and(|kit| kit.iter().any(|item| LOAD_EQUIPMENT.contains(item)))
+}
+
+/// Whether the kit the athlete would use for the exercise adds resistance
+/// beyond body weight: free weights, a band, a cable or a medicine ball.
+pub fn is_resisted_with(exercise: &Exercise, has: &[Equipment]) -> bool {
+    exercise.definition.kit_for(has).is_some_and(|kit| {
+        kit.iter().any(|item| {
+            LOAD_EQUIPMENT.contains(item)
+                || matches!(
+                    item,
+                    Equipment::ResistanceBand | Equipment::CableMachine | Equipment::MedicineBall
+                )
+        })
+    })
+}
+
+/// The squat, hinge and lunge patterns, which carry a runner's legs.
+pub fn is_leg_pattern(exercise: &Exercise) -> bool {
+    matches!(
+        exercise.definition.movement_pattern,
+        MovementPattern::Squat
+            | MovementPattern::Hinge
+            | MovementPattern::Lunge
+            | MovementPattern::Bridge
+    ) && is_leg_exercise(exercise)
+        && !is_jumping(exercise)
 }

@@ -9,14 +9,15 @@ pub mod template;
 use chrono::{Datelike, Duration, NaiveDate};
 
 use self::periodization::{peak_target_km, phases, starting_km, taper_fraction, taper_length};
-use self::strength::session::{cool_down, hiit_exercises, strength_session_for, warm_up};
-use self::strength::{Chooser, Role};
+use self::strength::Role;
+use self::strength::session::{StrengthPlanner, cool_down, warm_up};
 use self::template::{Demand, Slot, solve};
 use super::catalog::PlanCatalog;
 use super::model::{Plan, PlanAthlete, PlannedDay, PlannedSession, PlannedWeek, TimeOfDay};
 use super::request::PlanRequest;
 use super::rules::{self, Severity};
 use super::validate::{LONGEST_RUN_FLOOR_KM, VOLUME_CAP_FLOOR_KM, validate};
+use crate::domain::strength_load::LiftHistory;
 use crate::domain::validation::FieldError;
 use crate::domain::vocabulary::{Experience, Goal, Phase, SessionKind, Weekday};
 
@@ -276,13 +277,23 @@ pub fn generate_with(
     catalog: &PlanCatalog,
     options: Options,
 ) -> Result<Plan, PlanError> {
+    generate_with_lifts(request, catalog, options, &LiftHistory::default())
+}
+
+/// [`generate_with`] for an athlete whose logged sets set the loads.
+pub fn generate_with_lifts(
+    request: &PlanRequest,
+    catalog: &PlanCatalog,
+    options: Options,
+    lifts: &LiftHistory,
+) -> Result<Plan, PlanError> {
     let (week_count, end_date) = request.validate().map_err(PlanError::Invalid)?;
     let strength_per_week = request.strength_per_week();
     let structure = solve_structure(request)?;
-    let chooser = Chooser::new(catalog, request);
+    let mut strength = StrengthPlanner::new(catalog, request, lifts);
     if strength_per_week > 0 {
         for role in [Role::SingleLeg, Role::Core] {
-            if chooser.choose(role, &[], 0).is_none() {
+            if strength.chooser().choose(role, &[], 0).is_none() {
                 return Err(PlanError::Infeasible {
                     conflict: format!(
                         "No {} exercise in the catalog suits the athlete's equipment, injuries and experience, and every strength session needs one (rule {}).",
@@ -339,7 +350,7 @@ pub fn generate_with(
         let week = build_week(
             request,
             &structure,
-            &chooser,
+            &mut strength,
             index,
             start,
             end_date,
@@ -397,7 +408,7 @@ pub fn generate_with(
 fn build_week(
     request: &PlanRequest,
     structure: &Structure,
-    chooser: &Chooser,
+    strength: &mut StrengthPlanner,
     index: usize,
     start: NaiveDate,
     end_date: NaiveDate,
@@ -475,11 +486,10 @@ fn build_week(
         if slot.strength() == 1 {
             let kind_hiit = slot == Slot::Hiit;
             strength_session = Some(if kind_hiit {
-                hiit_session(request, chooser, phase, rotation)
+                hiit_session(strength, index, phase, rotation)
             } else {
-                strength_session_for(
-                    request,
-                    chooser,
+                strength.session(
+                    index,
                     phase,
                     strength_variant,
                     strength_sessions,
@@ -525,7 +535,7 @@ fn build_week(
             };
             let session = run_session(
                 request,
-                chooser,
+                strength.chooser(),
                 kind,
                 wanted,
                 pace,
@@ -585,7 +595,7 @@ fn build_week(
 #[allow(clippy::too_many_arguments)]
 fn run_session(
     request: &PlanRequest,
-    chooser: &Chooser,
+    chooser: &self::strength::Chooser,
     kind: SessionKind,
     wanted_km: f64,
     easy_pace: f64,
@@ -660,12 +670,13 @@ fn run_session(
 }
 
 fn hiit_session(
-    request: &PlanRequest,
-    chooser: &Chooser,
+    strength: &mut StrengthPlanner,
+    week: usize,
     phase: Phase,
     rotation: usize,
 ) -> PlannedSession {
-    let exercises = hiit_exercises(request, chooser, phase, rotation);
+    let exercises = strength.circuit_exercises(week, phase, rotation);
+    let chooser = strength.chooser();
     PlannedSession {
         kind: SessionKind::HiitCircuit,
         title: "HIIT circuit: 3 rounds of 3 min hard running and the exercises".to_owned(),
