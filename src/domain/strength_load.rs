@@ -25,6 +25,7 @@ use std::collections::HashMap;
 
 use uuid::Uuid;
 
+use crate::domain::session::LoggedSet;
 use crate::domain::vocabulary::Equipment;
 
 /// Reps to failure above which Epley replaces Brzycki.
@@ -238,18 +239,10 @@ pub struct LiftHistory {
     latest: HashMap<Uuid, Vec<SetDone>>,
 }
 
-/// A logged set as the history reads it: exercise, reps, weight, RIR.
-pub struct LoggedLift {
-    pub exercise_id: Uuid,
-    pub reps: Option<u16>,
-    pub weight_kg: Option<f64>,
-    pub rir: Option<u8>,
-}
-
 impl LiftHistory {
     /// From logged sessions, newest first: each exercise keeps the
     /// weighted sets of the newest session that has any.
-    pub fn from_sessions<'a>(sessions: impl IntoIterator<Item = &'a [LoggedLift]>) -> Self {
+    pub fn from_sessions<'a>(sessions: impl IntoIterator<Item = &'a [LoggedSet]>) -> Self {
         let mut latest: HashMap<Uuid, Vec<SetDone>> = HashMap::new();
         for sets in sessions {
             let mut this_session: HashMap<Uuid, Vec<SetDone>> = HashMap::new();
@@ -432,9 +425,10 @@ mod tests {
     fn the_history_keeps_the_newest_weighted_session_of_each_exercise() {
         let squat = Uuid::from_u128(1);
         let row = Uuid::from_u128(2);
-        let lift = |exercise_id, reps, weight_kg: Option<f64>| LoggedLift {
+        let lift = |exercise_id, reps, weight_kg: Option<f64>| LoggedSet {
             exercise_id,
             reps: Some(reps),
+            hold_s: None,
             weight_kg,
             rir: None,
         };

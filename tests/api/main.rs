@@ -14,3 +14,4 @@ mod plans;
 mod scale;
 mod sessions;
 mod startup;
+mod strength;

@@ -71,7 +71,7 @@ pub struct PlannedExercise {
     /// more, rounded to what the equipment allows; a set below the range
     /// lowers it, a set harder than planned holds it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(minimum = 0, maximum = 1000, example = 22.5)]
+    #[schema(exclusive_minimum = 0, maximum = 1000, example = 22.5)]
     pub load_kg: Option<f64>,
     /// Plyometrics: foot contacts of this exercise (sets × reps, twice for
     /// one leg at a time).
