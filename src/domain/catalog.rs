@@ -197,6 +197,9 @@ impl ExerciseDefinition {
     /// missing, the catalog's order among equals); empty when a kit is
     /// complete.
     pub fn missing_with(&self, has: &[Equipment]) -> Vec<Equipment> {
+        if self.doable_with(has) {
+            return Vec::new();
+        }
         self.kits()
             .map(|kit| {
                 kit.iter()

@@ -21,10 +21,9 @@
 //! more. Sets logged far outside the range (10 reps logged for a 4–6
 //! plan) say little about it, so the load comes from the estimate instead.
 
-use std::collections::HashMap;
-
 use uuid::Uuid;
 
+use crate::domain::plan::catalog::FastMap;
 use crate::domain::session::LoggedSet;
 use crate::domain::vocabulary::Equipment;
 
@@ -236,16 +235,16 @@ pub fn advance(load_kg: f64, reps: u8, target: RepTarget, kit: LoadKit) -> (f64,
 /// The weighted sets of the most recent session of each exercise.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct LiftHistory {
-    latest: HashMap<Uuid, Vec<SetDone>>,
+    latest: FastMap<Uuid, Vec<SetDone>>,
 }
 
 impl LiftHistory {
     /// From logged sessions, newest first: each exercise keeps the
     /// weighted sets of the newest session that has any.
     pub fn from_sessions<'a>(sessions: impl IntoIterator<Item = &'a [LoggedSet]>) -> Self {
-        let mut latest: HashMap<Uuid, Vec<SetDone>> = HashMap::new();
+        let mut latest: FastMap<Uuid, Vec<SetDone>> = FastMap::default();
         for sets in sessions {
-            let mut this_session: HashMap<Uuid, Vec<SetDone>> = HashMap::new();
+            let mut this_session: FastMap<Uuid, Vec<SetDone>> = FastMap::default();
             for set in sets {
                 if let (Some(reps), Some(weight_kg)) = (set.reps, set.weight_kg)
                     && weight_kg > 0.0
@@ -274,6 +273,9 @@ impl LiftHistory {
 
     /// The newest weighted sets of an exercise, if it was ever logged with a weight.
     pub fn sets_of(&self, exercise: Uuid) -> Option<&[SetDone]> {
+        if self.latest.is_empty() {
+            return None;
+        }
         self.latest.get(&exercise).map(Vec::as_slice)
     }
 }

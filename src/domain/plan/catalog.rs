@@ -3,6 +3,7 @@
 //! injuries), looked up by slug or id.
 
 use std::collections::HashMap;
+use std::hash::{BuildHasherDefault, Hasher};
 
 use uuid::Uuid;
 
@@ -23,12 +24,37 @@ pub const LEG_MUSCLES: &[Muscle] = &[
 
 pub const CORE_MUSCLES: &[Muscle] = &[Muscle::Abs, Muscle::Obliques, Muscle::LowerBack];
 
+/// A multiply-rotate hash over 8-byte words (the scheme of rustc's
+/// FxHash): the engine looks exercises up thousands of times a plan, by
+/// keys that come from the catalog (ids and slugs of at most a few
+/// thousand exercises), where SipHash's flood resistance buys nothing.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct WordHasher(u64);
+
+impl Hasher for WordHasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        const K: u64 = 0x517c_c1b7_2722_0a95;
+        for chunk in bytes.chunks(8) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(word)).wrapping_mul(K);
+        }
+    }
+}
+
+/// A map keyed by catalog ids or slugs.
+pub type FastMap<K, V> = HashMap<K, V, BuildHasherDefault<WordHasher>>;
+
 /// The catalog, indexed.
 #[derive(Debug, Clone, Default)]
 pub struct PlanCatalog {
     exercises: Vec<Exercise>,
-    by_slug: HashMap<String, usize>,
-    by_id: HashMap<Uuid, usize>,
+    by_slug: FastMap<String, usize>,
+    by_id: FastMap<Uuid, usize>,
 }
 
 impl PlanCatalog {
@@ -54,6 +80,11 @@ impl PlanCatalog {
 
     pub fn exercises(&self) -> &[Exercise] {
         &self.exercises
+    }
+
+    /// The position of an exercise in [`PlanCatalog::exercises`].
+    pub fn index_of(&self, id: Uuid) -> Option<usize> {
+        self.by_id.get(&id).copied()
     }
 
     pub fn by_slug(&self, slug: &str) -> Option<&Exercise> {

@@ -4,9 +4,8 @@
 //! the lift comes round: a rep more, or at the top of the range a little
 //! more load and the reps back at the bottom. Lighter weeks keep the load.
 
-use std::collections::HashMap;
-
 use crate::domain::catalog::Exercise;
+use crate::domain::plan::catalog::FastMap;
 use crate::domain::strength_load::{
     LiftHistory, LoadKit, NextLoad, RepTarget, Verdict, advance, estimated_one_rm, next_load,
     weight_for,
@@ -33,7 +32,7 @@ pub struct Dosed {
 /// Every lift of one plan.
 pub struct LoadBook<'a> {
     history: &'a LiftHistory,
-    lifts: HashMap<String, Lift>,
+    lifts: FastMap<uuid::Uuid, Lift>,
 }
 
 /// `22.5 kg`, `24 kg`.
@@ -46,7 +45,7 @@ impl<'a> LoadBook<'a> {
     pub fn new(history: &'a LiftHistory) -> Self {
         LoadBook {
             history,
-            lifts: HashMap::new(),
+            lifts: FastMap::default(),
         }
     }
 
@@ -70,7 +69,7 @@ impl<'a> LoadBook<'a> {
             .kit_for(has)
             .and_then(LoadKit::of)
             .unwrap_or(LoadKit::Other);
-        if let Some(lift) = self.lifts.get_mut(&d.slug) {
+        if let Some(lift) = self.lifts.get_mut(&exercise.id) {
             if (lift.target.low, lift.target.high) != (target.low, target.high) {
                 // Another range (a heavy block after a novice one): carry the
                 // load over through its estimated 1RM.
@@ -122,7 +121,7 @@ impl<'a> LoadBook<'a> {
             None => (target.low, None, None),
         };
         self.lifts.insert(
-            d.slug.clone(),
+            exercise.id,
             Lift {
                 target,
                 reps,

@@ -5,6 +5,8 @@
 //! and what suits the experience; with free weights at hand the squat,
 //! hinge and lunge slots take loaded lifts only.
 
+use std::cell::OnceCell;
+
 pub mod dose;
 pub mod loads;
 pub mod session;
@@ -210,6 +212,15 @@ pub fn unusable_because(
     None
 }
 
+/// [`unusable_because`] without the words: whether the athlete can use
+/// the exercise with `kit` (the chooser asks this of every exercise).
+pub fn is_usable(exercise: &Exercise, request: &PlanRequest, kit: &[Equipment]) -> bool {
+    let d = &exercise.definition;
+    d.doable_with(kit)
+        && !d.avoid_with.iter().any(|a| request.injuries.contains(a))
+        && (!is_jumping(exercise) || landing_injuries(&request.injuries).is_empty())
+}
+
 fn max_difficulty(experience: Experience) -> u8 {
     match experience {
         Experience::Beginner => 2,
@@ -236,17 +247,10 @@ fn goal_benefit(goal: Goal) -> Benefit {
     }
 }
 
-/// How well an exercise suits the athlete in a role: protecting an injured
-/// area counts most, then a lift the athlete has logged (its load is
-/// known), the goal, a difficulty near the athlete's level, and for
-/// trained athletes' main lifts the barbell, which loads heaviest.
-fn score(
-    request: &PlanRequest,
-    exercise: &Exercise,
-    role: Role,
-    kit: &[Equipment],
-    history: &LiftHistory,
-) -> i32 {
+/// How well an exercise suits the athlete, whatever the role: protecting
+/// an injured area counts most, then a lift the athlete has logged (its
+/// load is known), the goal, and a difficulty near the athlete's level.
+fn base_score(request: &PlanRequest, exercise: &Exercise, history: &LiftHistory) -> i32 {
     let d = &exercise.definition;
     let protects = d
         .helps_with
@@ -257,24 +261,28 @@ fn score(
     let distance =
         (i32::from(d.difficulty) - i32::from(target_difficulty(request.experience))).abs();
     let logged = i32::from(history.sets_of(exercise.id).is_some());
-    let barbell = i32::from(
-        role.is_main()
-            && request.experience != Experience::Beginner
-            && d.kit_for(kit)
-                .is_some_and(|k| k.contains(&Equipment::Barbell)),
-    );
-    let jumps = i32::from(role == Role::Explosive && is_jumping(exercise));
-    protects * 4 + logged * 3 + serves_goal * 2 - distance * 2
-        + barbell * 3
-        + jumps * 2
-        + i32::from(d.compound)
+    protects * 4 + logged * 3 + serves_goal * 2 - distance * 2 + i32::from(d.compound)
+}
+
+/// What a role adds: for trained athletes' main lifts the barbell, which
+/// loads heaviest; for the explosive slot, real jumps over throws.
+fn role_bonus(request: &PlanRequest, exercise: &Exercise, role: Role, kit: &[Equipment]) -> i32 {
+    let barbell = role.is_main()
+        && request.experience != Experience::Beginner
+        && exercise
+            .definition
+            .kit_for(kit)
+            .is_some_and(|k| k.contains(&Equipment::Barbell));
+    let jumps = role == Role::Explosive && is_jumping(exercise);
+    i32::from(barbell) * 3 + i32::from(jumps) * 2
 }
 
 /// Candidates of one role, best first: those the athlete can use, and all
 /// of them (to name the favourite that had to be replaced).
 struct Ranking<'a> {
     usable: Vec<(&'a Exercise, i32)>,
-    all: Vec<&'a Exercise>,
+    /// Every candidate, as positions in the catalog.
+    all: Vec<usize>,
 }
 
 /// The athlete's usable catalog for one kit, ranked once per plan for
@@ -283,6 +291,10 @@ pub struct Chooser<'a> {
     catalog: &'a PlanCatalog,
     request: &'a PlanRequest,
     kit: Vec<Equipment>,
+    /// Whether each exercise of the catalog can be used with `kit`.
+    usable: Vec<bool>,
+    /// Why not, written the first time a reason needs it.
+    why_not: Vec<OnceCell<Option<String>>>,
     rankings: Vec<Ranking<'a>>,
     warm_up: Vec<&'a Exercise>,
     cool_down: Vec<&'a Exercise>,
@@ -314,27 +326,39 @@ impl<'a> Chooser<'a> {
     ) -> Self {
         let max = max_difficulty(request.experience);
         let loads = has_load_equipment(&kit);
-        let usable = |e: &Exercise| {
-            unusable_because(e, request, &kit).is_none()
-                && e.definition.difficulty <= max
-                && !matches!(
-                    e.definition.category,
-                    Category::WarmUp | Category::CoolDown | Category::Mobility
-                )
-        };
+        let exercises = catalog.exercises();
+        let usable: Vec<bool> = exercises
+            .iter()
+            .map(|e| is_usable(e, request, &kit))
+            .collect();
+        let base: Vec<i32> = exercises
+            .iter()
+            .map(|e| base_score(request, e, history))
+            .collect();
+        let blocked = |index: usize| !usable[index];
         let rankings = ROLES
             .iter()
             .map(|role| {
-                let mut all: Vec<(&'a Exercise, i32)> = catalog
-                    .exercises()
+                let mut all: Vec<(usize, i32)> = exercises
                     .iter()
-                    .filter(|e| role.fits(e, &request.injuries) && e.definition.difficulty <= max)
-                    .map(|e| (e, score(request, e, *role, &kit, history)))
+                    .enumerate()
+                    .filter(|(_, e)| {
+                        e.definition.difficulty <= max
+                            && !matches!(
+                                e.definition.category,
+                                Category::WarmUp | Category::CoolDown | Category::Mobility
+                            )
+                            && role.fits(e, &request.injuries)
+                    })
+                    .map(|(index, e)| (index, base[index] + role_bonus(request, e, *role, &kit)))
                     .collect();
                 // Stable sort: equal scores keep the catalog's slug order.
                 all.sort_by_key(|(_, score)| -score);
-                let mut usable: Vec<(&'a Exercise, i32)> =
-                    all.iter().copied().filter(|(e, _)| usable(e)).collect();
+                let mut usable: Vec<(&'a Exercise, i32)> = all
+                    .iter()
+                    .filter(|(index, _)| !blocked(*index))
+                    .map(|(index, score)| (&exercises[*index], *score))
+                    .collect();
                 // With free weights at hand the legs lift them (SPEC).
                 if loads
                     && role.loads_the_legs()
@@ -344,18 +368,16 @@ impl<'a> Chooser<'a> {
                 }
                 Ranking {
                     usable,
-                    all: all.into_iter().map(|(e, _)| e).collect(),
+                    all: all.into_iter().map(|(index, _)| index).collect(),
                 }
             })
             .collect();
         let drills = |category: Category| {
-            catalog
-                .exercises()
+            exercises
                 .iter()
-                .filter(|e| {
-                    e.definition.category == category
-                        && unusable_because(e, request, &kit).is_none()
-                })
+                .enumerate()
+                .filter(|(index, e)| e.definition.category == category && !blocked(*index))
+                .map(|(_, e)| e)
                 .collect()
         };
         let warm_up = drills(Category::WarmUp);
@@ -364,6 +386,8 @@ impl<'a> Chooser<'a> {
             catalog,
             request,
             kit,
+            why_not: exercises.iter().map(|_| OnceCell::new()).collect(),
+            usable,
             rankings,
             warm_up,
             cool_down,
@@ -401,19 +425,30 @@ impl<'a> Chooser<'a> {
             .collect();
         let exercise = top[rotation % top.len()];
         // Explain when the favourite for this slot was ruled out.
-        let reason = ranking.all.iter().find(|e| open(e)).and_then(|favourite| {
-            if favourite.definition.slug == exercise.definition.slug {
-                return None;
-            }
-            unusable_because(favourite, self.request, &self.kit).map(|why| {
-                format!(
-                    "{} instead of {} ({}): {why}",
-                    exercise.definition.name,
-                    favourite.definition.name.to_lowercase(),
-                    role.label()
-                )
-            })
-        });
+        let exercises = self.catalog.exercises();
+        let reason = ranking
+            .all
+            .iter()
+            .find(|index| open(&&exercises[**index]))
+            .and_then(|index| {
+                let favourite = &exercises[*index];
+                if favourite.definition.slug == exercise.definition.slug {
+                    return None;
+                }
+                if self.usable[*index] {
+                    return None;
+                }
+                let why = self.why_not[*index]
+                    .get_or_init(|| unusable_because(favourite, self.request, &self.kit));
+                why.as_ref().map(|why| {
+                    format!(
+                        "{} instead of {} ({}): {why}",
+                        exercise.definition.name,
+                        favourite.definition.name.to_lowercase(),
+                        role.label()
+                    )
+                })
+            });
         Some(Choice {
             exercise,
             role,
@@ -491,52 +526,88 @@ pub fn roles(
     phase: Phase,
     variant: usize,
     sessions_in_week: usize,
-) -> Vec<Vec<Role>> {
+) -> Vec<&'static [Role]> {
     use Role::*;
     let trained = request.experience != Experience::Beginner;
     let squat_day = sessions_in_week <= 1 || variant.is_multiple_of(2);
     // The main lift: the day's pattern, else single-leg work led by the
     // same joint, else the other pattern (the session takes the first
     // that is loaded when free weights are at hand).
-    let main = if squat_day {
-        vec![MainSquat, SingleLegKnee, MainHinge, SingleLegHip]
-    } else {
-        vec![MainHinge, SingleLegHip, MainSquat, SingleLegKnee]
-    };
-    let single_leg = if squat_day {
-        vec![SingleLegHip, SingleLegKnee, SingleLeg]
-    } else {
-        vec![SingleLegKnee, SingleLegHip, SingleLeg]
-    };
+    let (main, single_leg, upper): (&'static [Role], &'static [Role], &'static [Role]) =
+        if squat_day {
+            (
+                &[MainSquat, SingleLegKnee, MainHinge, SingleLegHip],
+                &[SingleLegHip, SingleLegKnee, SingleLeg],
+                &[Pull],
+            )
+        } else {
+            (
+                &[MainHinge, SingleLegHip, MainSquat, SingleLegKnee],
+                &[SingleLegKnee, SingleLegHip, SingleLeg],
+                &[Push],
+            )
+        };
     if phase == Phase::Taper {
-        let upper = if squat_day { Pull } else { Push };
-        return vec![main, single_leg, vec![upper], vec![Core]];
+        return vec![main, single_leg, upper, &[Core]];
     }
-    let mut roles = Vec::new();
+    let mut roles: Vec<&'static [Role]> = Vec::with_capacity(10);
     let explosive = trained
         && (matches!(phase, Phase::Base | Phase::Build)
             || (phase == Phase::Peak && request.goal == Goal::SpeedPower));
     if explosive {
-        roles.push(vec![Explosive]);
+        roles.push(&[Explosive]);
     }
     roles.push(main);
     roles.push(single_leg);
     if sessions_in_week <= 1 {
-        roles.extend([vec![Pull], vec![Push], vec![Calf]]);
+        roles.extend([&[Pull][..], &[Push], &[Calf]]);
     } else if squat_day {
-        roles.extend([vec![Pull], vec![Calf]]);
+        roles.extend([&[Pull][..], &[Calf]]);
     } else {
-        roles.extend([vec![Push], vec![Hip]]);
+        roles.extend([&[Push][..], &[Hip]]);
     }
-    roles.push(vec![Core]);
+    roles.push(&[Core]);
     if !request.injuries.is_empty() {
-        roles.push(vec![Protect]);
+        roles.push(&[Protect]);
     }
     if request.goal == Goal::RunningForm {
-        roles.push(vec![SingleLeg]);
+        roles.push(&[SingleLeg]);
         if !roles.iter().any(|r| r.contains(&Hip)) {
-            roles.push(vec![Hip]);
+            roles.push(&[Hip]);
         }
     }
     roles
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::plan::tests::{marathon_request, seed_catalog};
+
+    #[test]
+    fn usable_and_its_reason_agree() {
+        let catalog = seed_catalog();
+        let mut request = marathon_request();
+        for (kit, injuries) in [
+            (vec![], vec![]),
+            (
+                vec![Equipment::Dumbbell, Equipment::Mat],
+                vec![InjuryArea::Knee],
+            ),
+            (
+                vec![Equipment::Barbell, Equipment::Bench, Equipment::Box],
+                vec![InjuryArea::LowerBack, InjuryArea::Achilles],
+            ),
+        ] {
+            request.injuries = injuries;
+            for exercise in catalog.exercises() {
+                assert_eq!(
+                    is_usable(exercise, &request, &kit),
+                    unusable_because(exercise, &request, &kit).is_none(),
+                    "{}",
+                    exercise.definition.slug
+                );
+            }
+        }
+    }
 }

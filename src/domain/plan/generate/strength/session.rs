@@ -42,8 +42,11 @@ pub fn cool_down(chooser: &Chooser, rotation: usize) -> Vec<PlannedExercise> {
 /// Minutes a strength session takes: work (4 s a rep, both sides for
 /// single-leg work), rest, and 15 min of warm-up and cool-down.
 pub fn strength_minutes(exercises: &[PlannedExercise]) -> u16 {
+    minutes_of(exercises.iter())
+}
+
+fn minutes_of<'e>(exercises: impl Iterator<Item = &'e PlannedExercise>) -> u16 {
     let work: f64 = exercises
-        .iter()
         .map(|e| {
             let set_s = e
                 .hold_s
@@ -64,6 +67,81 @@ pub struct StrengthPlanner<'a> {
     book: LoadBook<'a>,
     loading_weeks: usize,
     last_week: Option<usize>,
+    reasons: FixedReasons,
+}
+
+/// The reasons that read the same in many sessions, written once a plan.
+struct FixedReasons {
+    order: String,
+    landing: Option<String>,
+    taper: String,
+    recovery: String,
+    novice: String,
+    /// By (sets, build week).
+    heavy: Vec<((u8, bool), String)>,
+    not_heavy: String,
+    bodyweight_weeks: String,
+    pick_a_weight: String,
+}
+
+fn heavy_reason(sets: u8, build: bool) -> String {
+    format!(
+        "Heavy main lift: {sets} sets of 4–6 at RPE {} ({} reps in reserve, never to failure); the other lifts' reps rise within their range before the load goes up ({}).",
+        if build { 8 } else { 7 },
+        if build { 2 } else { 3 },
+        rules::REP_RANGES
+    )
+}
+
+impl FixedReasons {
+    fn new(request: &PlanRequest) -> Self {
+        let landing = landing_injuries(&request.injuries);
+        let names: Vec<&str> = landing.iter().map(|area| area.as_str()).collect();
+        FixedReasons {
+            order: format!(
+                "Explosive work right after the warm-up, then the main lift; single-leg and core work in every session ({}, {}).",
+                rules::EXPLOSIVE_FIRST,
+                rules::STRENGTH_SESSION_SHAPE
+            ),
+            landing: (!landing.is_empty()).then(|| {
+                format!(
+                    "No jumping or high-impact work: landings would load the injured {} ({}).",
+                    names.join(" and "),
+                    rules::NO_JUMPING_WHEN_INJURED
+                )
+            }),
+            taper: format!(
+                "One short maintenance session this taper week: 2 sets of each lift at the usual load, no jumping ({}).",
+                rules::TAPER_STRENGTH
+            ),
+            recovery: format!(
+                "Recovery week: one set fewer and a rep more in reserve, same loads ({}).",
+                rules::REP_RANGES
+            ),
+            novice: format!(
+                "2–3 sets of 8–12 with 3 reps in reserve while the movements are new, adding a rep each week until 12, then load ({}).",
+                rules::REP_RANGES
+            ),
+            heavy: [2, 3, 4]
+                .into_iter()
+                .flat_map(|sets| {
+                    [false, true].map(|build| ((sets, build), heavy_reason(sets, build)))
+                })
+                .collect(),
+            not_heavy: format!(
+                "Main lift at 8–12 reps: without free weights for it, body-weight lifts go slowly (3 s down, 1 s pause) so that they stay hard ({}).",
+                rules::REP_RANGES
+            ),
+            bodyweight_weeks: format!(
+                "Body-weight versions in the first {BODYWEIGHT_WEEKS} weeks to learn the movements; the loaded lifts follow ({}).",
+                rules::LOADED_WHEN_EQUIPPED
+            ),
+            pick_a_weight: format!(
+                "Loaded lifts: pick a weight you can lift for the reps with the reps in reserve shown; log the sets with their weight and the next plan sets the loads ({}).",
+                rules::LOADED_WHEN_EQUIPPED
+            ),
+        }
+    }
 }
 
 /// Where an exercise goes in a session: explosive work right after the
@@ -77,6 +155,18 @@ fn order_rank(exercise: &Exercise, main: bool) -> u8 {
         2
     } else {
         3
+    }
+}
+
+/// The chooser of week `week`: body weight in a beginner's first weeks.
+fn chooser_for_week<'p, 'a>(
+    chooser: &'p Chooser<'a>,
+    bodyweight: &'p Option<Chooser<'a>>,
+    week: usize,
+) -> &'p Chooser<'a> {
+    match bodyweight {
+        Some(bodyweight) if week < BODYWEIGHT_WEEKS => bodyweight,
+        _ => chooser,
     }
 }
 
@@ -104,6 +194,7 @@ impl<'a> StrengthPlanner<'a> {
             book: LoadBook::new(history),
             loading_weeks: 0,
             last_week: None,
+            reasons: FixedReasons::new(request),
         }
     }
 
@@ -126,13 +217,6 @@ impl<'a> StrengthPlanner<'a> {
         }
     }
 
-    fn chooser_for_week(&self, week: usize) -> &Chooser<'a> {
-        match &self.bodyweight {
-            Some(bodyweight) if week < BODYWEIGHT_WEEKS => bodyweight,
-            _ => &self.chooser,
-        }
-    }
-
     /// One strength session of week `week` (0-based).
     #[allow(clippy::too_many_arguments)]
     pub fn session(
@@ -150,8 +234,9 @@ impl<'a> StrengthPlanner<'a> {
         let mut chosen: Vec<Entry<'a>> = Vec::new();
         let mut used: Vec<&str> = Vec::new();
         let mut main_done = false;
+        let chooser = chooser_for_week(&self.chooser, &self.bodyweight, week);
+        let kit = chooser.kit();
         for options in &wanted {
-            let chooser = self.chooser_for_week(week);
             let main = options.iter().any(|role| role.is_main()) && !main_done;
             let choice = if main {
                 chooser.choose_main(options, &used, rotation + variant)
@@ -166,7 +251,6 @@ impl<'a> StrengthPlanner<'a> {
             else {
                 continue;
             };
-            let kit = chooser.kit().to_vec();
             used.push(exercise.definition.slug.as_str());
             main_done |= main;
             let mut reasons = Vec::new();
@@ -192,14 +276,14 @@ impl<'a> StrengthPlanner<'a> {
                     rules::GOAL_EMPHASIS
                 ));
             }
-            let resistance = resistance_of(exercise, &kit);
+            let resistance = resistance_of(exercise, kit);
             let (mut planned, target) = prescribe(exercise, request, context, main, resistance);
             if let Some(target) = target {
                 let progressing = matches!(phase, Phase::Base | Phase::Build);
                 let capped = resistance == Resistance::BodyWeight;
                 let dosed = self
                     .book
-                    .dose(exercise, &kit, target, week, progressing, capped);
+                    .dose(exercise, kit, target, week, progressing, capped);
                 // The taper keeps the load and drops the reps to the bottom.
                 planned.reps = Some(if phase == Phase::Taper {
                     target.low
@@ -264,71 +348,40 @@ impl<'a> StrengthPlanner<'a> {
         week: usize,
         heavy_sets: Option<u8>,
     ) -> Vec<String> {
-        let request = self.request;
-        let mut reasons = vec![format!(
-            "Explosive work right after the warm-up, then the main lift; single-leg and core work in every session ({}, {}).",
-            rules::EXPLOSIVE_FIRST,
-            rules::STRENGTH_SESSION_SHAPE
-        )];
+        let fixed = &self.reasons;
+        let mut reasons = vec![fixed.order.clone()];
         let contacts: u16 = exercises.iter().filter_map(|e| e.foot_contacts).sum();
         if contacts > 0 {
             reasons.push(format!(
                 "Plyometrics: {contacts} foot contacts, building week by week to at most {} for a runner, who lands thousands of times a week already ({}).",
-                if request.experience == Experience::Advanced { 100 } else { 80 },
+                if self.request.experience == Experience::Advanced { 100 } else { 80 },
                 rules::PLYOMETRIC_VOLUME
             ));
         }
-        let landing = landing_injuries(&request.injuries);
-        if !landing.is_empty() {
-            let names: Vec<&str> = landing.iter().map(|area| area.as_str()).collect();
-            reasons.push(format!(
-                "No jumping or high-impact work: landings would load the injured {} ({}).",
-                names.join(" and "),
-                rules::NO_JUMPING_WHEN_INJURED
-            ));
-        }
-        let experience = request.experience;
-        match context.phase {
-            Phase::Taper => reasons.push(format!(
-                "One short maintenance session this taper week: 2 sets of each lift at the usual load, no jumping ({}).",
-                rules::TAPER_STRENGTH
-            )),
-            Phase::Recovery => reasons.push(format!(
-                "Recovery week: one set fewer and a rep more in reserve, same loads ({}).",
-                rules::REP_RANGES
-            )),
-            _ if experience == Experience::Beginner => reasons.push(format!(
-                "2–3 sets of 8–12 with 3 reps in reserve while the movements are new, adding a rep each week until 12, then load ({}).",
-                rules::REP_RANGES
-            )),
+        reasons.extend(fixed.landing.iter().cloned());
+        let build = context.phase == Phase::Build;
+        reasons.push(match context.phase {
+            Phase::Taper => fixed.taper.clone(),
+            Phase::Recovery => fixed.recovery.clone(),
+            _ if self.request.experience == Experience::Beginner => fixed.novice.clone(),
             _ => match heavy_sets {
-                Some(sets) => reasons.push(format!(
-                    "Heavy main lift: {sets} sets of 4–6 at RPE {} ({} reps in reserve, never to failure); the other lifts' reps rise within their range before the load goes up ({}).",
-                    if context.phase == Phase::Build { 8 } else { 7 },
-                    if context.phase == Phase::Build { 2 } else { 3 },
-                    rules::REP_RANGES
-                )),
-                None => reasons.push(format!(
-                    "Without weights the main lift is single-leg work at 8–12 reps, slowed down (3 s down, 1 s pause) so that body weight is still heavy ({}).",
-                    rules::REP_RANGES
-                )),
+                Some(sets) => fixed
+                    .heavy
+                    .iter()
+                    .find(|(key, _)| *key == (sets, build))
+                    .map_or_else(|| heavy_reason(sets, build), |(_, text)| text.clone()),
+                None => fixed.not_heavy.clone(),
             },
-        }
+        });
         if self.bodyweight.is_some() && week < BODYWEIGHT_WEEKS {
-            reasons.push(format!(
-                "Body-weight versions in the first {BODYWEIGHT_WEEKS} weeks to learn the movements; the loaded lifts follow ({}).",
-                rules::LOADED_WHEN_EQUIPPED
-            ));
-        } else if has_load_equipment(&request.equipment)
+            reasons.push(fixed.bodyweight_weeks.clone());
+        } else if has_load_equipment(&self.request.equipment)
             && exercises
                 .iter()
                 .any(|e| e.load_kg.is_none() && e.target_rir.is_some())
             && exercises.iter().all(|e| e.load_kg.is_none())
         {
-            reasons.push(format!(
-                "Loaded lifts: pick a weight you can lift for the reps with the reps in reserve shown; log the sets with their weight and the next plan sets the loads ({}).",
-                rules::LOADED_WHEN_EQUIPPED
-            ));
+            reasons.push(fixed.pick_a_weight.clone());
         }
         reasons
     }
@@ -345,8 +398,8 @@ impl<'a> StrengthPlanner<'a> {
         const REPS: u8 = 12;
         const RIR: u8 = 3;
         let context = self.context(week, phase);
-        let chooser = self.chooser_for_week(week);
-        let kit = chooser.kit().to_vec();
+        let chooser = chooser_for_week(&self.chooser, &self.bodyweight, week);
+        let kit = chooser.kit();
         let mut exercises = Vec::new();
         let mut used: Vec<&str> = Vec::new();
         for options in [
@@ -359,7 +412,7 @@ impl<'a> StrengthPlanner<'a> {
                 continue;
             };
             used.push(choice.exercise.definition.slug.as_str());
-            let resistance = resistance_of(choice.exercise, &kit);
+            let resistance = resistance_of(choice.exercise, kit);
             let (mut planned, _) =
                 prescribe(choice.exercise, self.request, context, false, resistance);
             planned.sets = 3;
@@ -368,7 +421,7 @@ impl<'a> StrengthPlanner<'a> {
             if planned.reps.is_some() {
                 planned.reps = Some(REPS);
                 planned.target_rir = Some(RIR);
-                planned.load_kg = self.book.circuit_load(choice.exercise, &kit, REPS, RIR);
+                planned.load_kg = self.book.circuit_load(choice.exercise, kit, REPS, RIR);
             }
             exercises.push(planned);
         }
@@ -418,9 +471,7 @@ fn drop_order(entry: &Entry) -> Option<u8> {
 /// Drops optional work (the first in [`drop_order`], the later of equals)
 /// until the session fits `budget` minutes, keeping at least three exercises.
 fn trim_to(entries: &mut Vec<Entry>, budget: u16) {
-    let minutes = |list: &[Entry]| {
-        strength_minutes(&list.iter().map(|e| e.planned.clone()).collect::<Vec<_>>())
-    };
+    let minutes = |list: &[Entry]| minutes_of(list.iter().map(|e| &e.planned));
     while minutes(entries) > budget && entries.len() > 3 {
         let removable = entries
             .iter()
