@@ -20,6 +20,8 @@ struct Lift {
     kit: LoadKit,
     /// The plan week it was last dosed in.
     week: usize,
+    /// A raise the logs earned in a lighter week, made in the next loading week.
+    pending_kg: Option<f64>,
 }
 
 /// A lift's dose for one session, and why when the logs set it.
@@ -81,6 +83,10 @@ impl<'a> LoadBook<'a> {
                 lift.week = week;
             } else if progressing && week > lift.week {
                 match lift.load_kg {
+                    Some(_) if lift.pending_kg.is_some() => {
+                        lift.load_kg = lift.pending_kg.take();
+                        lift.reps = target.low;
+                    }
                     Some(load) => {
                         (lift.load_kg, lift.reps) = {
                             let (load, reps) = advance(load, lift.reps, target, lift.kit);
@@ -104,10 +110,11 @@ impl<'a> LoadBook<'a> {
             .history
             .sets_of(exercise.id)
             .and_then(|sets| next_load(sets, target, kit));
-        let (reps, load_kg, reason) = match logged {
+        let (reps, load_kg, pending_kg, reason) = match logged {
             Some(next) => {
                 // No extra load in a lighter week: the raise waits.
-                let (load, reps) = if next.verdict == Verdict::Progress && !progressing {
+                let waits = next.verdict == Verdict::Progress && !progressing;
+                let (load, reps) = if waits {
                     (next.last_kg, target.low)
                 } else {
                     (next.load_kg, next.reps)
@@ -115,10 +122,11 @@ impl<'a> LoadBook<'a> {
                 (
                     reps,
                     Some(load),
+                    waits.then_some(next.load_kg),
                     Some(explain(&d.name, &next, load, target)),
                 )
             }
-            None => (target.low, None, None),
+            None => (target.low, None, None, None),
         };
         self.lifts.insert(
             exercise.id,
@@ -128,6 +136,7 @@ impl<'a> LoadBook<'a> {
                 load_kg,
                 kit,
                 week,
+                pending_kg,
             },
         );
         Dosed {
@@ -201,6 +210,64 @@ fn explain(name: &str, next: &NextLoad, load: f64, target: RepTarget) -> String 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    use crate::domain::session::LoggedSet;
+    use crate::domain::strength_load::LiftHistory;
+
+    const NOVICE: RepTarget = RepTarget {
+        low: 8,
+        high: 12,
+        rir: 3,
+    };
+
+    #[test]
+    fn a_raise_earned_before_a_lighter_week_comes_in_the_next_loading_week() {
+        let catalog = crate::domain::plan::tests::seed_catalog();
+        let goblet = catalog.by_slug("goblet-squat").unwrap();
+        let set = LoggedSet {
+            exercise_id: goblet.id,
+            reps: Some(12),
+            hold_s: None,
+            weight_kg: Some(12.0),
+            rir: Some(3),
+        };
+        let logged = [set.clone(), set.clone(), set];
+        let history = LiftHistory::from_sessions([&logged[..]]);
+        let mut book = LoadBook::new(&history);
+        let has = [Equipment::Dumbbell];
+        let mut dose = |week, progressing| {
+            let dosed = book.dose(goblet, &has, NOVICE, week, progressing, false);
+            (dosed.reps, dosed.load_kg)
+        };
+        // A recovery week first: the same 12 kg, reps at the bottom.
+        assert_eq!(dose(0, false), (8, Some(12.0)));
+        // Then the raise: 12 × 1.025 rounds back to 12, so one 2 kg step.
+        assert_eq!(dose(1, true), (8, Some(14.0)));
+        assert_eq!(dose(1, true), (8, Some(14.0)), "once a week");
+        assert_eq!(dose(2, true), (9, Some(14.0)));
+        assert_eq!(dose(3, false), (9, Some(14.0)), "lighter weeks hold");
+    }
+
+    #[test]
+    fn body_weight_lifts_stay_at_the_top_and_others_start_over() {
+        let catalog = crate::domain::plan::tests::seed_catalog();
+        let history = LiftHistory::default();
+        let mut book = LoadBook::new(&history);
+        let squat = catalog.by_slug("bodyweight-squat").unwrap();
+        let goblet = catalog.by_slug("goblet-squat").unwrap();
+        let reps: Vec<u8> = (0..7)
+            .map(|week| book.dose(squat, &[], NOVICE, week, true, true).reps)
+            .collect();
+        assert_eq!(reps, [8, 9, 10, 11, 12, 12, 12]);
+        let reps: Vec<u8> = (0..7)
+            .map(|week| {
+                let dosed = book.dose(goblet, &[Equipment::Dumbbell], NOVICE, week, true, false);
+                assert_eq!(dosed.load_kg, None, "no logs, no load");
+                dosed.reps
+            })
+            .collect();
+        assert_eq!(reps, [8, 9, 10, 11, 12, 8, 9]);
+    }
 
     #[test]
     fn weights_print_without_needless_decimals() {
