@@ -82,11 +82,6 @@ impl PlanCatalog {
         &self.exercises
     }
 
-    /// The position of an exercise in [`PlanCatalog::exercises`].
-    pub fn index_of(&self, id: Uuid) -> Option<usize> {
-        self.by_id.get(&id).copied()
-    }
-
     pub fn by_slug(&self, slug: &str) -> Option<&Exercise> {
         self.by_slug.get(slug).map(|index| &self.exercises[*index])
     }

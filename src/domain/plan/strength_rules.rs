@@ -32,7 +32,7 @@ pub fn is_explosive_work(exercise: &Exercise) -> bool {
 }
 
 /// Foot contacts a planned jump stands for: as stated, else sets × reps.
-pub fn contacts_of(planned: &PlannedExercise, exercise: &Exercise) -> u16 {
+fn contacts_of(planned: &PlannedExercise, exercise: &Exercise) -> u16 {
     planned.foot_contacts.unwrap_or_else(|| {
         foot_contacts(
             planned.sets,

@@ -401,10 +401,6 @@ impl<'a> Chooser<'a> {
             .expect("every role is ranked")]
     }
 
-    pub fn lookup(&self, slug: &str) -> Option<&'a Exercise> {
-        self.catalog.by_slug(slug)
-    }
-
     /// The equipment this chooser picks with.
     pub fn kit(&self) -> &[Equipment] {
         &self.kit
