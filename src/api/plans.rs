@@ -15,6 +15,7 @@ use super::athletes::AthletePath;
 use super::pagination::{IdPageParams, next_id_cursor};
 use crate::catalog_cache::CatalogCache;
 use crate::db::{self, PgPool};
+use crate::domain::numbers;
 use crate::domain::plan::adapt::{EFFORT_MARGIN, Evidence, adapt};
 use crate::domain::plan::catalog::PlanCatalog;
 use crate::domain::plan::generate::{PlanError, generate};
@@ -563,14 +564,14 @@ fn gather_evidence(
         })
         .collect();
     let runs = logs.iter().filter(|l| is_run(l.kind));
-    evidence.recent_run_km = runs
-        .clone()
-        .filter(|l| {
-            l.started_at.date_naive() >= from - Duration::days(7)
-                && l.started_at.date_naive() < from
-        })
-        .filter_map(|l| l.distance_km)
-        .sum();
+    evidence.recent_run_km = numbers::sum(
+        runs.clone()
+            .filter(|l| {
+                l.started_at.date_naive() >= from - Duration::days(7)
+                    && l.started_at.date_naive() < from
+            })
+            .filter_map(|l| l.distance_km),
+    );
     evidence.longest_logged_run_km = runs
         .filter(|l| {
             l.started_at.date_naive() >= from - Duration::days(30)

@@ -16,6 +16,7 @@ use super::pagination::{decode_cursor, encode_cursor, parse_limit};
 use crate::db::schema::exercises;
 use crate::db::{self, PgPool};
 use crate::domain::load::{LoadInput, LoadReport, report};
+use crate::domain::numbers;
 use crate::domain::plan::model::{Plan, PlannedSession};
 use crate::domain::plan::validate::is_run;
 use crate::domain::session::SessionInput;
@@ -793,6 +794,18 @@ pub struct Volume {
     pub km: f64,
 }
 
+impl Volume {
+    /// As answered: minutes and km to three decimals (sums of logged
+    /// decimals are not exact in binary), never `-0.0`.
+    fn rounded(self) -> Volume {
+        Volume {
+            minutes: numbers::round_to(self.minutes, 3),
+            km: numbers::round_to(self.km, 3),
+            ..self
+        }
+    }
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AdherenceWeek {
     pub index: u16,
@@ -954,8 +967,8 @@ pub fn match_logs(
             AdherenceWeek {
                 index: week.index,
                 start_date: week.start_date,
-                planned,
-                done,
+                planned: planned.rounded(),
+                done: done.rounded(),
                 matched,
                 missed,
             }

@@ -1,7 +1,7 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::helpers::{Session, TestApp, assert_problem, spawn_app};
+use crate::helpers::{Session, TestApp, assert_problem, negative_zero_at, spawn_app};
 
 fn run_body(started_at: &str, km: f64) -> Value {
     json!({
@@ -682,4 +682,72 @@ async fn adapting_after_missed_sessions_and_hard_efforts_lowers_the_next_weeks()
         .await
         .unwrap();
     assert_problem(late, 422).await;
+}
+
+/// No answer carries a negative zero: not a distance logged as `-0.0`,
+/// not the load of a day without sessions, not "-0.0 km" in the reasons
+/// of an adaptation made without runs in the week before.
+#[tokio::test]
+async fn no_answer_carries_a_negative_zero() {
+    let app = spawn_app().await;
+    let owner = app.register("athlete").await;
+    let (athlete, _) = app.create_athlete(&owner).await;
+    let get = |path: String| {
+        let request = app.request(Method::GET, &path, Some(&owner));
+        async move { request.send().await.unwrap().json::<Value>().await.unwrap() }
+    };
+    let mut drills = run_body("2026-10-06T07:00:00Z", 0.0);
+    drills["distance_km"] = json!(-0.0);
+    drills["elevation_gain_m"] = json!(-0.0);
+    let logged = post(&app, &owner, &athlete, &drills, None).await;
+    assert_eq!(logged.status(), 201);
+    let logged: Value = logged.json().await.unwrap();
+    assert_eq!(negative_zero_at(&logged), None, "{logged}");
+    let stored = get(format!("/v1/sessions/{}", logged["id"].as_str().unwrap())).await;
+    assert_eq!(negative_zero_at(&stored), None, "{stored}");
+
+    let load = get(format!(
+        "/v1/athletes/{athlete}/load?from=2026-10-05&to=2026-10-11"
+    ))
+    .await;
+    assert_eq!(load["days"][0]["load"], 0.0);
+    assert_eq!(negative_zero_at(&load), None, "{load}");
+
+    let plan: Value = app
+        .request(
+            Method::POST,
+            &format!("/v1/athletes/{athlete}/plans"),
+            Some(&owner),
+        )
+        .json(&json!({"start_date": "2026-10-05", "weeks": 4, "race": null}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let plan_id = plan["id"].as_str().unwrap();
+    let adherence = get(format!(
+        "/v1/athletes/{athlete}/adherence?plan_id={plan_id}"
+    ))
+    .await;
+    assert_eq!(negative_zero_at(&adherence), None, "{adherence}");
+    let adapted = app
+        .request(
+            Method::POST,
+            &format!("/v1/plans/{plan_id}/adapt"),
+            Some(&owner),
+        )
+        .json(&json!({"from": "2026-10-05"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(adapted.status(), 201);
+    let adapted: Value = adapted.json().await.unwrap();
+    assert_eq!(negative_zero_at(&adapted), None);
+    let notes = adapted["plan"]["notes"].to_string();
+    assert!(
+        notes.contains("0.0 km run in the last 7 days") && !notes.contains("-0.0"),
+        "{notes}"
+    );
 }
