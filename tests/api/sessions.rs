@@ -242,6 +242,65 @@ async fn ten_concurrent_posts_with_one_key_store_one_row() {
     assert_eq!(theirs["athlete_id"].as_str().unwrap(), other_athlete);
 }
 
+/// A replay is indistinguishable from the first answer: the same status,
+/// body, `Location` and `ETag`, on every path a create takes (the
+/// one-statement create, the checked one with sets, a client-chosen id
+/// that was already logged), plus `Idempotent-Replayed: true`.
+#[tokio::test]
+async fn a_replay_repeats_the_first_answer_headers_and_all() {
+    let app = spawn_app().await;
+    let owner = app.register("athlete").await;
+    let (athlete, _) = app.create_athlete(&owner).await;
+    let mut with_id = run_body("2026-10-07T07:00:00Z", 6.0);
+    with_id["id"] = json!(uuid::Uuid::now_v7().to_string());
+    assert_eq!(
+        post(&app, &owner, &athlete, &with_id, None).await.status(),
+        201
+    );
+    let cases = [
+        ("one-statement", run_body("2026-10-05T07:00:00Z", 8.0), 201),
+        (
+            "checked",
+            strength_body(&app, "2026-10-06T18:00:00Z").await,
+            201,
+        ),
+        ("already-logged", with_id, 200),
+    ];
+    for (key, body, status) in cases {
+        let first = post(&app, &owner, &athlete, &body, Some(key)).await;
+        assert_eq!(first.status(), status, "{key}");
+        assert!(first.headers().get("idempotent-replayed").is_none());
+        let header = |response: &reqwest::Response, name: &str| {
+            response.headers()[name].to_str().unwrap().to_owned()
+        };
+        let (location, etag) = (header(&first, "location"), header(&first, "etag"));
+        let first_body = first.bytes().await.unwrap();
+        let id = serde_json::from_slice::<Value>(&first_body).unwrap()["id"].clone();
+        assert_eq!(location, format!("/v1/sessions/{}", id.as_str().unwrap()));
+
+        let replay = post(&app, &owner, &athlete, &body, Some(key)).await;
+        assert_eq!(replay.status(), status, "{key}");
+        assert_eq!(header(&replay, "idempotent-replayed"), "true");
+        assert_eq!(header(&replay, "location"), location, "{key}");
+        assert_eq!(header(&replay, "etag"), etag, "{key}");
+        assert_eq!(header(&replay, "content-type"), "application/json");
+        assert_eq!(replay.bytes().await.unwrap(), first_body, "{key}");
+    }
+    assert_eq!(count_rows(&app, &athlete).await, "3");
+
+    // The same key with another body: the detail says so, naming no field.
+    let other = run_body("2026-10-05T07:00:00Z", 9.0);
+    let problem = assert_problem(
+        post(&app, &owner, &athlete, &other, Some("one-statement")).await,
+        422,
+    )
+    .await;
+    assert_eq!(
+        problem["detail"],
+        "this Idempotency-Key was used for a different request"
+    );
+}
+
 /// The common create is answered without reading the row back: the
 /// answer (and the replay stored under the key) must be exactly what the
 /// database holds, down to timestamps rounded to microseconds.
