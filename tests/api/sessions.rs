@@ -556,7 +556,7 @@ async fn adherence_matches_logs_to_planned_sessions() {
             &format!("/v1/athletes/{athlete}/plans"),
             Some(&owner),
         )
-        .json(&json!({"start_date": "2026-10-05", "weeks": 2}))
+        .json(&json!({"start_date": "2026-10-05", "weeks": 2, "race": null}))
         .send()
         .await
         .unwrap()
@@ -648,7 +648,7 @@ async fn adapting_after_missed_sessions_and_hard_efforts_lowers_the_next_weeks()
             &format!("/v1/athletes/{athlete}/plans"),
             Some(&owner),
         )
-        .json(&json!({"start_date": "2026-09-28", "weeks": 8}))
+        .json(&json!({"start_date": "2026-09-28", "weeks": 8, "race": null}))
         .send()
         .await
         .unwrap()
