@@ -101,3 +101,57 @@ mod tests {
         }
     }
 }
+
+#[cfg(test)]
+mod plan_outputs {
+    use chrono::NaiveDate;
+
+    use super::negative_zero_at;
+    use crate::domain::plan::catalog::PlanCatalog;
+    use crate::domain::plan::generate::generate;
+    use crate::domain::plan::request::PlanRequest;
+    use crate::domain::profile::Race;
+    use crate::domain::vocabulary::{Experience, Goal, RaceDistance, Weekday};
+
+    /// Plans for athletes starting from nothing (0 km a week, no long run
+    /// yet), for some weeks or a race, answer no `-0.0`, not even in text.
+    #[test]
+    fn plans_from_zero_volume_hold_no_negative_zero() {
+        let catalog = PlanCatalog::new(crate::seed::exercises_with_fixed_ids());
+        let start_date = NaiveDate::from_ymd_opt(2027, 1, 4).unwrap();
+        for race in [None, Some(RaceDistance::FiveK)] {
+            for runs_per_week in [0, 3] {
+                let request = PlanRequest {
+                    start_date,
+                    weeks: race.is_none().then_some(8),
+                    race: race.map(|distance| Race {
+                        date: NaiveDate::from_ymd_opt(2027, 3, 28).unwrap(),
+                        distance,
+                        distance_km: None,
+                    }),
+                    goal: Goal::Endurance,
+                    experience: Experience::Beginner,
+                    available_days: Weekday::ALL.to_vec(),
+                    minutes_per_day: Some(60),
+                    long_run_day: Weekday::Sunday,
+                    runs_per_week,
+                    strength_sessions_per_week: Some(2),
+                    current_weekly_km: 0.0,
+                    longest_recent_run_km: 0.0,
+                    equipment: Vec::new(),
+                    injuries: Vec::new(),
+                    allow_hiit: false,
+                    allow_two_a_days: false,
+                };
+                let plan = generate(&request, &catalog)
+                    .unwrap_or_else(|error| panic!("{race:?} {runs_per_week}: {error:?}"));
+                let json = serde_json::to_value(&plan).unwrap();
+                assert_eq!(negative_zero_at(&json), None, "{race:?} {runs_per_week}");
+                assert!(
+                    !json.to_string().contains("-0.0"),
+                    "{race:?} {runs_per_week}"
+                );
+            }
+        }
+    }
+}
