@@ -25,9 +25,8 @@ pub fn sum(values: impl IntoIterator<Item = f64>) -> f64 {
     values.into_iter().fold(0.0, |total, value| total + value)
 }
 
-/// The JSON Pointer of the first negative zero in `value`, if any (for
-/// tests of everything the service answers).
-#[cfg(test)]
+/// The JSON Pointer of the first negative zero in `value`, if any: what
+/// the tests of every answer look for.
 pub fn negative_zero_at(value: &serde_json::Value) -> Option<String> {
     use serde_json::Value;
     match value {

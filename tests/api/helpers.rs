@@ -356,21 +356,3 @@ pub fn example_profile() -> Value {
         "allow_two_a_days": false
     })
 }
-
-/// The JSON Pointer of the first negative zero in an answer, if any: the
-/// service never answers `-0.0`.
-pub fn negative_zero_at(value: &Value) -> Option<String> {
-    match value {
-        Value::Number(number) => number
-            .as_f64()
-            .filter(|n| *n == 0.0 && n.is_sign_negative())
-            .map(|_| String::new()),
-        Value::Array(items) => items.iter().enumerate().find_map(|(index, item)| {
-            negative_zero_at(item).map(|below| format!("/{index}{below}"))
-        }),
-        Value::Object(fields) => fields
-            .iter()
-            .find_map(|(key, field)| negative_zero_at(field).map(|below| format!("/{key}{below}"))),
-        _ => None,
-    }
-}

@@ -1,7 +1,9 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::helpers::{Session, TestApp, assert_problem, negative_zero_at, spawn_app};
+use runstrong::domain::numbers::negative_zero_at;
+
+use crate::helpers::{Session, TestApp, assert_problem, spawn_app};
 
 fn run_body(started_at: &str, km: f64) -> Value {
     json!({
