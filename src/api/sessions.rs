@@ -96,6 +96,9 @@ fn session_response(
     Ok(rendered_session_response(status, session.id, version, body))
 }
 
+/// The version of a session as created.
+const FIRST_VERSION: i64 = 1;
+
 /// The headers of a session answer: its version and where it lives.
 fn session_headers(id: Uuid, version: i64) -> [(header::HeaderName, String); 2] {
     [
@@ -238,7 +241,7 @@ pub async fn create_session(
         Created::NewRendered { id, body } => Ok(rendered_session_response(
             actix_web::http::StatusCode::CREATED,
             id,
-            1,
+            FIRST_VERSION,
             body,
         )),
         Created::New(session, version) => {
@@ -278,11 +281,11 @@ fn create_simple(
     let session = session_create::new_session(Uuid::now_v7(), athlete_id, input, now);
     let body = serde_json::to_vec(&session).map_err(ApiError::internal)?;
     let request_hash = request_hash(athlete_id, hash, input);
-    let headers = stored_session_headers(session.id, 1);
-    let answer = key.map(|key| KeyedAnswer {
+    let headers = key.map(|_| stored_session_headers(session.id, FIRST_VERSION));
+    let answer = key.zip(headers.as_ref()).map(|(key, headers)| KeyedAnswer {
         key,
         request_sha256: &request_hash,
-        headers: &headers,
+        headers,
         body: &body,
     });
     match session_create::create_in_one_statement(
