@@ -374,10 +374,14 @@ def run(commands: list[Command]) -> bool:
     OUTPUT.mkdir(parents=True, exist_ok=True)
     service = Service()
     transcript = OUTPUT / "walkthrough.log"
+    try:
+        script = script_of(commands, service.base_url)
+    except ReadmeError as error:
+        print(f"README CHECK FAILED: {error}", file=sys.stderr)
+        return False
+    (OUTPUT / "walkthrough.sh").write_text(script)
     scratch = Path(tempfile.mkdtemp(prefix="runstrong-readme-"))
     try:
-        script = script_of(commands, f"http://127.0.0.1:{service.port}")
-        (OUTPUT / "walkthrough.sh").write_text(script)
         service.start()
         environment = dict(
             os.environ,
