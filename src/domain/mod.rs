@@ -6,6 +6,7 @@ pub mod account;
 pub mod catalog;
 pub mod free_exercise_db;
 pub mod load;
+pub mod numbers;
 pub mod plan;
 pub mod profile;
 pub mod schema;
