@@ -3,7 +3,9 @@
 //! clock or touches HTTP.
 
 pub mod account;
+pub mod activity;
 pub mod catalog;
+pub mod fit_protocol;
 pub mod free_exercise_db;
 pub mod load;
 pub mod numbers;
@@ -11,5 +13,6 @@ pub mod plan;
 pub mod profile;
 pub mod schema;
 pub mod session;
+pub mod trimp;
 pub mod validation;
 pub mod vocabulary;
