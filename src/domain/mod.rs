@@ -16,3 +16,4 @@ pub mod session;
 pub mod trimp;
 pub mod validation;
 pub mod vocabulary;
+pub mod workout_fit;
