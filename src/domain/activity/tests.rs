@@ -463,7 +463,7 @@ fn any_fixture() -> impl Strategy<Value = (&'static str, Vec<u8>)> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 48, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
 
     #[test]
     fn a_cut_file_never_panics((name, file) in any_fixture(), fraction in 0.0..1.0f64) {
