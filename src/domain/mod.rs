@@ -5,7 +5,7 @@
 pub mod account;
 pub mod activity;
 pub mod catalog;
-pub mod fit_protocol;
+pub(crate) mod fit_protocol;
 pub mod free_exercise_db;
 pub mod load;
 pub mod numbers;

@@ -3,7 +3,7 @@
 //! from Garmin's TrackPointExtension (`<gpxtpx:hr>`, or any `<hr>` or
 //! `<heartrate>` in a point's `<extensions>`) and the sport from the
 //! track's `<type>`. GPX states no totals and no laps: distance, moving
-//! time and elevation gain come from the points (see [`super::track`]).
+//! time and elevation gain come from the points (see the track module).
 //!
 //! The `gpx` crate was not used: it skips `<extensions>` (no heart rate,
 //! hence no TRIMP) and keeps every point as a ~300-byte struct; this reader

@@ -8,7 +8,7 @@
 //! than the input: the numbers of messages, points, laps and samples, the
 //! XML nesting and the span of the recording are bounded ([`limits`]).
 //!
-//! What a file does not state is computed from its track ([`track`]):
+//! What a file does not state is computed from its track (the track module):
 //! distance from the positions (haversine), moving time without the pauses,
 //! elevation gain above a noise threshold, heart rate from the samples.
 

@@ -4,7 +4,7 @@
 //! average and maximum heart rate) and the `<Trackpoint>`s of its
 //! `<Track>`s (time, position, altitude, cumulative distance, heart rate).
 //! The laps' totals are the device's own and win; what they lack comes
-//! from the track points (see [`super::track`]).
+//! from the track points (see the track module).
 
 use chrono::{DateTime, Utc};
 use quick_xml::events::BytesStart;
