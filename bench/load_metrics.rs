@@ -16,6 +16,7 @@ fn a_year_of_sessions() -> Vec<LoadInput> {
     for day in 0..365 {
         let date = start + Duration::days(day);
         sessions.push(LoadInput {
+            id: uuid::Uuid::nil(),
             date,
             kind: if day % 7 == 6 {
                 SessionKind::LongRun
@@ -23,16 +24,19 @@ fn a_year_of_sessions() -> Vec<LoadInput> {
                 SessionKind::EasyRun
             },
             duration_min: 40.0 + (day % 5) as f64 * 10.0,
-            rpe: 3 + (day % 4) as u8,
+            rpe: Some(3 + (day % 4) as u8),
+            trimp: None,
             distance_km: Some(7.0 + (day % 6) as f64),
             set_muscles: Vec::new(),
         });
         if day % 7 == 1 || day % 7 == 4 {
             sessions.push(LoadInput {
+                id: uuid::Uuid::nil(),
                 date,
                 kind: SessionKind::Strength,
                 duration_min: 45.0,
-                rpe: 7,
+                rpe: Some(7),
+                trimp: None,
                 distance_km: None,
                 set_muscles: vec![vec![Muscle::Quadriceps, Muscle::Glutes]; 12],
             });

@@ -23,6 +23,10 @@ pub struct Config {
     pub statement_timeout: Duration,
     /// Largest accepted request body, in bytes.
     pub body_limit_bytes: usize,
+    /// Largest accepted activity file (session import), in bytes: larger
+    /// than the JSON limit, since a day-long FIT file with 1 s records is
+    /// a few megabytes and a GPX of it several times that.
+    pub import_limit_bytes: usize,
     /// Number of actix worker threads (0 = one per core).
     pub workers: usize,
     /// How long in-flight requests may take to finish after SIGTERM.
@@ -83,6 +87,11 @@ impl Config {
             body_limit_bytes: parse_in(
                 "RUNSTRONG_BODY_LIMIT_BYTES",
                 &setting("RUNSTRONG_BODY_LIMIT_BYTES", "1048576"),
+                1024..=1_073_741_824,
+            )?,
+            import_limit_bytes: parse_in(
+                "RUNSTRONG_IMPORT_LIMIT_BYTES",
+                &setting("RUNSTRONG_IMPORT_LIMIT_BYTES", "26214400"),
                 1024..=1_073_741_824,
             )?,
             workers: parse_in(

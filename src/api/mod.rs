@@ -9,6 +9,7 @@ pub mod grants;
 pub mod health;
 pub mod pagination;
 pub mod plans;
+pub mod session_import;
 pub mod sessions;
 pub mod vocabularies;
 
@@ -52,6 +53,7 @@ pub fn routes(config: &mut ServiceConfig) {
         .service(plans::plan_calendar)
         .service(plans::adapt_plan)
         .service(sessions::create_session)
+        .service(session_import::import_session)
         .service(sessions::list_sessions)
         .service(sessions::get_session)
         .service(sessions::replace_session)

@@ -607,10 +607,13 @@ fn gather_evidence(
         }
         match pairing.log {
             None => evidence.missed.push(pairing.date),
-            Some(log) if log.rpe >= pairing.planned.target_rpe + EFFORT_MARGIN => evidence
-                .too_hard
-                .push((log.id, pairing.date, log.rpe, pairing.planned.target_rpe)),
-            Some(_) => {}
+            // A log without an RPE says nothing about the effort.
+            Some(log) => {
+                let target = pairing.planned.target_rpe;
+                if let Some(rpe) = log.rpe.filter(|rpe| *rpe >= target + EFFORT_MARGIN) {
+                    evidence.too_hard.push((log.id, pairing.date, rpe, target));
+                }
+            }
         }
     }
     let history_start = from - Duration::days(56);

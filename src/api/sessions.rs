@@ -31,7 +31,7 @@ use crate::repo::session_create::{self, KeyedAnswer, OneStatementCreate};
 use crate::repo::sessions::{self as repo, Claim, ListQuery, Session, StoredAnswer};
 use crate::repo::{accounts, athletes, plans};
 
-fn sha256_hex(bytes: &[u8]) -> String {
+pub(super) fn sha256_hex(bytes: &[u8]) -> String {
     hex::encode(Sha256::digest(bytes))
 }
 
@@ -87,7 +87,7 @@ fn check_references(
     }
 }
 
-fn session_response(
+pub(super) fn session_response(
     status: actix_web::http::StatusCode,
     session: &Session,
     version: i64,
@@ -123,7 +123,7 @@ fn rendered_session_response(
 
 /// The headers of a session answer as they are kept under an
 /// idempotency key (`StoredAnswer::headers`).
-fn stored_session_headers(id: Uuid, version: i64) -> serde_json::Value {
+pub(super) fn stored_session_headers(id: Uuid, version: i64) -> serde_json::Value {
     serde_json::Value::Object(
         session_headers(id, version)
             .into_iter()
@@ -133,7 +133,7 @@ fn stored_session_headers(id: Uuid, version: i64) -> serde_json::Value {
 }
 
 /// The first answer again, headers and all, marked as a replay.
-fn replayed_response(answer: StoredAnswer) -> Result<HttpResponse, ApiError> {
+pub(super) fn replayed_response(answer: StoredAnswer) -> Result<HttpResponse, ApiError> {
     let status =
         actix_web::http::StatusCode::from_u16(answer.status).map_err(ApiError::internal)?;
     let mut response = HttpResponse::build(status);
@@ -201,17 +201,7 @@ pub async fn create_session(
 ) -> Result<HttpResponse, ApiError> {
     let athlete_id = path.athlete_id;
     let input = body.0;
-    let key = match request.headers().get("Idempotency-Key") {
-        None => None,
-        Some(value) => match value.to_str() {
-            Ok(key) if (1..=255).contains(&key.len()) => Some(key.to_owned()),
-            _ => {
-                return Err(ApiError::bad_request(
-                    "Idempotency-Key must be 1 to 255 visible ASCII characters",
-                ));
-            }
-        },
-    };
+    let key = idempotency_key(&request)?;
     let now = Utc::now();
     let hash = body_hash(&input)?;
     let outcome = db::run(&pool, move |connection| {
@@ -251,6 +241,19 @@ pub async fn create_session(
             session_response(actix_web::http::StatusCode::OK, &session, version)
         }
         Created::Replay(answer) => replayed_response(answer),
+    }
+}
+
+/// The request's `Idempotency-Key`, if it sent one.
+pub(super) fn idempotency_key(request: &HttpRequest) -> Result<Option<String>, ApiError> {
+    match request.headers().get("Idempotency-Key") {
+        None => Ok(None),
+        Some(value) => match value.to_str() {
+            Ok(key) if (1..=255).contains(&key.len()) => Ok(Some(key.to_owned())),
+            _ => Err(ApiError::bad_request(
+                "Idempotency-Key must be 1 to 255 visible ASCII characters",
+            )),
+        },
     }
 }
 
@@ -318,7 +321,7 @@ fn request_hash(athlete_id: Uuid, body_hash: &str, input: &SessionInput) -> Stri
     sha256_hex(format!("{athlete_id}:{body_hash}:{:?}", input.id).as_bytes())
 }
 
-fn key_reused() -> ApiError {
+pub(super) fn key_reused() -> ApiError {
     ApiError::unprocessable(vec![FieldError::new(
         "",
         "this Idempotency-Key was used for a different request",
@@ -804,10 +807,12 @@ pub fn load_inputs(
     Ok(sessions
         .iter()
         .map(|s| LoadInput {
+            id: s.id,
             date: s.started_at.date_naive(),
             kind: s.kind,
             duration_min: s.duration_min,
             rpe: s.rpe,
+            trimp: s.trimp,
             distance_km: s.distance_km,
             set_muscles: s
                 .sets

@@ -125,7 +125,7 @@ diesel::table! {
         distance_km -> Nullable<Double>,
         avg_hr -> Nullable<SmallInt>,
         elevation_gain_m -> Nullable<Double>,
-        rpe -> SmallInt,
+        rpe -> Nullable<SmallInt>,
         notes -> Nullable<Text>,
         sets -> Jsonb,
         body_sha256 -> Text,
@@ -134,6 +134,11 @@ diesel::table! {
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
         deleted_at -> Nullable<Timestamptz>,
+        max_hr -> Nullable<SmallInt>,
+        laps -> Nullable<Jsonb>,
+        source_format -> Nullable<Text>,
+        source_sha256 -> Nullable<Text>,
+        trimp -> Nullable<Double>,
     }
 }
 

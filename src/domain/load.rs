@@ -3,6 +3,12 @@
 //! next to each.
 //!
 //! * Session-RPE load (Foster 2001): RPE (CR-10) × minutes, runs and lifts alike.
+//!   A session without an RPE (imported from a watch, not rated yet) adds
+//!   no RPE load; it is not dropped: its minutes are `unrated`, the day
+//!   counts it and the report lists it, so that a client can ask for the
+//!   rating.
+//! * TRIMP (Banister, see `domain::trimp`): the day's sum over the
+//!   sessions that have one (imports with heart rate), beside the RPE load.
 //! * ACWR, EWMA form (Williams et al. 2017): λ = 2 / (N + 1), N = 7 (acute)
 //!   and 28 (chronic); EWMA_t = λ·load_t + (1 − λ)·EWMA_{t−1}, starting at 0
 //!   on the first day of the history; ratio = acute / chronic.
@@ -24,6 +30,7 @@ use std::collections::{BTreeMap, HashMap};
 use chrono::{Duration, NaiveDate};
 use serde::Serialize;
 use utoipa::ToSchema;
+use uuid::Uuid;
 
 use super::numbers;
 use super::vocabulary::{Muscle, SessionKind};
@@ -31,10 +38,13 @@ use super::vocabulary::{Muscle, SessionKind};
 /// What the metrics need of one logged session.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LoadInput {
+    pub id: Uuid,
     pub date: NaiveDate,
     pub kind: SessionKind,
     pub duration_min: f64,
-    pub rpe: u8,
+    /// None for a session not rated yet.
+    pub rpe: Option<u8>,
+    pub trimp: Option<f64>,
     pub distance_km: Option<f64>,
     /// One entry per set: the primary muscles of its exercise.
     pub set_muscles: Vec<Vec<Muscle>>,
@@ -48,14 +58,20 @@ pub struct IntensityMinutes {
     pub moderate: f64,
     /// RPE 7–10.
     pub hard: f64,
+    /// Sessions without an RPE.
+    pub unrated: f64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
 pub struct DayLoad {
     #[schema(value_type = String, format = Date)]
     pub date: NaiveDate,
-    /// Σ RPE × minutes.
+    /// Σ RPE × minutes (sessions without an RPE add nothing).
     pub load: f64,
+    /// Σ Banister TRIMP of the sessions that have one.
+    pub trimp: f64,
+    /// Sessions this day without an RPE (not in `load`).
+    pub sessions_without_rpe: u32,
     pub run_km: f64,
     pub minutes: IntensityMinutes,
     /// Sets per muscle group (each set counts for every primary muscle).
@@ -79,6 +95,8 @@ pub struct WeekLoad {
     #[schema(value_type = String, format = Date)]
     pub start_date: NaiveDate,
     pub load: f64,
+    pub trimp: f64,
+    pub sessions_without_rpe: u32,
     pub run_km: f64,
     pub minutes: IntensityMinutes,
     pub sets_by_muscle: BTreeMap<Muscle, u32>,
@@ -110,6 +128,9 @@ pub struct LoadReport {
     pub days: Vec<DayLoad>,
     pub weeks: Vec<WeekLoad>,
     pub warnings: Vec<LoadWarning>,
+    /// Sessions of the report's days without an RPE, by start: their
+    /// minutes count as `unrated` and they add no RPE load until rated.
+    pub sessions_without_rpe: Vec<Uuid>,
 }
 
 fn is_run(kind: SessionKind) -> bool {
@@ -149,6 +170,7 @@ fn empty_minutes() -> IntensityMinutes {
         easy: 0.0,
         moderate: 0.0,
         hard: 0.0,
+        unrated: 0.0,
     }
 }
 
@@ -157,6 +179,7 @@ fn rounded_minutes(minutes: IntensityMinutes) -> IntensityMinutes {
         easy: round(minutes.easy),
         moderate: round(minutes.moderate),
         hard: round(minutes.hard),
+        unrated: round(minutes.unrated),
     }
 }
 
@@ -164,6 +187,7 @@ fn add_minutes(into: &mut IntensityMinutes, from: &IntensityMinutes) {
     into.easy += from.easy;
     into.moderate += from.moderate;
     into.hard += from.hard;
+    into.unrated += from.unrated;
 }
 
 /// Every number of the report is shown to three decimals (never `-0.0`).
@@ -196,18 +220,30 @@ pub fn report(
     let mut last_trained: Vec<Option<NaiveDate>> = vec![None; MAJOR_GROUPS.len()];
     // ACWR means little before four weeks of logs exist.
     let mut first_logged: Option<NaiveDate> = None;
+    let mut without_rpe = Vec::new();
     let mut date = history_start;
     while date <= to {
         let today = by_day.get(&date).map(Vec::as_slice).unwrap_or(&[]);
-        let load = numbers::sum(today.iter().map(|s| f64::from(s.rpe) * s.duration_min));
+        let load = numbers::sum(
+            today
+                .iter()
+                .filter_map(|s| s.rpe.map(|rpe| f64::from(rpe) * s.duration_min)),
+        );
+        let trimp = numbers::sum(today.iter().filter_map(|s| s.trimp));
+        let unrated: Vec<Uuid> = today
+            .iter()
+            .filter(|s| s.rpe.is_none())
+            .map(|s| s.id)
+            .collect();
         let mut minutes = empty_minutes();
         let mut sets_by_muscle: BTreeMap<Muscle, u32> = BTreeMap::new();
         let mut run_km = 0.0;
         for session in today {
             match session.rpe {
-                0..=4 => minutes.easy += session.duration_min,
-                5 | 6 => minutes.moderate += session.duration_min,
-                _ => minutes.hard += session.duration_min,
+                None => minutes.unrated += session.duration_min,
+                Some(0..=4) => minutes.easy += session.duration_min,
+                Some(5 | 6) => minutes.moderate += session.duration_min,
+                Some(_) => minutes.hard += session.duration_min,
             }
             for muscles in &session.set_muscles {
                 for muscle in muscles {
@@ -270,6 +306,8 @@ pub fn report(
             days.push(DayLoad {
                 date,
                 load: round(load),
+                trimp: round(trimp),
+                sessions_without_rpe: unrated.len() as u32,
                 run_km: round(run_km),
                 minutes: rounded_minutes(minutes),
                 sets_by_muscle,
@@ -281,6 +319,7 @@ pub fn report(
                 fatigue: round(fatigue),
                 form: round(form),
             });
+            without_rpe.extend(unrated);
         }
         date += Duration::days(1);
     }
@@ -304,6 +343,7 @@ pub fn report(
         days,
         weeks,
         warnings,
+        sessions_without_rpe: without_rpe,
     }
 }
 
@@ -339,6 +379,8 @@ fn weeks_of(days: &[DayLoad], warnings: &mut Vec<LoadWarning>) -> Vec<WeekLoad> 
         let week = WeekLoad {
             start_date: chunk[0].date,
             load: round(total),
+            trimp: round(numbers::sum(chunk.iter().map(|d| d.trimp))),
+            sessions_without_rpe: chunk.iter().map(|d| d.sessions_without_rpe).sum(),
             run_km: round(numbers::sum(chunk.iter().map(|d| d.run_km))),
             minutes: rounded_minutes(minutes),
             sets_by_muscle,
@@ -389,6 +431,7 @@ mod tests {
 
     fn session(n: i64, minutes: f64, rpe: u8, km: Option<f64>) -> LoadInput {
         LoadInput {
+            id: Uuid::nil(),
             date: day(n),
             kind: if km.is_some() {
                 SessionKind::EasyRun
@@ -396,7 +439,8 @@ mod tests {
                 SessionKind::Strength
             },
             duration_min: minutes,
-            rpe,
+            rpe: Some(rpe),
+            trimp: None,
             distance_km: km,
             set_muscles: Vec::new(),
         }

@@ -13,6 +13,7 @@ pub mod plan;
 pub mod profile;
 pub mod schema;
 pub mod session;
+pub mod session_import;
 pub mod strength_load;
 pub mod trimp;
 pub mod validation;

@@ -10,6 +10,7 @@ use super::access::AccessLevel;
 use super::accounts::{Caller, caller_from, live_token};
 use crate::db::schema::{accounts, athletes, grants, idempotency_keys, sessions, tokens};
 use crate::domain::session::{LoggedSet, PlannedLink, SessionInput};
+use crate::domain::session_import::{ImportedSession, SessionLap, SessionSource};
 use crate::domain::vocabulary::SessionKind;
 use crate::error::ApiError;
 use crate::http::auth::invalid_token;
@@ -26,12 +27,23 @@ pub struct Session {
     pub duration_min: f64,
     pub distance_km: Option<f64>,
     pub avg_hr: Option<u16>,
+    /// From an imported file; null for sessions logged by hand.
+    pub max_hr: Option<u16>,
     pub elevation_gain_m: Option<f64>,
-    pub rpe: u8,
+    /// Null for a session imported without one; give it with PUT.
+    #[schema(minimum = 1, maximum = 10)]
+    pub rpe: Option<u8>,
     pub notes: Option<String>,
     pub sets: Vec<LoggedSet>,
-    /// Session-RPE load: RPE × minutes.
-    pub load: f64,
+    /// Session-RPE load: RPE × minutes; null without an RPE.
+    pub load: Option<f64>,
+    /// Laps as the device split them; null for sessions logged by hand.
+    pub laps: Option<Vec<SessionLap>>,
+    /// The file an imported session came from; null for sessions logged by hand.
+    pub source: Option<SessionSource>,
+    /// Banister's TRIMP over the file's heart-rate samples, when the file
+    /// has them and the athlete's profile has `max_hr` and `resting_hr`.
+    pub trimp: Option<f64>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     /// True for a tombstone (only in `updated_since` listings).
@@ -53,7 +65,7 @@ pub struct SessionRow {
     distance_km: Option<f64>,
     avg_hr: Option<i16>,
     elevation_gain_m: Option<f64>,
-    rpe: i16,
+    rpe: Option<i16>,
     notes: Option<String>,
     sets: serde_json::Value,
     pub body_sha256: String,
@@ -61,6 +73,11 @@ pub struct SessionRow {
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
     deleted_at: Option<DateTime<Utc>>,
+    max_hr: Option<i16>,
+    laps: Option<serde_json::Value>,
+    source_format: Option<String>,
+    source_sha256: Option<String>,
+    trimp: Option<f64>,
 }
 
 pub fn session_from_row(row: SessionRow) -> Result<Session, ApiError> {
@@ -73,7 +90,20 @@ pub fn session_from_row(row: SessionRow) -> Result<Session, ApiError> {
         }),
         _ => None,
     };
-    let rpe = u8::try_from(row.rpe).map_err(|e| corrupt(e.to_string()))?;
+    let rpe = row
+        .rpe
+        .map(u8::try_from)
+        .transpose()
+        .map_err(|e| corrupt(e.to_string()))?;
+    let laps = row
+        .laps
+        .map(serde_json::from_value)
+        .transpose()
+        .map_err(|e| corrupt(e.to_string()))?;
+    let source = match (row.source_format, row.source_sha256) {
+        (Some(format), Some(sha256)) => Some(SessionSource { format, sha256 }),
+        _ => None,
+    };
     Ok(Session {
         id: row.id,
         athlete_id: row.athlete_id,
@@ -87,11 +117,15 @@ pub fn session_from_row(row: SessionRow) -> Result<Session, ApiError> {
         duration_min: row.duration_min,
         distance_km: row.distance_km,
         avg_hr: row.avg_hr.and_then(|hr| u16::try_from(hr).ok()),
+        max_hr: row.max_hr.and_then(|hr| u16::try_from(hr).ok()),
         elevation_gain_m: row.elevation_gain_m,
         rpe,
         notes: row.notes,
         sets: serde_json::from_value(row.sets).map_err(|e| corrupt(e.to_string()))?,
-        load: f64::from(rpe) * row.duration_min,
+        load: rpe.map(|rpe| f64::from(rpe) * row.duration_min),
+        laps,
+        source,
+        trimp: row.trimp,
         created_at: row.created_at,
         updated_at: row.updated_at,
         deleted: row.deleted_at.is_some(),
@@ -111,7 +145,7 @@ struct SessionValues {
     distance_km: Option<f64>,
     avg_hr: Option<i16>,
     elevation_gain_m: Option<f64>,
-    rpe: i16,
+    rpe: Option<i16>,
     notes: Option<String>,
     sets: serde_json::Value,
     body_sha256: String,
@@ -129,7 +163,7 @@ fn values(input: &SessionInput, body_sha256: &str) -> Result<SessionValues, ApiE
         distance_km: input.distance_km,
         avg_hr: input.avg_hr.map(|hr| hr as i16),
         elevation_gain_m: input.elevation_gain_m,
-        rpe: i16::from(input.rpe),
+        rpe: Some(i16::from(input.rpe)),
         notes: input.notes.clone(),
         sets: serde_json::to_value(&input.sets).map_err(ApiError::internal)?,
         body_sha256: body_sha256.to_owned(),
@@ -155,6 +189,98 @@ pub fn insert(
         .get_result(connection)?;
     let version = row.version;
     Ok((session_from_row(row)?, version))
+}
+
+/// The columns of an imported session.
+#[derive(Insertable)]
+#[diesel(table_name = sessions)]
+struct ImportValues {
+    id: Uuid,
+    athlete_id: Uuid,
+    created_by_account_id: Uuid,
+    kind: String,
+    started_at: DateTime<Utc>,
+    duration_min: f64,
+    distance_km: Option<f64>,
+    avg_hr: Option<i16>,
+    max_hr: Option<i16>,
+    elevation_gain_m: Option<f64>,
+    rpe: Option<i16>,
+    laps: serde_json::Value,
+    source_format: String,
+    source_sha256: String,
+    trimp: Option<f64>,
+    /// What tells a repeat from a clash for client ids; for an import, the
+    /// file's hash.
+    body_sha256: String,
+}
+
+/// Inserts an imported session; None when the athlete already has a live
+/// session from the same file (a concurrent import won the race), which
+/// `find_by_source` then reads. Runs in a savepoint, so the caller's
+/// transaction survives the conflict.
+pub fn insert_imported(
+    connection: &mut PgConnection,
+    id: Uuid,
+    athlete_id: Uuid,
+    created_by: Uuid,
+    session: &ImportedSession,
+) -> Result<Option<(Session, i64)>, ApiError> {
+    let values = ImportValues {
+        id,
+        athlete_id,
+        created_by_account_id: created_by,
+        kind: session.kind.as_str().to_owned(),
+        started_at: session.started_at,
+        duration_min: session.duration_min,
+        distance_km: session.distance_km,
+        avg_hr: session.avg_hr.map(|hr| hr as i16),
+        max_hr: session.max_hr.map(|hr| hr as i16),
+        elevation_gain_m: session.elevation_gain_m,
+        rpe: session.rpe.map(i16::from),
+        laps: serde_json::to_value(&session.laps).map_err(ApiError::internal)?,
+        source_format: session.source.format.clone(),
+        source_sha256: session.source.sha256.clone(),
+        trimp: session.trimp,
+        body_sha256: session.source.sha256.clone(),
+    };
+    let inserted = connection.transaction(|connection| {
+        diesel::insert_into(sessions::table)
+            .values(&values)
+            .returning(SessionRow::as_returning())
+            .get_result::<SessionRow>(connection)
+    });
+    match inserted {
+        Ok(row) => {
+            let version = row.version;
+            Ok(Some((session_from_row(row)?, version)))
+        }
+        Err(diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::UniqueViolation,
+            _,
+        )) => Ok(None),
+        Err(error) => Err(error.into()),
+    }
+}
+
+/// The athlete's live session imported from the file with this hash.
+pub fn find_by_source(
+    connection: &mut PgConnection,
+    athlete_id: Uuid,
+    source_sha256: &str,
+) -> Result<Option<(Session, i64)>, ApiError> {
+    let row: Option<SessionRow> = sessions::table
+        .filter(sessions::athlete_id.eq(athlete_id))
+        .filter(sessions::source_sha256.eq(source_sha256))
+        .filter(sessions::deleted_at.is_null())
+        .select(SessionRow::as_select())
+        .first(connection)
+        .optional()?;
+    row.map(|row| {
+        let version = row.version;
+        session_from_row(row).map(|session| (session, version))
+    })
+    .transpose()
 }
 
 /// Any session with this id, whoever's (to tell a repeated create by

@@ -219,6 +219,16 @@ fn cases() -> Vec<Case> {
             precondition: Precondition::None,
             expected: [404, 404, 403, 201, 404, 401, 401, 201],
         },
+        // The body is an activity file (`activity_file`). The owner's
+        // import comes after the read-write coach's: the same file, 200.
+        Case {
+            name: "POST /v1/athletes/{id}/sessions/import",
+            method: Method::POST,
+            path: |f| format!("/v1/athletes/{}/sessions/import", f.athlete_id),
+            body: |_| None,
+            precondition: Precondition::None,
+            expected: [404, 404, 403, 201, 404, 401, 401, 200],
+        },
         Case {
             name: "GET /v1/athletes/{id}/sessions",
             method: Method::GET,
@@ -428,6 +438,15 @@ async fn etag_or_gone(app: &TestApp, path: &str, session: &Session) -> String {
         .unwrap_or_else(|| "\"gone\"".to_owned())
 }
 
+/// The body of the import route: a real FIT activity.
+fn activity_file() -> Vec<u8> {
+    std::fs::read(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/run_no_hr.fit"
+    ))
+    .unwrap()
+}
+
 #[tokio::test]
 async fn every_id_route_answers_every_caller_as_the_rules_say() {
     let app = spawn_app().await;
@@ -482,6 +501,11 @@ async fn every_id_route_answers_every_caller_as_the_rules_say() {
             }
             if let Some(body) = (case.body)(&people) {
                 request = request.json(&body);
+            }
+            if path.ends_with("/sessions/import") {
+                request = request
+                    .header("content-type", "application/vnd.ant.fit")
+                    .body(activity_file());
             }
             let before = snapshot(&app, &fixture).await;
             let response = request.send().await.unwrap();

@@ -9,6 +9,7 @@ mod catalog_kits;
 mod contract;
 mod health;
 mod helpers;
+mod import;
 mod openapi;
 mod plans;
 mod scale;
