@@ -381,6 +381,10 @@ def run(commands: list[Command]) -> bool:
         return False
     (OUTPUT / "walkthrough.sh").write_text(script)
     scratch = Path(tempfile.mkdtemp(prefix="runstrong-readme-"))
+    # The README's examples run from the repository root; the files they
+    # upload (activity files) are copied to the same place in the scratch
+    # directory, which keeps what the examples write out of the work tree.
+    shutil.copytree(ROOT / "tests" / "fixtures", scratch / "tests" / "fixtures")
     try:
         service.start()
         environment = dict(
