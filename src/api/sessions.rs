@@ -719,6 +719,13 @@ const HISTORY_DAYS: i64 = 56;
 /// (ATL, 7-day) exponential averages, form (TSB) = yesterday's CTL − ATL.
 /// Dates are UTC days of `started_at`; the metrics read 56 days of history
 /// before `from`.
+///
+/// Heart-rate load: each day's `trimp` sums Banister's TRIMP of its
+/// sessions that have one (imports with heart rate, for an athlete with
+/// `max_hr` and `resting_hr`): Σ minutes × HRr × 0.64 e^(1.92 HRr), HRr =
+/// (HR − resting) / (max − resting) clamped to 0–1. Sessions without an
+/// RPE add no RPE load; their minutes are `unrated`, each day and week
+/// counts them and `sessions_without_rpe` lists them.
 #[utoipa::path(
     tag = "sessions",
     security(("bearer" = [])),
