@@ -32,6 +32,7 @@ Errors are RFC 9457 `application/problem+json`. Every response carries `X-Reques
     tags(
         (name = "accounts", description = "Registration, sign-in and the caller's account"),
         (name = "athletes", description = "Athlete profiles and coach access"),
+        (name = "coaching", description = "Grants made to a coach: accept, decline, leave"),
         (name = "catalog", description = "Exercises for runners and the vocabularies they use"),
         (name = "plans", description = "Plan generation, validation, stored plans and calendars"),
         (name = "sessions", description = "Logged sessions, training load and adherence"),

@@ -153,7 +153,7 @@ pub async fn get_athlete(
         (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "The result would be an inconsistent profile", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match is missing", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match is missing, or `*` (which names no version)", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[patch("/v1/athletes/{athlete_id}")]
@@ -214,7 +214,7 @@ fn stale() -> ApiError {
         (status = 403, description = "A coach may not delete the profile", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such athlete, or not visible to the caller", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "The profile changed since the If-Match version", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match is missing", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match is missing, or `*` (which names no version)", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[delete("/v1/athletes/{athlete_id}")]

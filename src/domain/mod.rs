@@ -4,6 +4,7 @@
 
 pub mod account;
 pub mod catalog;
+pub mod dates;
 pub mod free_exercise_db;
 pub mod load;
 pub mod plan;

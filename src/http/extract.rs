@@ -3,6 +3,7 @@
 
 use std::future::Future;
 use std::pin::Pin;
+use std::time::Duration;
 
 use actix_web::{
     FromRequest, HttpRequest,
@@ -17,9 +18,16 @@ use crate::error::ApiError;
 
 /// A JSON request body whose deserialization errors point at the field
 /// that failed (`/sets/2/reps`), which `actix_web::web::Json` cannot do.
-/// The size limit is the app's `web::PayloadConfig`.
+/// The size limit is the app's `web::PayloadConfig`; the time limit its
+/// `BodyTimeout`.
 #[derive(Debug)]
 pub struct JsonBody<T>(pub T);
+
+/// How long a whole request body may take to arrive. actix times out a
+/// request's headers but not its body: a client trickling one byte at a
+/// time would hold its connection and the handler's memory forever.
+#[derive(Debug, Clone, Copy)]
+pub struct BodyTimeout(pub Duration);
 
 impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
     type Error = ApiError;
@@ -27,6 +35,9 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
 
     fn from_request(request: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let content_type_ok = is_json_content_type(request);
+        let timeout = request
+            .app_data::<BodyTimeout>()
+            .map_or(DEFAULT_BODY_TIMEOUT, |timeout| timeout.0);
         let bytes = web::Bytes::from_request(request, payload);
         Box::pin(async move {
             if !content_type_ok {
@@ -34,11 +45,21 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
                     "send the body as JSON with `Content-Type: application/json`".to_owned(),
                 ));
             }
-            let bytes = bytes.await.map_err(payload_error)?;
+            let bytes = tokio::time::timeout(timeout, bytes)
+                .await
+                .map_err(|_| {
+                    ApiError::RequestTimeout(format!(
+                        "the request body did not arrive within {} s",
+                        timeout.as_secs()
+                    ))
+                })?
+                .map_err(payload_error)?;
             parse_json(&bytes).map(JsonBody)
         })
     }
 }
+
+const DEFAULT_BODY_TIMEOUT: Duration = Duration::from_secs(30);
 
 fn is_json_content_type(request: &HttpRequest) -> bool {
     let Some(value) = request.headers().get(header::CONTENT_TYPE) else {

@@ -5,10 +5,26 @@ use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
 
 use crate::error::ApiError;
 
+/// One segment of a path template: a literal, or a `{parameter}`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Segment {
+    Literal(String),
+    Parameter(String),
+}
+
+impl Segment {
+    fn matches(&self, actual: &str) -> bool {
+        match self {
+            Segment::Literal(literal) => literal == actual,
+            Segment::Parameter(_) => true,
+        }
+    }
+}
+
 /// Every documented path template with its methods.
 #[derive(Debug, Clone, Default)]
 pub struct KnownRoutes {
-    routes: Vec<(Vec<Option<String>>, Vec<String>)>,
+    routes: Vec<(Vec<Segment>, Vec<String>)>,
 }
 
 impl KnownRoutes {
@@ -21,11 +37,16 @@ impl KnownRoutes {
                 let segments = path
                     .trim_start_matches('/')
                     .split('/')
-                    .map(|segment| (!segment.starts_with('{')).then(|| segment.to_owned()))
+                    .map(|segment| match segment.strip_prefix('{') {
+                        Some(name) => Segment::Parameter(name.trim_end_matches('}').to_owned()),
+                        None => Segment::Literal(segment.to_owned()),
+                    })
                     .collect();
                 let mut methods = Vec::new();
                 for (name, present) in [
                     ("GET", item.get.is_some()),
+                    // Every GET route answers HEAD too (`hardening`).
+                    ("HEAD", item.get.is_some()),
                     ("POST", item.post.is_some()),
                     ("PUT", item.put.is_some()),
                     ("PATCH", item.patch.is_some()),
@@ -41,11 +62,17 @@ impl KnownRoutes {
         KnownRoutes { routes }
     }
 
-    /// The methods the path supports: those of the most specific routes of
-    /// its shape (`/v1/exercises/export` is not `/v1/exercises/{id_or_slug}`).
-    pub fn methods_for(&self, path: &str) -> Vec<String> {
+    /// The most specific templates of the path's shape
+    /// (`/v1/exercises/export` is not `/v1/exercises/{id_or_slug}`).
+    fn most_specific(&self, path: &str) -> Vec<&(Vec<Segment>, Vec<String>)> {
         let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
-        let matching: Vec<(usize, &Vec<String>)> = self
+        let literals = |template: &[Segment]| {
+            template
+                .iter()
+                .filter(|s| matches!(s, Segment::Literal(_)))
+                .count()
+        };
+        let matching: Vec<&(Vec<Segment>, Vec<String>)> = self
             .routes
             .iter()
             .filter(|(template, _)| {
@@ -53,23 +80,41 @@ impl KnownRoutes {
                     && template
                         .iter()
                         .zip(&segments)
-                        .all(|(expected, actual)| expected.as_deref().is_none_or(|e| e == *actual))
+                        .all(|(expected, actual)| expected.matches(actual))
             })
-            .map(|(template, methods)| (template.iter().filter(|s| s.is_some()).count(), methods))
             .collect();
-        let most_specific = matching
+        let most = matching
             .iter()
-            .map(|(literals, _)| *literals)
+            .map(|(template, _)| literals(template))
             .max()
             .unwrap_or(0);
-        let mut methods: Vec<String> = matching
+        matching
             .into_iter()
-            .filter(|(literals, _)| *literals == most_specific)
+            .filter(|(template, _)| literals(template) == most)
+            .collect()
+    }
+
+    /// The methods the path supports: those of its most specific routes.
+    pub fn methods_for(&self, path: &str) -> Vec<String> {
+        let mut methods: Vec<String> = self
+            .most_specific(path)
+            .into_iter()
             .flat_map(|(_, methods)| methods.iter().cloned())
             .collect();
         methods.sort();
         methods.dedup();
         methods
+    }
+
+    /// The name of the parameter the `index`-th segment of `path` fills,
+    /// if a route template has one there.
+    pub fn parameter_at(&self, path: &str, index: usize) -> Option<String> {
+        self.most_specific(path)
+            .into_iter()
+            .find_map(|(template, _)| match template.get(index) {
+                Some(Segment::Parameter(name)) => Some(name.clone()),
+                _ => None,
+            })
     }
 }
 
@@ -103,13 +148,19 @@ mod tests {
     #[test]
     fn templates_match_by_shape() {
         let routes = KnownRoutes::from_spec(&crate::openapi::document());
-        assert_eq!(routes.methods_for("/v1/exercises"), ["GET", "POST"]);
+        assert_eq!(routes.methods_for("/v1/exercises"), ["GET", "HEAD", "POST"]);
         assert_eq!(
             routes.methods_for("/v1/sessions/abc"),
-            ["DELETE", "GET", "PUT"]
+            ["DELETE", "GET", "HEAD", "PUT"]
         );
         assert!(routes.methods_for("/v1/nothing").is_empty());
-        assert_eq!(routes.methods_for("/v1/exercises/export"), ["GET"]);
+        assert_eq!(routes.methods_for("/v1/exercises/export"), ["GET", "HEAD"]);
         assert_eq!(routes.methods_for("/v1/exercises/import"), ["POST"]);
+        assert_eq!(
+            routes.parameter_at("/v1/exercises/squat", 2).as_deref(),
+            Some("id_or_slug")
+        );
+        assert_eq!(routes.parameter_at("/v1/exercises/export", 2), None);
+        assert_eq!(routes.parameter_at("/v1/nothing", 1), None);
     }
 }

@@ -143,7 +143,7 @@ pub fn not_found() -> ApiError {
     ApiError::NotFound("no athlete has that id".to_owned())
 }
 
-/// Profiles the caller owns or holds a live grant on, oldest first.
+/// Profiles the caller owns or holds an active grant on, oldest first.
 pub fn list_visible(
     connection: &mut PgConnection,
     caller: Uuid,
