@@ -336,7 +336,36 @@ fn problem_response(description: &str, retry_after: bool) -> openapi::Response {
 }
 
 fn add_shared_responses(operation: &mut Operation, uses_database: bool) {
+    let has_body = operation.request_body.is_some();
+    let has_parameters = operation.parameters.as_ref().is_some_and(|parameters| {
+        parameters.iter().any(|parameter| {
+            matches!(
+                parameter,
+                RefOr::T(openapi::path::Parameter {
+                    parameter_in: openapi::path::ParameterIn::Path
+                        | openapi::path::ParameterIn::Query,
+                    ..
+                })
+            )
+        })
+    });
     let responses = &mut operation.responses.responses;
+    if has_parameters {
+        responses.entry("400".to_owned()).or_insert_with(|| {
+            RefOr::T(problem_response(
+                "A parameter holds the NUL character (`%00`)",
+                false,
+            ))
+        });
+    }
+    if has_body {
+        responses.entry("408".to_owned()).or_insert_with(|| {
+            RefOr::T(problem_response(
+                "The body did not arrive in full within `RUNSTRONG_BODY_TIMEOUT_S`; the connection closes",
+                false,
+            ))
+        });
+    }
     responses.entry("500".to_owned()).or_insert_with(|| {
         RefOr::T(problem_response(
             "Unexpected failure; the cause is logged, never sent",

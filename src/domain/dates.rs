@@ -9,10 +9,36 @@
 //!
 //! Input types use the serde helpers here:
 //! `#[serde(deserialize_with = "crate::domain::dates::date")]` and its
-//! siblings for optional values, lists and times.
+//! siblings for optional values, lists and times. Rows the service wrote
+//! before it bounded dates are read back through [`reading_stored`],
+//! which lets them through: the bound is for what comes in, and a stored
+//! profile or plan must stay readable (and correctable) rather than fail.
+
+use std::cell::Cell;
 
 use chrono::{DateTime, Days, NaiveDate, Utc};
 use serde::{Deserialize, Deserializer};
+
+thread_local! {
+    static READING_STORED: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Runs `read` (a deserialization of stored data) with the range checks
+/// off, on this thread only.
+pub fn reading_stored<T>(read: impl FnOnce() -> T) -> T {
+    struct Restore(bool);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            READING_STORED.set(self.0);
+        }
+    }
+    let _restore = Restore(READING_STORED.replace(true));
+    read()
+}
+
+fn checks_apply() -> bool {
+    !READING_STORED.get()
+}
 
 pub const MIN_DATE: NaiveDate = NaiveDate::from_ymd_opt(1900, 1, 1).expect("a valid date");
 pub const MAX_DATE: NaiveDate = NaiveDate::from_ymd_opt(2200, 12, 31).expect("a valid date");
@@ -57,7 +83,7 @@ pub fn midnight(date: NaiveDate) -> DateTime<Utc> {
 }
 
 fn in_range<E: serde::de::Error>(date: NaiveDate) -> Result<NaiveDate, E> {
-    if is_in_range(date) {
+    if is_in_range(date) || !checks_apply() {
         Ok(date)
     } else {
         Err(E::custom(format!("{date}: {OUT_OF_RANGE}")))
@@ -65,7 +91,7 @@ fn in_range<E: serde::de::Error>(date: NaiveDate) -> Result<NaiveDate, E> {
 }
 
 fn moment_in_range<E: serde::de::Error>(moment: DateTime<Utc>) -> Result<DateTime<Utc>, E> {
-    if is_moment_in_range(moment) {
+    if is_moment_in_range(moment) || !checks_apply() {
         Ok(moment)
     } else {
         Err(E::custom(format!(
@@ -149,6 +175,20 @@ mod tests {
         assert!(parse(r#"{"day": "2027-01-04", "at": "2200-12-31T23:59:59Z"}"#).is_ok());
         // A time zone does not move a time out of range by itself.
         assert!(parse(r#"{"day": "2027-01-04", "at": "1900-01-01T01:00:00+01:00"}"#).is_ok());
+    }
+
+    #[test]
+    fn stored_data_is_read_back_whatever_its_dates() {
+        let old = r#"{"day": "1850-06-01"}"#;
+        assert!(parse(old).is_err());
+        assert_eq!(
+            reading_stored(|| parse(old)).unwrap().day,
+            NaiveDate::from_ymd_opt(1850, 6, 1).unwrap()
+        );
+        // Only inside the closure.
+        assert!(parse(old).is_err());
+        let _ = std::panic::catch_unwind(|| reading_stored(|| panic!("a failed read")));
+        assert!(parse(old).is_err());
     }
 
     #[test]

@@ -60,9 +60,10 @@ pub struct VisibleAthlete {
 }
 
 fn athlete_from_row(row: AthleteRow) -> Result<(Athlete, i64), ApiError> {
-    let profile: AthleteProfile = serde_json::from_value(row.profile).map_err(|error| {
-        ApiError::internal(format!("corrupt athlete profile {}: {error}", row.id))
-    })?;
+    let profile: AthleteProfile =
+        crate::domain::dates::reading_stored(|| serde_json::from_value(row.profile)).map_err(
+            |error| ApiError::internal(format!("corrupt athlete profile {}: {error}", row.id)),
+        )?;
     Ok((
         Athlete {
             id: row.id,

@@ -280,6 +280,8 @@ async fn grants_name_coaches_by_email_and_can_change_access() {
         .unwrap();
     assert_eq!(first.status(), 201);
     let first: Value = first.json().await.unwrap();
+    assert_eq!(first["status"], "pending");
+    assert!(first["accepted_at"].is_null());
     let upgraded = post(json!({"coach_email": coach.email, "access": "read_write"}))
         .await
         .unwrap();
@@ -287,6 +289,8 @@ async fn grants_name_coaches_by_email_and_can_change_access() {
     let upgraded: Value = upgraded.json().await.unwrap();
     assert_eq!(upgraded["id"], first["id"]);
     assert_eq!(upgraded["access"], "read_write");
+    // A change of access is not a new consent: still pending.
+    assert_eq!(upgraded["status"], "pending");
     let list: Value = app
         .request(Method::GET, &grants_path, Some(&owner))
         .send()

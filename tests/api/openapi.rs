@@ -55,6 +55,9 @@ fn every_operation_documents_its_errors() {
         "/v1/athletes/{athlete_id}",
         "/v1/athletes/{athlete_id}/grants",
         "/v1/athletes/{athlete_id}/grants/{grant_id}",
+        "/v1/coach/grants",
+        "/v1/coach/grants/{grant_id}",
+        "/v1/coach/grants/{grant_id}/accept",
     ] {
         assert!(paths.contains_key(route), "{route} undocumented");
     }
@@ -90,6 +93,10 @@ fn every_operation_documents_its_errors() {
             }
             if path.contains('{') {
                 assert!(responses.contains_key("404"), "{method} {path}: no 404");
+                assert!(responses.contains_key("400"), "{method} {path}: no 400");
+            }
+            if operation.get("requestBody").is_some() {
+                assert!(responses.contains_key("408"), "{method} {path}: no 408");
             }
             if operation["parameters"]
                 .as_array()

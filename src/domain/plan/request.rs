@@ -97,11 +97,14 @@ impl PlanRequest {
                 errors.check((1..=52).contains(&weeks), "/weeks", "between 1 and 52");
                 let weeks = i64::from(weeks.clamp(1, 52));
                 // Checked: the generator's dates all lie between the start
-                // and this last day, so this proves they exist.
-                match dates::add_days(self.start_date, 7 * weeks - 1) {
+                // and this last day, so this proves they exist; and a plan
+                // ends within the dates the API accepts, as its race would.
+                match dates::add_days(self.start_date, 7 * weeks - 1)
+                    .filter(|last| dates::is_in_range(*last))
+                {
                     Some(last) => Some((weeks as usize, last)),
                     None => {
-                        errors.add("/start_date", dates::OUT_OF_RANGE);
+                        errors.add("/weeks", "the plan would end after 2200-12-31");
                         None
                     }
                 }
