@@ -87,7 +87,62 @@ pub fn document() -> openapi::OpenApi {
     }
     mark_unique_items(&mut spec);
     close_variations(&mut spec);
+    bound_dates(&mut spec);
     spec
+}
+
+/// Every date and time the API takes lies in 1900-01-01..=2200-12-31
+/// (`domain::dates`). `format: date` cannot bound a range; a pattern on
+/// the year can, so every date and date-time schema gets one, and clients
+/// and schemathesis know the bound instead of meeting it as a 400.
+pub const DATE_PATTERN: &str = "^(19[0-9]{2}|2[01][0-9]{2}|2200)-";
+
+fn bound_dates(spec: &mut openapi::OpenApi) {
+    use utoipa::openapi::schema::{ArrayItems, KnownFormat, SchemaFormat};
+    fn visit(schema: &mut RefOr<Schema>) {
+        let RefOr::T(schema) = schema else {
+            return;
+        };
+        match schema {
+            Schema::Object(object) => {
+                let dated = matches!(
+                    object.format,
+                    Some(SchemaFormat::KnownFormat(
+                        KnownFormat::Date | KnownFormat::DateTime
+                    ))
+                );
+                if dated && object.pattern.is_none() {
+                    object.pattern = Some(DATE_PATTERN.to_owned());
+                }
+                object.properties.values_mut().for_each(visit);
+            }
+            Schema::Array(array) => {
+                if let ArrayItems::RefOrSchema(items) = &mut array.items {
+                    visit(items);
+                }
+            }
+            Schema::OneOf(one_of) => one_of.items.iter_mut().for_each(visit),
+            Schema::AllOf(all_of) => all_of.items.iter_mut().for_each(visit),
+            Schema::AnyOf(any_of) => any_of.items.iter_mut().for_each(visit),
+            _ => {}
+        }
+    }
+    if let Some(components) = spec.components.as_mut() {
+        components.schemas.values_mut().for_each(visit);
+    }
+    for item in spec.paths.paths.values_mut() {
+        for operation in operations(item) {
+            for parameter in operation.parameters.iter_mut().flatten() {
+                if let RefOr::T(openapi::path::Parameter {
+                    schema: Some(schema),
+                    ..
+                }) = parameter
+                {
+                    visit(schema);
+                }
+            }
+        }
+    }
 }
 
 /// The variants of `Variation` (internally tagged, `deny_unknown_fields`)

@@ -404,7 +404,8 @@ fn parse_moment(
     raw: Option<&str>,
     dates_too: bool,
 ) -> Option<DateTime<Utc>> {
-    let raw = raw.filter(|raw| !raw.is_empty())?;
+    // An empty range end means no bound; an empty time is no time.
+    let raw = raw.filter(|raw| !(raw.is_empty() && dates_too))?;
     let parsed = DateTime::parse_from_rfc3339(raw)
         .map(|moment| moment.with_timezone(&Utc))
         .ok()
