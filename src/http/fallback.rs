@@ -21,10 +21,34 @@ impl Segment {
     }
 }
 
+/// One documented path template: its segments, its methods, and those of
+/// its methods that demand a bearer token.
+#[derive(Debug, Clone)]
+struct Route {
+    segments: Vec<Segment>,
+    methods: Vec<String>,
+    protected: Vec<String>,
+}
+
 /// Every documented path template with its methods.
 #[derive(Debug, Clone, Default)]
 pub struct KnownRoutes {
-    routes: Vec<(Vec<Segment>, Vec<String>)>,
+    routes: Vec<Route>,
+}
+
+/// Whether an operation demands a token: it names a security requirement
+/// and none of them is the empty one (anonymous callers welcome).
+fn demands_token(operation: Option<&utoipa::openapi::path::Operation>) -> bool {
+    operation
+        .and_then(|operation| operation.security.as_ref())
+        .is_some_and(|requirements| {
+            !requirements.is_empty()
+                && requirements.iter().all(|requirement| {
+                    serde_json::to_value(requirement).is_ok_and(|value| {
+                        value.as_object().is_some_and(|fields| !fields.is_empty())
+                    })
+                })
+        })
 }
 
 impl KnownRoutes {
@@ -43,20 +67,28 @@ impl KnownRoutes {
                     })
                     .collect();
                 let mut methods = Vec::new();
-                for (name, present) in [
-                    ("GET", item.get.is_some()),
+                let mut protected = Vec::new();
+                for (name, operation) in [
+                    ("GET", item.get.as_ref()),
                     // Every GET route answers HEAD too (`hardening`).
-                    ("HEAD", item.get.is_some()),
-                    ("POST", item.post.is_some()),
-                    ("PUT", item.put.is_some()),
-                    ("PATCH", item.patch.is_some()),
-                    ("DELETE", item.delete.is_some()),
+                    ("HEAD", item.get.as_ref()),
+                    ("POST", item.post.as_ref()),
+                    ("PUT", item.put.as_ref()),
+                    ("PATCH", item.patch.as_ref()),
+                    ("DELETE", item.delete.as_ref()),
                 ] {
-                    if present {
+                    if operation.is_some() {
                         methods.push(name.to_owned());
                     }
+                    if demands_token(operation) {
+                        protected.push(name.to_owned());
+                    }
                 }
-                (segments, methods)
+                Route {
+                    segments,
+                    methods,
+                    protected,
+                }
             })
             .collect();
         KnownRoutes { routes }
@@ -64,7 +96,7 @@ impl KnownRoutes {
 
     /// The most specific templates of the path's shape
     /// (`/v1/exercises/export` is not `/v1/exercises/{id_or_slug}`).
-    fn most_specific(&self, path: &str) -> Vec<&(Vec<Segment>, Vec<String>)> {
+    fn most_specific(&self, path: &str) -> Vec<&Route> {
         let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
         let literals = |template: &[Segment]| {
             template
@@ -72,12 +104,13 @@ impl KnownRoutes {
                 .filter(|s| matches!(s, Segment::Literal(_)))
                 .count()
         };
-        let matching: Vec<&(Vec<Segment>, Vec<String>)> = self
+        let matching: Vec<&Route> = self
             .routes
             .iter()
-            .filter(|(template, _)| {
-                template.len() == segments.len()
-                    && template
+            .filter(|route| {
+                route.segments.len() == segments.len()
+                    && route
+                        .segments
                         .iter()
                         .zip(&segments)
                         .all(|(expected, actual)| expected.matches(actual))
@@ -85,13 +118,21 @@ impl KnownRoutes {
             .collect();
         let most = matching
             .iter()
-            .map(|(template, _)| literals(template))
+            .map(|route| literals(&route.segments))
             .max()
             .unwrap_or(0);
         matching
             .into_iter()
-            .filter(|(template, _)| literals(template) == most)
+            .filter(|route| literals(&route.segments) == most)
             .collect()
+    }
+
+    /// Whether `method` on `path` demands a bearer token (so a request
+    /// without one is answered 401 before anything else is looked at).
+    pub fn requires_token(&self, path: &str, method: &str) -> bool {
+        self.most_specific(path)
+            .into_iter()
+            .any(|route| route.protected.iter().any(|m| m == method))
     }
 
     /// The methods the path supports: those of its most specific routes.
@@ -99,7 +140,7 @@ impl KnownRoutes {
         let mut methods: Vec<String> = self
             .most_specific(path)
             .into_iter()
-            .flat_map(|(_, methods)| methods.iter().cloned())
+            .flat_map(|route| route.methods.iter().cloned())
             .collect();
         methods.sort();
         methods.dedup();
@@ -111,7 +152,7 @@ impl KnownRoutes {
     pub fn parameter_at(&self, path: &str, index: usize) -> Option<String> {
         self.most_specific(path)
             .into_iter()
-            .find_map(|(template, _)| match template.get(index) {
+            .find_map(|route| match route.segments.get(index) {
                 Some(Segment::Parameter(name)) => Some(name.clone()),
                 _ => None,
             })
@@ -162,5 +203,10 @@ mod tests {
         );
         assert_eq!(routes.parameter_at("/v1/exercises/export", 2), None);
         assert_eq!(routes.parameter_at("/v1/nothing", 1), None);
+        assert!(routes.requires_token("/v1/me", "GET"));
+        assert!(routes.requires_token("/v1/athletes/abc/load", "GET"));
+        assert!(!routes.requires_token("/v1/exercises", "GET"));
+        assert!(routes.requires_token("/v1/exercises", "POST"));
+        assert!(!routes.requires_token("/v1/tokens", "POST"));
     }
 }

@@ -5,7 +5,10 @@
 //!   an answer to a HEAD request);
 //! - a NUL character (`%00`) in the path or the query string is a 400
 //!   naming the parameter: PostgreSQL cannot store or compare it, so it
-//!   would otherwise surface as a 500 from whatever query it reached;
+//!   would otherwise surface as a 500 from whatever query it reached. A
+//!   request without credentials to a route that demands them is left to
+//!   its 401 (every protected handler authenticates before its first
+//!   other query);
 //! - every response says `X-Content-Type-Options: nosniff`, and none is
 //!   stored by a cache unless its route chose otherwise for an anonymous
 //!   caller (the catalog's `no-cache`): answers to signed-in callers and
@@ -34,7 +37,8 @@ pub async fn middleware(
         request.head_mut().method = Method::GET;
     }
     let signed_in = request.headers().contains_key(header::AUTHORIZATION);
-    let mut response = match nul_character(&request) {
+    let refusal = nul_character(&request).filter(|_| signed_in || !demands_token(&request));
+    let mut response = match refusal {
         Some(error) => {
             let answer = error.error_response();
             request.into_response(answer)
@@ -50,6 +54,12 @@ pub async fn middleware(
         headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     Ok(response)
+}
+
+fn demands_token(request: &ServiceRequest) -> bool {
+    request
+        .app_data::<web::Data<KnownRoutes>>()
+        .is_some_and(|routes| routes.requires_token(request.path(), request.method().as_str()))
 }
 
 const NUL: &str = "%00";

@@ -76,6 +76,21 @@ async fn nul_characters_in_paths_and_queries_are_400s_with_a_pointer() {
             assert_eq!(problem["errors"][0]["pointer"], pointer, "{path}");
         }
     }
+    // A route that demands a token answers a request without one 401,
+    // whatever else is wrong with it; with a token, the NUL is the 400.
+    let athlete = app.register("athlete").await;
+    let (athlete_id, _) = app.create_athlete(&athlete).await;
+    let load = format!("/v1/athletes/{athlete_id}/load?from=2027-01-01&to=%00");
+    assert_problem(app.get(&load).await, 401).await;
+    let problem = assert_problem(
+        app.request(Method::GET, &load, Some(&athlete))
+            .send()
+            .await
+            .unwrap(),
+        400,
+    )
+    .await;
+    assert_eq!(problem["errors"][0]["pointer"], "/to");
     // The service is fine afterwards.
     app.get_json("/v1/exercises?q=lunge").await;
 }
