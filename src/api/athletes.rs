@@ -12,7 +12,7 @@ use crate::domain::profile::{AthleteProfile, AthleteProfilePatch, merge_patch};
 use crate::error::{ApiError, Problem};
 use crate::http::auth::BearerToken;
 use crate::http::conditional::{IfMatch, IfMatchHeader, version_etag, versioned_read};
-use crate::http::extract::{JsonBody, parse_json};
+use crate::http::extract::{JsonBody, parse_json, refuse_unknown_fields};
 use crate::repo::access::AccessLevel;
 use crate::repo::accounts;
 use crate::repo::athletes::{self, Athlete};
@@ -166,12 +166,15 @@ pub async fn patch_athlete(
 ) -> Result<HttpResponse, ApiError> {
     let athlete_id = path.athlete_id;
     let patch = body.0;
-    if !patch.is_object() {
+    let Some(fields) = patch.as_object() else {
         return Err(ApiError::bad_field(
             "",
             "a merge patch must be a JSON object",
         ));
-    }
+    };
+    // Checked on the patch itself: `"unknown": null` would vanish in the
+    // merge and never reach the profile's own check.
+    refuse_unknown_fields::<AthleteProfile>(fields)?;
     let (athlete, version) = db::run(&pool, move |connection| {
         let caller = accounts::authenticate(connection, &token.digest)?;
         let visible = athletes::require(

@@ -326,6 +326,9 @@ pub async fn create_plan(
             "send a JSON object of plan-request fields",
         ));
     };
+    // Checked on the body itself: `"unknown": null` would vanish in the
+    // merge with the profile and never reach the request's own check.
+    crate::http::extract::refuse_unknown_fields::<PlanRequest>(fields)?;
     fields
         .entry("start_date")
         .or_insert_with(|| serde_json::Value::String(Utc::now().date_naive().to_string()));

@@ -232,6 +232,54 @@ fn json_pointer(path: &serde_path_to_error::Path) -> String {
     pointer
 }
 
+/// The field names of a struct as its `Deserialize` derive knows them
+/// (what `deny_unknown_fields` accepts), read by asking it to deserialize
+/// from a deserializer that only records the names it is offered.
+pub fn struct_fields<'de, T: serde::Deserialize<'de>>() -> &'static [&'static str] {
+    struct Recorder<'a>(&'a mut &'static [&'static str]);
+    impl<'de> serde::Deserializer<'de> for Recorder<'_> {
+        type Error = serde::de::value::Error;
+        fn deserialize_any<V: serde::de::Visitor<'de>>(
+            self,
+            _: V,
+        ) -> Result<V::Value, Self::Error> {
+            Err(serde::de::Error::custom("not a struct"))
+        }
+        fn deserialize_struct<V: serde::de::Visitor<'de>>(
+            self,
+            _: &'static str,
+            fields: &'static [&'static str],
+            _: V,
+        ) -> Result<V::Value, Self::Error> {
+            *self.0 = fields;
+            Err(serde::de::Error::custom("fields recorded"))
+        }
+        serde::forward_to_deserialize_any! {
+            bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes
+            byte_buf option unit unit_struct newtype_struct seq tuple tuple_struct map enum
+            identifier ignored_any
+        }
+    }
+    let mut fields: &'static [&'static str] = &[];
+    let _ = T::deserialize(Recorder(&mut fields));
+    fields
+}
+
+/// A 400 for the first key of a JSON object that is no field of `T`: for
+/// bodies merged into stored data before they are parsed as `T`.
+pub fn refuse_unknown_fields<'de, T: serde::Deserialize<'de>>(
+    fields: &serde_json::Map<String, serde_json::Value>,
+) -> Result<(), ApiError> {
+    let known = struct_fields::<T>();
+    match fields.keys().find(|key| !known.contains(&key.as_str())) {
+        Some(unknown) => Err(ApiError::bad_field(
+            &format!("/{}", unknown.replace('~', "~0").replace('/', "~1")),
+            format!("unknown field `{unknown}`"),
+        )),
+        None => Ok(()),
+    }
+}
+
 /// Query strings that do not fit their type (an unknown parameter, a
 /// repeated one) answer 400 problem+json.
 pub fn query_config() -> web::QueryConfig {
@@ -286,6 +334,12 @@ mod tests {
     fn unknown_fields_are_refused() {
         let error = parse_json::<Body>(br#"{"name":"x","sets":[],"owner":"me"}"#).unwrap_err();
         assert!(error.to_string().contains("owner"), "{error}");
+    }
+
+    #[test]
+    fn struct_fields_are_read_from_the_derive() {
+        assert_eq!(struct_fields::<Body>(), ["name", "sets"]);
+        assert_eq!(struct_fields::<Set>(), ["reps"]);
     }
 
     #[test]
