@@ -15,6 +15,7 @@ use super::athletes::AthletePath;
 use super::pagination::{IdPageParams, next_id_cursor};
 use crate::catalog_cache::CatalogCache;
 use crate::db::{self, PgPool};
+use crate::domain::numbers;
 use crate::domain::plan::adapt::{EFFORT_MARGIN, Evidence, adapt};
 use crate::domain::plan::catalog::PlanCatalog;
 use crate::domain::plan::generate::{PlanError, generate};
@@ -263,8 +264,12 @@ pub struct PlanOverrides {
     // them) but not cleared with `null`, so they are not nullable.
     #[schema(value_type = Option<String>, format = Date, nullable = false)]
     start_date: Option<String>,
+    /// A plan of this many weeks instead of one up to a race. Against a
+    /// profile with a race, send `"race": null` with it: the race is never
+    /// dropped silently (422 otherwise).
     #[schema(minimum = 1, maximum = 52)]
     weeks: Option<u8>,
+    /// Replaces the profile's race; `null` plans without one.
     race: Option<crate::domain::profile::Race>,
     #[schema(nullable = false)]
     goal: Option<crate::domain::vocabulary::Goal>,
@@ -292,8 +297,10 @@ pub struct PlanOverrides {
 
 /// Generate and store a plan for an athlete.
 ///
-/// The athlete's profile supplies every field the body does not; with a
-/// `race` in the body the profile's `weeks` is not used, and vice versa.
+/// The athlete's profile supplies every field the body does not. A plan
+/// runs up to the profile's race unless the body replaces the race (a new
+/// `race`, or `"race": null` with `weeks`); `weeks` alone against a
+/// profile with a race is refused with 422, since it would drop the race.
 #[utoipa::path(
     tag = "plans",
     security(("bearer" = [])),
@@ -332,13 +339,6 @@ pub async fn create_plan(
     fields
         .entry("start_date")
         .or_insert_with(|| serde_json::Value::String(Utc::now().date_naive().to_string()));
-    // A race in the body replaces the profile's weeks, and weeks a race.
-    if fields.contains_key("race") && !fields.contains_key("weeks") {
-        fields.insert("weeks".to_owned(), serde_json::Value::Null);
-    }
-    if fields.contains_key("weeks") && !fields.contains_key("race") {
-        fields.insert("race".to_owned(), serde_json::Value::Null);
-    }
     let (caller, catalog, request) = db::run(&pool, move |connection| {
         let caller = accounts::authenticate(connection, &token.digest)?;
         let athlete = athletes::require(
@@ -347,6 +347,7 @@ pub async fn create_plan(
             athlete_id,
             AccessLevel::ReadWrite,
         )?;
+        refuse_dropping_the_race(&athlete.athlete.profile, &overrides)?;
         let merged = request_from_profile(&athlete.athlete.profile, &overrides);
         let request: PlanRequest = parse_json(merged.to_string().as_bytes())?;
         // Private exercises of the athlete's coaches are the athlete owner's to see.
@@ -369,6 +370,31 @@ pub async fn create_plan(
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/v1/plans/{}", stored.id)))
         .json(stored))
+}
+
+/// `weeks` in the body against a profile with a race would plan past the
+/// race, without its peak and taper. Unless the body says what becomes of
+/// the race (`"race": null`, or another race, which `PlanRequest` then
+/// refuses beside `weeks`), that is refused, naming the race.
+fn refuse_dropping_the_race(
+    profile: &crate::domain::profile::AthleteProfile,
+    overrides: &serde_json::Value,
+) -> Result<(), ApiError> {
+    let weeks_given = overrides.get("weeks").is_some_and(|weeks| !weeks.is_null());
+    match &profile.race {
+        Some(race) if weeks_given && overrides.get("race").is_none() => {
+            Err(ApiError::unprocessable(vec![FieldError::new(
+                "/weeks",
+                format!(
+                    "the athlete's profile has a race ({} on {}) that `weeks` would leave out: \
+                     leave out `weeks` to plan up to the race, or send `\"race\": null` with it \
+                     to plan without the race",
+                    race.distance, race.date
+                ),
+            )]))
+        }
+        _ => Ok(()),
+    }
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -567,14 +593,14 @@ fn gather_evidence(
         })
         .collect();
     let runs = logs.iter().filter(|l| is_run(l.kind));
-    evidence.recent_run_km = runs
-        .clone()
-        .filter(|l| {
-            l.started_at.date_naive() >= from - Duration::days(7)
-                && l.started_at.date_naive() < from
-        })
-        .filter_map(|l| l.distance_km)
-        .sum();
+    evidence.recent_run_km = numbers::sum(
+        runs.clone()
+            .filter(|l| {
+                l.started_at.date_naive() >= from - Duration::days(7)
+                    && l.started_at.date_naive() < from
+            })
+            .filter_map(|l| l.distance_km),
+    );
     evidence.longest_logged_run_km = runs
         .filter(|l| {
             l.started_at.date_naive() >= from - Duration::days(30)

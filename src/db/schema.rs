@@ -157,6 +157,7 @@ diesel::table! {
         response_status -> Nullable<SmallInt>,
         response_body -> Nullable<Bytea>,
         created_at -> Timestamptz,
+        response_headers -> Jsonb,
     }
 }
 

@@ -7,6 +7,7 @@ pub mod catalog;
 pub mod dates;
 pub mod free_exercise_db;
 pub mod load;
+pub mod numbers;
 pub mod plan;
 pub mod profile;
 pub mod schema;

@@ -148,7 +148,7 @@ pub fn adapt(
     } else {
         format!(
             "Re-planned from {cut_date} from the logs: {:.1} km run in the last 7 days.",
-            evidence.recent_run_km
+            crate::domain::numbers::round_to(evidence.recent_run_km, 1)
         )
     };
     for session in fresh.weeks[0]
