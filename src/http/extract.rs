@@ -402,6 +402,17 @@ mod tests {
     fn struct_fields_are_read_from_the_derive() {
         assert_eq!(struct_fields::<Body>(), ["name", "sets"]);
         assert_eq!(struct_fields::<Set>(), ["reps"]);
+        // The bodies merged before parsing (PATCH of a profile, plan
+        // overrides) must stay plain structs for this to see their fields:
+        // a `flatten` would hide them and every field would be refused.
+        let profile = struct_fields::<crate::domain::profile::AthleteProfile>();
+        for field in ["name", "race", "available_days", "allow_two_a_days"] {
+            assert!(profile.contains(&field), "{field}");
+        }
+        let request = struct_fields::<crate::domain::plan::request::PlanRequest>();
+        for field in ["start_date", "weeks", "race", "equipment"] {
+            assert!(request.contains(&field), "{field}");
+        }
     }
 
     #[test]

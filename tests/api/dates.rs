@@ -129,7 +129,7 @@ async fn fixture(app: &TestApp) -> Fixture {
             &format!("/v1/athletes/{athlete_id}/plans"),
             Some(&owner),
         )
-        .json(&json!({"start_date": "2027-01-04", "weeks": 4}))
+        .json(&json!({"start_date": "2027-01-04", "weeks": 4, "race": null}))
         .send()
         .await
         .unwrap();
@@ -257,7 +257,7 @@ async fn send(
         Target::CreatePlanStart => {
             json_post(
                 format!("{athlete}/plans"),
-                json!({"start_date": date, "weeks": 2}),
+                json!({"start_date": date, "weeks": 2, "race": null}),
                 "/start_date",
             )
             .await
@@ -408,7 +408,7 @@ async fn the_dates_of_the_issue_are_400s_with_pointers() {
             &format!("{athlete}/plans"),
             Some(&fixture.owner),
         )
-        .json(&json!({"start_date": "2200-12-31", "weeks": 2}))
+        .json(&json!({"start_date": "2200-12-31", "weeks": 2, "race": null}))
         .send()
         .await
         .unwrap();

@@ -205,7 +205,7 @@ async fn an_athlete_of_two_coaches_sees_both_and_pages_through_them() {
             &format!("/v1/athletes/{athlete_id}/plans"),
             Some(&athlete),
         )
-        .json(&json!({"start_date": "2027-01-04", "weeks": 2}))
+        .json(&json!({"start_date": "2027-01-04", "weeks": 2, "race": null}))
         .send()
         .await
         .unwrap();
