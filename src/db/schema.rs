@@ -30,6 +30,7 @@ diesel::table! {
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
         owner_account_id -> Nullable<Uuid>,
+        equipment_alternatives -> Jsonb,
     }
 }
 

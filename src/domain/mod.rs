@@ -3,8 +3,10 @@
 //! clock or touches HTTP.
 
 pub mod account;
+pub mod activity;
 pub mod catalog;
 pub mod dates;
+pub(crate) mod fit_protocol;
 pub mod free_exercise_db;
 pub mod load;
 pub mod numbers;
@@ -12,5 +14,8 @@ pub mod plan;
 pub mod profile;
 pub mod schema;
 pub mod session;
+pub mod strength_load;
+pub mod trimp;
 pub mod validation;
 pub mod vocabulary;
+pub mod workout_fit;

@@ -380,6 +380,36 @@ pub fn between(
         .collect()
 }
 
+/// The sets of the newest live sessions started in [since, before) that
+/// logged a set with a weight, newest first, at most `limit` of them:
+/// what the loads of a new plan are computed from.
+pub fn weighted_sets(
+    connection: &mut PgConnection,
+    athlete_id: Uuid,
+    since: DateTime<Utc>,
+    before: DateTime<Utc>,
+    limit: i64,
+) -> Result<Vec<Vec<LoggedSet>>, ApiError> {
+    sessions::table
+        .filter(sessions::athlete_id.eq(athlete_id))
+        .filter(sessions::deleted_at.is_null())
+        .filter(sessions::started_at.ge(since))
+        .filter(sessions::started_at.lt(before))
+        .filter(diesel::dsl::sql::<diesel::sql_types::Bool>(
+            "jsonb_path_exists(sets, '$[*] ? (@.weight_kg > 0)')",
+        ))
+        .order((sessions::started_at.desc(), sessions::id.desc()))
+        .limit(limit)
+        .select(sessions::sets)
+        .load::<serde_json::Value>(connection)?
+        .into_iter()
+        .map(|sets| {
+            serde_json::from_value(sets)
+                .map_err(|e| ApiError::internal(format!("corrupt session sets: {e}")))
+        })
+        .collect()
+}
+
 /// The answer given under an idempotency key, kept to be given again: a
 /// replay must be indistinguishable from the first answer, so it keeps
 /// the headers that describe the answer (`Location`, `ETag`) as well.

@@ -4,7 +4,7 @@
 use chrono::NaiveDate;
 
 use super::catalog::PlanCatalog;
-use super::generate::{Options, PlanError, generate_with};
+use super::generate::{Options, PlanError, generate_with_lifts};
 use super::model::Plan;
 use super::request::PlanRequest;
 use super::rules::Severity;
@@ -24,6 +24,9 @@ pub struct Evidence {
     pub recent_run_km: f64,
     /// Longest run logged in the 30 days before the re-plan date.
     pub longest_logged_run_km: f64,
+    /// The newest weighted sets of each exercise before the re-plan date:
+    /// the loads of the weeks re-planned.
+    pub lifts: crate::domain::strength_load::LiftHistory,
 }
 
 /// Missed sessions, efforts and warnings that call for holding back.
@@ -132,12 +135,13 @@ pub fn adapt(
         planned_longest
     };
     let hold = evidence.calls_for_holding_back();
-    let mut fresh = generate_with(
+    let mut fresh = generate_with_lifts(
         &remaining,
         catalog,
         Options {
             first_week_recovery: hold,
         },
+        &evidence.lifts,
     )?;
     let why = evidence.reasons();
     let headline = if hold {
@@ -208,6 +212,7 @@ mod tests {
             warnings: vec![],
             recent_run_km: plan.weeks[4].planned_run_km * 0.6,
             longest_logged_run_km: 12.0,
+            ..Evidence::default()
         };
         let adapted = adapt(&plan, &request, from, &evidence, &catalog).unwrap();
         assert_eq!(

@@ -8,8 +8,11 @@ pub mod ics;
 pub mod model;
 pub mod request;
 pub mod rules;
+pub mod strength_rules;
 pub mod validate;
 
+#[cfg(test)]
+mod strength_tests;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]

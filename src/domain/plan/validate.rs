@@ -12,7 +12,7 @@ use super::model::{Plan, PlannedExercise, PlannedSession, Violation};
 use super::rules::{self, Severity};
 use crate::domain::dates;
 use crate::domain::vocabulary::{
-    Category, Equipment, Experience, Goal, Muscle, Phase, RaceDistance, SessionKind,
+    Category, Experience, Goal, Muscle, Phase, RaceDistance, SessionKind,
 };
 
 /// Weeks of at most this many kilometres may follow any week: the 30% and
@@ -157,6 +157,9 @@ pub fn validate(plan: &Plan, catalog: &PlanCatalog) -> Vec<Violation> {
     check_sessions(plan, &days, catalog, &mut findings);
     check_weeks(plan, catalog, &mut findings);
     check_longest_run(plan, &days, &mut findings);
+    for found in super::strength_rules::check(plan, catalog) {
+        findings.add(found.rule, &found.dates, found.message, found.fix);
+    }
     findings.into_violations()
 }
 
@@ -401,11 +404,8 @@ fn check_sessions(
                     }
                     let missing: Vec<&str> = exercise
                         .definition
-                        .equipment
+                        .missing_with(&athlete.equipment)
                         .iter()
-                        .filter(|item| {
-                            **item != Equipment::None && !athlete.equipment.contains(item)
-                        })
                         .map(|item| item.as_str())
                         .collect();
                     if !missing.is_empty() {
@@ -436,6 +436,8 @@ fn check_strength_shape(
         .exercises
         .iter()
         .filter_map(|e| catalog.lookup(e.exercise_id, &e.exercise_slug))
+        // Explosive work comes before the lifts (rule explosive_first).
+        .filter(|e| !super::strength_rules::is_explosive_work(e))
         .collect();
     let mut problems = Vec::new();
     if let Some(first_isolation) = known.iter().position(|e| !e.definition.compound)
