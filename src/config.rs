@@ -3,6 +3,8 @@
 
 use std::{env, net::SocketAddr, str::FromStr, time::Duration};
 
+use actix_web::http::header::HeaderName;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LogFormat {
     Pretty,
@@ -38,6 +40,23 @@ pub struct Config {
     pub login_max_failures: u32,
     /// The window failures are counted in, and the length of a lockout.
     pub login_window: Duration,
+    /// Password hashes (sign-in and registration) one instance computes
+    /// at once; more answer 503 at once.
+    pub hashing_concurrency: usize,
+    /// Registrations from one client address per `register_window`.
+    pub register_per_address: u32,
+    pub register_window: Duration,
+    /// Sign-in attempts from one client address per `login_address_window`.
+    pub login_per_address: u32,
+    pub login_address_window: Duration,
+    /// The header a trusted reverse proxy puts the client's address in
+    /// (`X-Forwarded-For`, `X-Real-IP`, `Forwarded`); without it, the peer
+    /// address of the connection is the client's.
+    pub trusted_proxy_header: Option<HeaderName>,
+    /// How long a request body may take to arrive, in full.
+    pub body_timeout: Duration,
+    /// How often expired throttle rows are purged.
+    pub retention_interval: Duration,
 }
 
 /// A setting that could not be parsed; start-up stops with this message.
@@ -119,6 +138,44 @@ impl Config {
                 &setting("RUNSTRONG_LOGIN_WINDOW_S", "900"),
                 1..=86_400,
             )?),
+            hashing_concurrency: match lookup("RUNSTRONG_HASHING_CONCURRENCY") {
+                Some(value) => parse_in("RUNSTRONG_HASHING_CONCURRENCY", &value, 1..=1024)?,
+                None => default_hashing_concurrency(),
+            },
+            register_per_address: parse_in(
+                "RUNSTRONG_REGISTER_PER_ADDRESS",
+                &setting("RUNSTRONG_REGISTER_PER_ADDRESS", "20"),
+                1..=1_000_000,
+            )?,
+            register_window: Duration::from_secs(parse_in(
+                "RUNSTRONG_REGISTER_WINDOW_S",
+                &setting("RUNSTRONG_REGISTER_WINDOW_S", "3600"),
+                1..=86_400,
+            )?),
+            login_per_address: parse_in(
+                "RUNSTRONG_LOGIN_PER_ADDRESS",
+                &setting("RUNSTRONG_LOGIN_PER_ADDRESS", "50"),
+                1..=1_000_000,
+            )?,
+            login_address_window: Duration::from_secs(parse_in(
+                "RUNSTRONG_LOGIN_ADDRESS_WINDOW_S",
+                &setting("RUNSTRONG_LOGIN_ADDRESS_WINDOW_S", "300"),
+                1..=86_400,
+            )?),
+            trusted_proxy_header: lookup("RUNSTRONG_TRUSTED_PROXY_HEADER")
+                .filter(|value| !value.trim().is_empty())
+                .map(|value| parse("RUNSTRONG_TRUSTED_PROXY_HEADER", value.trim()))
+                .transpose()?,
+            body_timeout: Duration::from_secs(parse_in(
+                "RUNSTRONG_BODY_TIMEOUT_S",
+                &setting("RUNSTRONG_BODY_TIMEOUT_S", "30"),
+                1..=3600,
+            )?),
+            retention_interval: Duration::from_secs(parse_in(
+                "RUNSTRONG_RETENTION_INTERVAL_S",
+                &setting("RUNSTRONG_RETENTION_INTERVAL_S", "300"),
+                1..=86_400,
+            )?),
             log_format: match setting("RUNSTRONG_LOG_FORMAT", "pretty").as_str() {
                 "pretty" => LogFormat::Pretty,
                 "json" => LogFormat::Json,
@@ -132,6 +189,14 @@ impl Config {
             },
         })
     }
+}
+
+/// Half the cores, at least one: hashing may use the other half while
+/// every other request still finds a free core.
+fn default_hashing_concurrency() -> usize {
+    std::thread::available_parallelism()
+        .map(|cores| (cores.get() / 2).max(1))
+        .unwrap_or(1)
 }
 
 fn parse<T: FromStr>(name: &'static str, value: &str) -> Result<T, ConfigError>
@@ -196,5 +261,20 @@ mod tests {
         assert_eq!(error.name, "RUNSTRONG_LOG_FORMAT");
         let error = config_with(&[("RUNSTRONG_ADDR", "nowhere")]).unwrap_err();
         assert_eq!(error.name, "RUNSTRONG_ADDR");
+        let error = config_with(&[("RUNSTRONG_TRUSTED_PROXY_HEADER", "not a header")]).unwrap_err();
+        assert_eq!(error.name, "RUNSTRONG_TRUSTED_PROXY_HEADER");
+        let error = config_with(&[("RUNSTRONG_HASHING_CONCURRENCY", "0")]).unwrap_err();
+        assert_eq!(error.name, "RUNSTRONG_HASHING_CONCURRENCY");
+    }
+
+    #[test]
+    fn the_proxy_header_is_off_unless_named() {
+        assert!(config_with(&[]).unwrap().trusted_proxy_header.is_none());
+        let config = config_with(&[("RUNSTRONG_TRUSTED_PROXY_HEADER", "X-Forwarded-For")]).unwrap();
+        assert_eq!(
+            config.trusted_proxy_header.unwrap().as_str(),
+            "x-forwarded-for"
+        );
+        assert!(config_with(&[]).unwrap().hashing_concurrency >= 1);
     }
 }

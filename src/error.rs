@@ -92,9 +92,17 @@ pub enum ApiError {
     UnsupportedMediaType(String),
     #[error("{0}")]
     NotAcceptable(String),
+    /// The request body did not arrive in time (the rest of it is not
+    /// read: the connection closes).
+    #[error("{0}")]
+    RequestTimeout(String),
     /// The database or the pool is out of reach for now.
     #[error("service unavailable: {0}")]
     Unavailable(String),
+    /// This instance is at a capacity it keeps on purpose (password
+    /// hashing); retry after `retry_after_s`.
+    #[error("{detail}")]
+    Overloaded { detail: String, retry_after_s: u64 },
     /// Anything unexpected; the message is logged, never sent.
     #[error("internal error: {0}")]
     Internal(String),
@@ -163,7 +171,9 @@ impl ApiError {
                 ("unsupported-media-type", "Unsupported media type")
             }
             ApiError::NotAcceptable(_) => ("not-acceptable", "Not acceptable"),
+            ApiError::RequestTimeout(_) => ("request-timeout", "The request body came too slowly"),
             ApiError::Unavailable(_) => ("unavailable", "Service temporarily unavailable"),
+            ApiError::Overloaded { .. } => ("overloaded", "Too busy right now"),
             ApiError::Internal(_) => ("internal", "Internal server error"),
         }
     }
@@ -180,9 +190,9 @@ impl ApiError {
             ApiError::Infeasible { conflict, .. } => (conflict.clone(), Vec::new()),
             ApiError::BadRequest { detail, errors }
             | ApiError::Unprocessable { detail, errors } => (detail.clone(), errors.clone()),
-            ApiError::Unauthorized { detail, .. } | ApiError::TooManyRequests { detail, .. } => {
-                (detail.clone(), Vec::new())
-            }
+            ApiError::Unauthorized { detail, .. }
+            | ApiError::TooManyRequests { detail, .. }
+            | ApiError::Overloaded { detail, .. } => (detail.clone(), Vec::new()),
             ApiError::NotFound(detail)
             | ApiError::Forbidden(detail)
             | ApiError::Conflict(detail)
@@ -191,7 +201,8 @@ impl ApiError {
             | ApiError::MethodNotAllowed { detail, .. }
             | ApiError::PayloadTooLarge(detail)
             | ApiError::UnsupportedMediaType(detail)
-            | ApiError::NotAcceptable(detail) => (detail.clone(), Vec::new()),
+            | ApiError::NotAcceptable(detail)
+            | ApiError::RequestTimeout(detail) => (detail.clone(), Vec::new()),
             ApiError::Unavailable(_) => (
                 "The database is out of reach for now; retry shortly.".to_owned(),
                 Vec::new(),
@@ -245,7 +256,10 @@ impl ResponseError for ApiError {
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::NotAcceptable(_) => StatusCode::NOT_ACCEPTABLE,
-            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::RequestTimeout(_) => StatusCode::REQUEST_TIMEOUT,
+            ApiError::Unavailable(_) | ApiError::Overloaded { .. } => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -270,8 +284,14 @@ fn problem_response(status: StatusCode, problem: &Problem, error: &ApiError) -> 
         ApiError::MethodNotAllowed { allow, .. } if !allow.is_empty() => {
             response.insert_header((header::ALLOW, allow.as_str()));
         }
-        ApiError::TooManyRequests { retry_after_s, .. } => {
+        ApiError::TooManyRequests { retry_after_s, .. }
+        | ApiError::Overloaded { retry_after_s, .. } => {
             response.insert_header((header::RETRY_AFTER, retry_after_s.to_string()));
+        }
+        ApiError::RequestTimeout(_) => {
+            // The rest of the body is unread: the connection cannot carry
+            // another request.
+            response.insert_header((header::CONNECTION, "close"));
         }
         ApiError::Unauthorized { invalid_token, .. } => {
             let challenge = if *invalid_token {

@@ -14,6 +14,7 @@ pub mod memory;
 pub mod models;
 pub mod openapi;
 pub mod repo;
+pub mod retention;
 pub mod seed;
 pub mod startup;
 pub mod telemetry;

@@ -32,6 +32,7 @@ Errors are RFC 9457 `application/problem+json`. Every response carries `X-Reques
     tags(
         (name = "accounts", description = "Registration, sign-in and the caller's account"),
         (name = "athletes", description = "Athlete profiles and coach access"),
+        (name = "coaching", description = "Grants made to a coach: accept, decline, leave"),
         (name = "catalog", description = "Exercises for runners and the vocabularies they use"),
         (name = "plans", description = "Plan generation, validation, stored plans and calendars"),
         (name = "sessions", description = "Logged sessions, training load and adherence"),
@@ -86,7 +87,62 @@ pub fn document() -> openapi::OpenApi {
     }
     mark_unique_items(&mut spec);
     close_variations(&mut spec);
+    bound_dates(&mut spec);
     spec
+}
+
+/// Every date and time the API takes lies in 1900-01-01..=2200-12-31
+/// (`domain::dates`). `format: date` cannot bound a range; a pattern on
+/// the year can, so every date and date-time schema gets one, and clients
+/// and schemathesis know the bound instead of meeting it as a 400.
+pub const DATE_PATTERN: &str = "^(19[0-9]{2}|2[01][0-9]{2}|2200)-";
+
+fn bound_dates(spec: &mut openapi::OpenApi) {
+    use utoipa::openapi::schema::{ArrayItems, KnownFormat, SchemaFormat};
+    fn visit(schema: &mut RefOr<Schema>) {
+        let RefOr::T(schema) = schema else {
+            return;
+        };
+        match schema {
+            Schema::Object(object) => {
+                let dated = matches!(
+                    object.format,
+                    Some(SchemaFormat::KnownFormat(
+                        KnownFormat::Date | KnownFormat::DateTime
+                    ))
+                );
+                if dated && object.pattern.is_none() {
+                    object.pattern = Some(DATE_PATTERN.to_owned());
+                }
+                object.properties.values_mut().for_each(visit);
+            }
+            Schema::Array(array) => {
+                if let ArrayItems::RefOrSchema(items) = &mut array.items {
+                    visit(items);
+                }
+            }
+            Schema::OneOf(one_of) => one_of.items.iter_mut().for_each(visit),
+            Schema::AllOf(all_of) => all_of.items.iter_mut().for_each(visit),
+            Schema::AnyOf(any_of) => any_of.items.iter_mut().for_each(visit),
+            _ => {}
+        }
+    }
+    if let Some(components) = spec.components.as_mut() {
+        components.schemas.values_mut().for_each(visit);
+    }
+    for item in spec.paths.paths.values_mut() {
+        for operation in operations(item) {
+            for parameter in operation.parameters.iter_mut().flatten() {
+                if let RefOr::T(openapi::path::Parameter {
+                    schema: Some(schema),
+                    ..
+                }) = parameter
+                {
+                    visit(schema);
+                }
+            }
+        }
+    }
 }
 
 /// The variants of `Variation` (internally tagged, `deny_unknown_fields`)
@@ -335,7 +391,36 @@ fn problem_response(description: &str, retry_after: bool) -> openapi::Response {
 }
 
 fn add_shared_responses(operation: &mut Operation, uses_database: bool) {
+    let has_body = operation.request_body.is_some();
+    let has_parameters = operation.parameters.as_ref().is_some_and(|parameters| {
+        parameters.iter().any(|parameter| {
+            matches!(
+                parameter,
+                RefOr::T(openapi::path::Parameter {
+                    parameter_in: openapi::path::ParameterIn::Path
+                        | openapi::path::ParameterIn::Query,
+                    ..
+                })
+            )
+        })
+    });
     let responses = &mut operation.responses.responses;
+    if has_parameters {
+        responses.entry("400".to_owned()).or_insert_with(|| {
+            RefOr::T(problem_response(
+                "A parameter holds the NUL character (`%00`)",
+                false,
+            ))
+        });
+    }
+    if has_body {
+        responses.entry("408".to_owned()).or_insert_with(|| {
+            RefOr::T(problem_response(
+                "The body did not arrive in full within `RUNSTRONG_BODY_TIMEOUT_S`; the connection closes",
+                false,
+            ))
+        });
+    }
     responses.entry("500".to_owned()).or_insert_with(|| {
         RefOr::T(problem_response(
             "Unexpected failure; the cause is logged, never sent",

@@ -9,11 +9,12 @@ use utoipa_swagger_ui::SwaggerUi;
 
 use crate::{
     api,
+    auth::hashing_gate::HashingGate,
     catalog_cache::CatalogCache,
     config::Config,
     db::{self, PgPool, prepare::PrepareError},
-    http::{extract, fallback, metrics, request_id},
-    openapi,
+    http::{extract, fallback, hardening, metrics, request_id},
+    openapi, retention,
 };
 
 #[derive(Debug, thiserror::Error)]
@@ -32,6 +33,8 @@ pub struct Application {
     pool: web::Data<PgPool>,
     /// Its listening thread ends with the server.
     catalog: web::Data<CatalogCache>,
+    /// The periodic purge of expired rows; aborted when the server stops.
+    retention: tokio::task::JoinHandle<()>,
 }
 
 impl Application {
@@ -47,12 +50,14 @@ impl Application {
         let port = listener.local_addr()?.port();
         let catalog = web::Data::from(CatalogCache::start(config.database_url.clone()));
         let server = serve(listener, pool.clone(), catalog.clone(), &config)?;
+        let retention = retention::start(pool.get_ref().clone(), config.retention_interval);
         tracing::info!(address = %listener_address(&config, port), "runstrong is listening");
         Ok(Application {
             port,
             server,
             pool,
             catalog,
+            retention,
         })
     }
 
@@ -70,6 +75,7 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         let signals = tokio::spawn(stop_gracefully_on_signal(self.server.handle()));
         let result = self.server.await;
+        self.retention.abort();
         self.catalog.stop();
         close_pool(self.pool).await;
         signals.abort();
@@ -148,7 +154,10 @@ fn serve(
     drop(spec);
     let metrics = web::Data::new(metrics::Metrics::new());
     let settings = web::Data::new(config.clone());
+    // One gate for the whole instance: the cap counts across workers.
+    let hashing_gate = web::Data::new(HashingGate::new(config.hashing_concurrency));
     let body_limit = config.body_limit_bytes;
+    let body_timeout = extract::BodyTimeout(config.body_timeout);
     let mut server = HttpServer::new(move || {
         let (app, _) = App::new()
             .app_data(pool.clone())
@@ -156,9 +165,14 @@ fn serve(
             .app_data(metrics.clone())
             .app_data(settings.clone())
             .app_data(known_routes.clone())
+            .app_data(hashing_gate.clone())
             .app_data(extract::query_config())
             .app_data(extract::path_config())
             .app_data(web::PayloadConfig::new(body_limit))
+            .app_data(body_timeout)
+            // Outermost last: request ids, then metrics (which see the
+            // method as sent), then the edge rules.
+            .wrap(from_fn(hardening::middleware))
             .wrap(from_fn(metrics::middleware))
             .wrap(from_fn(request_id::middleware))
             .into_utoipa_app()

@@ -25,6 +25,7 @@ from runstrong_client import AuthenticatedClient, Client
 from runstrong_client.api.accounts import me, register
 from runstrong_client.api.athletes import create_athlete, create_grant, get_athlete, list_athletes, patch_athlete
 from runstrong_client.api.catalog import get_exercise
+from runstrong_client.api.coaching import accept_coach_grant, list_coach_grants
 from runstrong_client.api.operations import metrics
 from runstrong_client.api.plans import create_plan, get_plan, plan_calendar, preview_plan
 from runstrong_client.api.sessions import create_session, get_session, load_report
@@ -32,6 +33,8 @@ from runstrong_client.models import (
     Account,
     Athlete,
     AthleteProfile,
+    CoachGrant,
+    CoachGrantPage,
     AthleteProfilePatch,
     Equipment,
     Exercise,
@@ -40,6 +43,7 @@ from runstrong_client.models import (
     Grant,
     GrantAccess,
     GrantRequest,
+    GrantStatus,
     InjuryArea,
     LoadReport,
     LoggedSet,
@@ -140,6 +144,14 @@ def main(base_url: str) -> None:
         Grant,
     )
     assert grant.access == GrantAccess.READ_WRITE
+    assert grant.status == GrantStatus.PENDING
+
+    step("until the coach accepts, the grant gives nothing")
+    expect(get_athlete.sync_detailed(athlete_profile.id, client=coach), HTTPStatus.NOT_FOUND, Problem)
+    offered = expect(list_coach_grants.sync_detailed(client=coach), HTTPStatus.OK, CoachGrantPage)
+    assert [(item.id, item.athlete_name) for item in offered.items] == [(grant.id, "Sam Runner")], offered
+    accepted = expect(accept_coach_grant.sync_detailed(grant.id, client=coach), HTTPStatus.OK, CoachGrant)
+    assert accepted.status == GrantStatus.ACTIVE
 
     step("the coach sees the athlete and changes the profile with If-Match")
     page = list_athletes.sync(client=coach)

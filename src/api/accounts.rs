@@ -1,25 +1,32 @@
 //! Registration, sign-in (tokens), sign-out and the caller's account.
 
-use actix_web::{HttpResponse, delete, get, post, web};
+use actix_web::{HttpResponse, delete, get, http::header, post, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::auth::hashing_gate::HashingGate;
 use crate::auth::password;
 use crate::config::Config;
 use crate::db::{self, PgPool};
-use crate::domain::account::{check_display_name, check_email, check_password, normalize_email};
+use crate::domain::account::{
+    PASSWORD_MAX_CHARS, check_display_name, check_email, check_password, normalize_email,
+};
 use crate::domain::validation::Errors;
 use crate::domain::vocabulary::Role;
 use crate::error::{ApiError, Problem};
 use crate::http::auth::BearerToken;
+use crate::http::client_address::ClientAddress;
 use crate::http::extract::JsonBody;
 use crate::repo::accounts::{self, Account, NewAccount};
+use crate::repo::throttle::{self, AddressAction, AddressPolicy, LockoutPolicy};
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RegisterRequest {
-    #[schema(example = "sam@example.com")]
+    /// At most 254 characters.
+    #[schema(example = "sam@example.com", max_length = 254)]
+    #[serde(deserialize_with = "crate::domain::account::bounded_email")]
     pub email: String,
     /// 10 to 1024 characters.
     #[schema(example = "a long passphrase", min_length = 10, max_length = 1024)]
@@ -51,9 +58,12 @@ fn registrable_role() -> utoipa::openapi::Object {
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct LoginRequest {
-    #[schema(example = "sam@example.com")]
+    /// At most 254 characters.
+    #[schema(example = "sam@example.com", max_length = 254)]
+    #[serde(deserialize_with = "crate::domain::account::bounded_email")]
     pub email: String,
-    #[schema(example = "a long passphrase")]
+    /// At most 1024 characters, as at registration.
+    #[schema(example = "a long passphrase", max_length = 1024)]
     pub password: String,
 }
 
@@ -75,25 +85,40 @@ fn invalid_credentials() -> ApiError {
     }
 }
 
+/// A response carrying a new token: never stored by any cache.
+fn token_created(response: &TokenResponse) -> HttpResponse {
+    HttpResponse::Created()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(response)
+}
+
 /// Register an account.
 ///
 /// Answers with the account and a token, so the app is signed in at once.
+/// Registrations are throttled per client address (429 with `Retry-After`),
+/// and password hashing is capped per instance (503 with `Retry-After`).
 #[utoipa::path(
     tag = "accounts",
     request_body = RegisterRequest,
     responses(
         (status = 201, description = "Account created, with a token", body = TokenResponse),
-        (status = 400, description = "Malformed body or unknown field", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Malformed body, unknown field, or an email over 254 characters", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "An account with that email exists", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid email, password or role", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many registrations from this client address; retry later", body = Problem, content_type = "application/problem+json",
+            headers(("Retry-After" = u32, description = "Seconds until the next attempt is accepted"))),
+        (status = 503, description = "This instance is hashing as many passwords as it allows at once, or the database is out of reach; retry after `Retry-After` seconds", body = Problem, content_type = "application/problem+json",
+            headers(("Retry-After" = u32, description = "Seconds to wait before retrying"))),
     )
 )]
 #[post("/v1/accounts")]
 pub async fn register(
     pool: web::Data<PgPool>,
     config: web::Data<Config>,
+    gate: web::Data<HashingGate>,
+    address: ClientAddress,
     body: JsonBody<RegisterRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let request = body.0;
@@ -107,8 +132,22 @@ pub async fn register(
         "must be `athlete` or `coach`; admins are created from the command line",
     );
     errors.into_result().map_err(ApiError::unprocessable)?;
+    // The permit first: a refusal costs nothing, not even a database trip.
+    let permit = HashingGate::try_enter(&gate)?;
+    let per_address = AddressPolicy {
+        limit: config.register_per_address,
+        window: config.register_window,
+    };
+    db::run(&pool, move |connection| {
+        throttle::count_address_attempt(connection, AddressAction::Register, &address, &per_address)
+    })
+    .await?;
     let password = request.password;
-    let password_hash = web::block(move || password::hash(&password)).await?;
+    let password_hash = web::block(move || {
+        let _permit = permit;
+        password::hash(&password)
+    })
+    .await?;
     let lifetime = config.token_lifetime;
     let response = db::run(&pool, move |connection| {
         use diesel::Connection;
@@ -133,63 +172,85 @@ pub async fn register(
         })
     })
     .await?;
-    Ok(HttpResponse::Created().json(response))
+    Ok(token_created(&response))
 }
 
 /// Sign in: exchange email and password for a token.
 ///
-/// Repeated failures for one email lock it out for a while (429 with
-/// `Retry-After`), across every instance. An unknown email and a wrong
-/// password answer alike.
+/// Every attempt for an email counts before its password is checked:
+/// after `RUNSTRONG_LOGIN_MAX_FAILURES` of them within the window, the
+/// email is locked out for a while (429 with `Retry-After`), across every
+/// instance and however many attempts arrive at once; a successful
+/// sign-in clears the count. Sign-ins are also throttled per client
+/// address (429), and password hashing is capped per instance (503 with
+/// `Retry-After`). An unknown email and a wrong password answer alike.
 #[utoipa::path(
     tag = "accounts",
     request_body = LoginRequest,
     responses(
         (status = 201, description = "Signed in", body = TokenResponse),
-        (status = 400, description = "Malformed body or unknown field", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Malformed body, unknown field, an email over 254 or a password over 1024 characters", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Wrong email or password", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 429, description = "Too many failures for this email; retry later", body = Problem, content_type = "application/problem+json",
+        (status = 429, description = "Too many attempts for this email or from this client address; retry later", body = Problem, content_type = "application/problem+json",
             headers(("Retry-After" = u32, description = "Seconds until the next attempt is accepted"))),
+        (status = 503, description = "This instance is hashing as many passwords as it allows at once, or the database is out of reach; retry after `Retry-After` seconds", body = Problem, content_type = "application/problem+json",
+            headers(("Retry-After" = u32, description = "Seconds to wait before retrying"))),
     )
 )]
 #[post("/v1/tokens")]
 pub async fn login(
     pool: web::Data<PgPool>,
     config: web::Data<Config>,
+    gate: web::Data<HashingGate>,
+    address: ClientAddress,
     body: JsonBody<LoginRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let LoginRequest { email, password } = body.0;
+    if password.chars().count() > PASSWORD_MAX_CHARS {
+        return Err(ApiError::bad_field(
+            "/password",
+            format!("at most {PASSWORD_MAX_CHARS} characters"),
+        ));
+    }
     let email = normalize_email(&email);
     let lookup_email = email.clone();
+    let lockout = LockoutPolicy {
+        max_attempts: config.login_max_failures,
+        window: config.login_window,
+    };
+    let per_address = AddressPolicy {
+        limit: config.login_per_address,
+        window: config.login_address_window,
+    };
+    // The permit first: a refusal costs nothing, not even a database trip.
+    let permit = HashingGate::try_enter(&gate)?;
     let found = db::run(&pool, move |connection| {
-        if let Some(retry_after_s) = accounts::lockout_remaining(connection, &lookup_email)? {
-            return Err(locked_out(retry_after_s));
-        }
+        throttle::count_address_attempt(connection, AddressAction::SignIn, &address, &per_address)?;
+        throttle::reserve_sign_in(connection, &lookup_email, &lockout)?;
         accounts::find_for_login(connection, &lookup_email)
     })
     .await?;
     // The hash is checked without holding a database connection.
-    let (account, matches) = web::block(move || match found {
-        Some((account, hash)) => {
-            let matches = password::verify(&password, &hash);
-            (Some(account), matches)
-        }
-        None => {
-            password::verify_against_dummy(&password);
-            (None, false)
+    let (account, matches) = web::block(move || {
+        let _permit = permit;
+        match found {
+            Some((account, hash)) => {
+                let matches = password::verify(&password, &hash);
+                (Some(account), matches)
+            }
+            None => {
+                password::verify_against_dummy(&password);
+                (None, false)
+            }
         }
     })
     .await?;
-    let (max_failures, window, lifetime) = (
-        config.login_max_failures,
-        config.login_window,
-        config.token_lifetime,
-    );
+    let lifetime = config.token_lifetime;
     let response = db::run(&pool, move |connection| match account {
         Some(account) if matches => {
-            accounts::clear_login_failures(connection, &email)?;
+            throttle::clear_sign_in(connection, &email)?;
             let (token, expires_at) = accounts::issue_token(connection, account.id, lifetime)?;
             Ok(TokenResponse {
                 token,
@@ -199,19 +260,12 @@ pub async fn login(
             })
         }
         _ => {
-            accounts::record_login_failure(connection, &email, max_failures, window)?;
+            throttle::record_sign_in_failure(connection, &email, &lockout)?;
             Err(invalid_credentials())
         }
     })
     .await?;
-    Ok(HttpResponse::Created().json(response))
-}
-
-fn locked_out(retry_after_s: u64) -> ApiError {
-    ApiError::TooManyRequests {
-        detail: format!("too many failed sign-ins for this email; try again in {retry_after_s} s"),
-        retry_after_s,
-    }
+    Ok(token_created(&response))
 }
 
 /// Sign out: revoke the token this request carries.

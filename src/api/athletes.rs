@@ -12,7 +12,7 @@ use crate::domain::profile::{AthleteProfile, AthleteProfilePatch, merge_patch};
 use crate::error::{ApiError, Problem};
 use crate::http::auth::BearerToken;
 use crate::http::conditional::{IfMatch, IfMatchHeader, version_etag, versioned_read};
-use crate::http::extract::{JsonBody, parse_json};
+use crate::http::extract::{JsonBody, parse_json, refuse_unknown_fields};
 use crate::repo::access::AccessLevel;
 use crate::repo::accounts;
 use crate::repo::athletes::{self, Athlete};
@@ -158,7 +158,7 @@ pub async fn get_athlete(
         (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "The result would be an inconsistent profile", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match is missing", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match is missing, or `*` (which names no version)", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[patch("/v1/athletes/{athlete_id}")]
@@ -171,12 +171,15 @@ pub async fn patch_athlete(
 ) -> Result<HttpResponse, ApiError> {
     let athlete_id = path.athlete_id;
     let patch = body.0;
-    if !patch.is_object() {
+    let Some(fields) = patch.as_object() else {
         return Err(ApiError::bad_field(
             "",
             "a merge patch must be a JSON object",
         ));
-    }
+    };
+    // Checked on the patch itself: `"unknown": null` would vanish in the
+    // merge and never reach the profile's own check.
+    refuse_unknown_fields::<AthleteProfile>(fields)?;
     let (athlete, version) = db::run(&pool, move |connection| {
         let caller = accounts::authenticate(connection, &token.digest)?;
         let visible = athletes::require(
@@ -219,7 +222,7 @@ fn stale() -> ApiError {
         (status = 403, description = "A coach may not delete the profile", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such athlete, or not visible to the caller", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "The profile changed since the If-Match version", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match is missing", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match is missing, or `*` (which names no version)", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[delete("/v1/athletes/{athlete_id}")]

@@ -43,8 +43,8 @@ fn exercise_response(
 }
 
 /// Every linked exercise and substitute must be one the new exercise's
-/// audience can see: global ones for the global catalog, the coach's
-/// visible ones for a private exercise.
+/// audience can see: global ones for the global catalog; for a private
+/// exercise, global ones and the coach's own (the coach's namespace).
 fn check_references(
     definition: &ExerciseDefinition,
     known: &HashSet<String>,
@@ -99,7 +99,7 @@ fn validate_against_catalog(
     definition: &ExerciseDefinition,
 ) -> Result<(), ApiError> {
     definition.validate().map_err(ApiError::unprocessable)?;
-    let known: HashSet<String> = repo::visible_slugs(connection, owner)?
+    let known: HashSet<String> = repo::namespace_slugs(connection, owner)?
         .into_iter()
         .collect();
     let errors = check_references(definition, &known, "");
@@ -113,7 +113,9 @@ fn validate_against_catalog(
 /// Add an exercise.
 ///
 /// Admins add to the global catalog; coaches add a private exercise that
-/// they and the athletes who granted them access see.
+/// they and the athletes whose grants they accepted see. A private slug
+/// is the coach's own: it may repeat a global slug or another coach's, and
+/// only a slug the coach already uses is a 409.
 #[utoipa::path(
     tag = "catalog",
     security(("bearer" = [])),
@@ -124,7 +126,7 @@ fn validate_against_catalog(
         (status = 400, description = "Malformed body, unknown field or value", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Missing or invalid token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Athletes may not add exercises", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The slug is taken", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The slug is taken in the caller's namespace (the global catalog for admins, the coach's own exercises for coaches)", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Breaks a catalog rule or links an unknown exercise", body = Problem, content_type = "application/problem+json"),
@@ -195,12 +197,12 @@ fn writable_exercise(
         (status = 401, description = "Missing or invalid token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not the caller's to change", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such exercise visible to the caller", body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The new slug is taken", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The new slug is taken in the exercise's namespace", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "Changed since the If-Match tag", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Breaks a catalog rule or links an unknown exercise", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match is missing", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match is missing, or `*` (which names no version)", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[put("/v1/exercises/{id_or_slug}")]
@@ -241,7 +243,7 @@ pub async fn replace_exercise(
         (status = 403, description = "Not the caller's to delete", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such exercise visible to the caller", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "Changed since the If-Match tag", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match is missing", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match is missing, or `*` (which names no version)", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[delete("/v1/exercises/{id_or_slug}")]
@@ -443,8 +445,9 @@ pub async fn import_exercises(
             ));
         }
         let (items, mut errors) = parse_import(&document);
-        let mut known: HashSet<String> =
-            repo::visible_slugs(connection, None)?.into_iter().collect();
+        let mut known: HashSet<String> = repo::namespace_slugs(connection, None)?
+            .into_iter()
+            .collect();
         let mut seen = HashSet::new();
         for item in &items {
             if !seen.insert(item.definition.slug.clone()) {
@@ -483,10 +486,10 @@ fn write_import(
     let mut conflicts = Vec::new();
     for item in items {
         let slug = item.definition.slug.clone();
-        match repo::find_global_by_id_or_slug(connection, item.id, &slug)? {
+        match repo::find_for_import(connection, item.id, &slug)? {
             Some((_, Some(_))) => conflicts.push(FieldError::new(
-                format!("{}/slug", item.pointer),
-                "a private exercise already uses this id or slug",
+                format!("{}/id", item.pointer),
+                "this id belongs to an exercise outside the global catalog",
             )),
             Some((existing, None)) => {
                 repo::update(connection, existing, None, "import", &item.definition)?;

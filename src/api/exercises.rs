@@ -95,8 +95,26 @@ pub struct ExercisePage {
 
 struct ListRequest {
     filter: ExerciseFilter,
-    after_slug: Option<String>,
+    /// The (slug, id) of the last exercise of the previous page.
+    after: Option<(String, Uuid)>,
     limit: i64,
+}
+
+/// A page position: the last exercise's slug and id (a viewer may see one
+/// slug more than once: the global exercise and private ones).
+fn encode_position(slug: &str, id: Uuid) -> String {
+    encode_cursor(CURSOR_KIND, &format!("{slug} {id}"))
+}
+
+/// A position from [`encode_position`]; a cursor from before ids were part
+/// of it (a slug alone) continues after every exercise with that slug.
+fn decode_position(raw: &str) -> Option<(String, Uuid)> {
+    let key = decode_cursor(CURSOR_KIND, raw)?;
+    let (slug, id) = match key.split_once(' ') {
+        Some((slug, id)) => (slug, Uuid::parse_str(id).ok()?),
+        None => (key.as_str(), Uuid::max()),
+    };
+    is_valid_slug(slug).then(|| (slug.to_owned(), id))
 }
 
 fn parse_vocabulary_list<T>(errors: &mut Errors, name: &str, raw: Option<&str>) -> Vec<T>
@@ -165,12 +183,12 @@ impl ExerciseListParams {
             Some("") | None => None,
             Some(text) => Some(text.to_owned()),
         };
-        let after_slug = self
+        let after = self
             .cursor
             .as_deref()
             .filter(|raw| !raw.is_empty())
             .and_then(|raw| {
-                let decoded = decode_cursor(CURSOR_KIND, raw).filter(|slug| is_valid_slug(slug));
+                let decoded = decode_position(raw);
                 if decoded.is_none() {
                     errors.add("/cursor", "not a cursor this list gave out");
                 }
@@ -193,7 +211,7 @@ impl ExerciseListParams {
         errors.into_result().map_err(ApiError::invalid_fields)?;
         Ok(ListRequest {
             filter,
-            after_slug,
+            after,
             limit,
         })
     }
@@ -201,7 +219,9 @@ impl ExerciseListParams {
 
 /// Query the catalog.
 ///
-/// Exercises in slug order, filtered, one page at a time.
+/// Exercises in slug order (then id: a signed-in caller may see a slug
+/// twice, a global exercise and a private one), filtered, one page at a
+/// time.
 #[utoipa::path(
     tag = "catalog",
     security((), ("bearer" = [])),
@@ -226,7 +246,7 @@ pub async fn list_exercises(
 ) -> Result<HttpResponse, ApiError> {
     let ListRequest {
         filter,
-        after_slug,
+        after,
         limit,
     } = params.parse()?;
     // Anonymous callers see only the global catalog, which is in memory,
@@ -238,9 +258,9 @@ pub async fn list_exercises(
         let page = snapshot.page(request.query_string(), |exercises| {
             let mut matching = exercises.iter().filter(|exercise| {
                 filter.matches(exercise)
-                    && after_slug
-                        .as_deref()
-                        .is_none_or(|after| exercise.definition.slug.as_str() > after)
+                    && after.as_ref().is_none_or(|(slug, id)| {
+                        (exercise.definition.slug.as_str(), exercise.id) > (slug.as_str(), *id)
+                    })
             });
             let items: Vec<Exercise> = matching.by_ref().take(limit as usize).cloned().collect();
             let has_more = matching.next().is_some();
@@ -255,7 +275,8 @@ pub async fn list_exercises(
     }
     let (items, has_more) = db::run(&pool, move |connection| {
         let viewer = viewer_id(connection, &token)?;
-        repo::list(connection, viewer, &filter, after_slug.as_deref(), limit)
+        let after = after.as_ref().map(|(slug, id)| (slug.as_str(), *id));
+        repo::list(connection, viewer, &filter, after, limit)
     })
     .await?;
     json_with_etag(&request, &page_of(items, has_more))
@@ -264,7 +285,7 @@ pub async fn list_exercises(
 /// A page, with the cursor of the next one when there is more.
 fn page_of(items: Vec<Exercise>, has_more: bool) -> ExercisePage {
     let next_cursor = match items.last() {
-        Some(last) if has_more => Some(encode_cursor(CURSOR_KIND, &last.definition.slug)),
+        Some(last) if has_more => Some(encode_position(&last.definition.slug, last.id)),
         _ => None,
     };
     ExercisePage { items, next_cursor }
@@ -284,7 +305,10 @@ pub struct IfNoneMatch {
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Path)]
 pub struct ExerciseKey {
-    /// The exercise's id (UUID) or slug.
+    /// The exercise's id (UUID) or slug. A slug the caller sees more than
+    /// once names, in this order: the caller's own private exercise, the
+    /// global one, then a private exercise of a coach who accepted the
+    /// caller (the oldest first). An id names exactly one.
     #[param(example = "glute-bridge")]
     pub id_or_slug: String,
 }

@@ -1,4 +1,5 @@
-//! Coach access to an athlete's data, managed by the athlete's owner.
+//! Coach access to an athlete's data, granted by the athlete's owner. A
+//! grant is pending until the coach accepts it (`api::coach_grants`).
 
 use actix_web::{HttpResponse, delete, get, post, web};
 use serde::{Deserialize, Serialize};
@@ -19,8 +20,9 @@ use crate::repo::{accounts, athletes};
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct GrantRequest {
-    /// The email of a coach account.
-    #[schema(example = "coach@example.com")]
+    /// The email of a coach account (at most 254 characters).
+    #[schema(example = "coach@example.com", max_length = 254)]
+    #[serde(deserialize_with = "crate::domain::account::bounded_email")]
     pub coach_email: String,
     pub access: GrantAccess,
 }
@@ -40,15 +42,19 @@ pub struct GrantPath {
 }
 
 /// Grant a coach access (or change the access of their live grant).
+///
+/// A new grant is `pending`: it gives the coach nothing until the coach
+/// accepts it (`POST /v1/coach/grants/{grant_id}/accept`). Changing the
+/// access of a live grant keeps its status.
 #[utoipa::path(
     tag = "athletes",
     security(("bearer" = [])),
     params(AthletePath),
     request_body = GrantRequest,
     responses(
-        (status = 201, description = "Granted", body = Grant),
+        (status = 201, description = "Granted, pending the coach's acceptance", body = Grant),
         (status = 200, description = "The coach's existing grant, with the new access", body = Grant),
-        (status = 400, description = "Malformed body or unknown field", body = Problem, content_type = "application/problem+json"),
+        (status = 400, description = "Malformed body, unknown field, or an email over 254 characters", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Missing or invalid token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Only the athlete's owner manages grants", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such athlete, or not visible to the caller", body = Problem, content_type = "application/problem+json"),
@@ -90,13 +96,13 @@ pub async fn create_grant(
     })
 }
 
-/// The live grants of an athlete.
+/// The live grants of an athlete, pending and active.
 #[utoipa::path(
     tag = "athletes",
     security(("bearer" = [])),
     params(AthletePath),
     responses(
-        (status = 200, description = "Live grants", body = GrantList),
+        (status = 200, description = "Live grants, pending and active", body = GrantList),
         (status = 401, description = "Missing or invalid token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Only the athlete's owner manages grants", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such athlete, or not visible to the caller", body = Problem, content_type = "application/problem+json"),
@@ -123,7 +129,7 @@ pub async fn list_grants(
     Ok(HttpResponse::Ok().json(GrantList { items }))
 }
 
-/// Revoke a grant; the coach's next request is refused.
+/// Revoke a grant (pending or active); the coach's next request is refused.
 #[utoipa::path(
     tag = "athletes",
     security(("bearer" = [])),

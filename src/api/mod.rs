@@ -4,6 +4,7 @@
 pub mod accounts;
 pub mod athletes;
 pub mod catalog_changes;
+pub mod coach_grants;
 pub mod exercises;
 pub mod grants;
 pub mod health;
@@ -43,6 +44,9 @@ pub fn routes(config: &mut ServiceConfig) {
         .service(grants::create_grant)
         .service(grants::list_grants)
         .service(grants::revoke_grant)
+        .service(coach_grants::list_coach_grants)
+        .service(coach_grants::accept_coach_grant)
+        .service(coach_grants::end_coach_grant)
         .service(plans::list_rules)
         .service(plans::preview_plan)
         .service(plans::validate_plan)

@@ -88,23 +88,36 @@ impl IdPageParams {
     /// The page size and the id to continue after, for a list of `kind`.
     pub fn parse(&self, kind: &str) -> Result<(i64, Option<uuid::Uuid>), crate::error::ApiError> {
         let mut errors = Errors::default();
-        let limit = parse_limit(self.limit.as_deref(), &mut errors);
-        let after = self
-            .cursor
-            .as_deref()
-            .filter(|raw| !raw.is_empty())
-            .and_then(|raw| {
-                let id = decode_cursor(kind, raw).and_then(|key| uuid::Uuid::parse_str(&key).ok());
-                if id.is_none() {
-                    errors.add("/cursor", "not a cursor this list gave out");
-                }
-                id
-            });
+        let page = parse_id_page(
+            self.limit.as_deref(),
+            self.cursor.as_deref(),
+            kind,
+            &mut errors,
+        );
         errors
             .into_result()
             .map_err(crate::error::ApiError::invalid_fields)?;
-        Ok((limit, after))
+        Ok(page)
     }
+}
+
+/// `limit` and `cursor` of a list of `kind` ordered by id, for routes with
+/// parameters of their own; problems go to `errors`.
+pub fn parse_id_page(
+    limit: Option<&str>,
+    cursor: Option<&str>,
+    kind: &str,
+    errors: &mut Errors,
+) -> (i64, Option<uuid::Uuid>) {
+    let limit = parse_limit(limit, errors);
+    let after = cursor.filter(|raw| !raw.is_empty()).and_then(|raw| {
+        let id = decode_cursor(kind, raw).and_then(|key| uuid::Uuid::parse_str(&key).ok());
+        if id.is_none() {
+            errors.add("/cursor", "not a cursor this list gave out");
+        }
+        id
+    });
+    (limit, after)
 }
 
 /// The cursor of the page after the one ending at `last`, if any.

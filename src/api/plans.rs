@@ -80,12 +80,13 @@ async fn caller_catalog(
     Ok(Arc::new(catalog))
 }
 
-/// The catalog the caller sees, for the engine.
+/// The catalog the caller sees, for the engine: one exercise per slug, the
+/// one the slug resolves to for the caller (`repo::exercises`).
 fn load_catalog(
     connection: &mut PgConnection,
     viewer: Option<Uuid>,
 ) -> Result<PlanCatalog, ApiError> {
-    Ok(PlanCatalog::new(exercises::all(connection, viewer)?))
+    Ok(PlanCatalog::new(exercises::resolved(connection, viewer)?))
 }
 
 fn plan_error(error: PlanError) -> ApiError {
@@ -375,6 +376,9 @@ pub async fn create_plan(
             "send a JSON object of plan-request fields",
         ));
     };
+    // Checked on the body itself: `"unknown": null` would vanish in the
+    // merge with the profile and never reach the request's own check.
+    crate::http::extract::refuse_unknown_fields::<PlanRequest>(fields)?;
     fields
         .entry("start_date")
         .or_insert_with(|| serde_json::Value::String(Utc::now().date_naive().to_string()));
@@ -585,7 +589,7 @@ pub async fn plan_calendar(
 #[serde(deny_unknown_fields)]
 pub struct AdaptRequest {
     /// Re-plan from the week holding this date (default: today).
-    #[serde(default)]
+    #[serde(default, deserialize_with = "crate::domain::dates::optional_date")]
     #[schema(value_type = Option<String>, format = Date)]
     pub from: Option<chrono::NaiveDate>,
 }

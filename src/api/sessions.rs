@@ -15,6 +15,7 @@ use super::athletes::AthletePath;
 use super::pagination::{decode_cursor, encode_cursor, parse_limit};
 use crate::db::schema::exercises;
 use crate::db::{self, PgPool};
+use crate::domain::dates;
 use crate::domain::load::{LoadInput, LoadReport, report};
 use crate::domain::numbers;
 use crate::domain::plan::model::{Plan, PlannedSession};
@@ -423,7 +424,8 @@ pub struct SessionListParams {
     /// Sync: everything changed after this time, deletions included (as
     /// tombstones with `deleted: true`), in change order. Not combined with
     /// from, to or kind.
-    updated_since: Option<DateTime<Utc>>,
+    #[param(value_type = Option<String>, format = DateTime)]
+    updated_since: Option<String>,
     /// Page size, 1–200 (default 50).
     #[param(value_type = Option<u16>, minimum = 1, maximum = 200)]
     limit: Option<String>,
@@ -437,20 +439,36 @@ pub struct SessionPage {
     pub next_cursor: Option<String>,
 }
 
-/// A time or a date (its midnight UTC).
-fn parse_moment(errors: &mut Errors, name: &str, raw: Option<&str>) -> Option<DateTime<Utc>> {
-    let raw = raw.filter(|raw| !raw.is_empty())?;
-    if let Ok(moment) = DateTime::parse_from_rfc3339(raw) {
-        return Some(moment.with_timezone(&Utc));
-    }
-    match raw.parse::<NaiveDate>() {
-        Ok(date) => Some(
-            date.and_hms_opt(0, 0, 0)
-                .expect("midnight exists")
-                .and_utc(),
-        ),
-        Err(_) => {
+/// A time, or with `dates_too` also a date (its midnight UTC), within
+/// the dates the API accepts.
+fn parse_moment(
+    errors: &mut Errors,
+    name: &str,
+    raw: Option<&str>,
+    dates_too: bool,
+) -> Option<DateTime<Utc>> {
+    // An empty range end means no bound; an empty time is no time.
+    let raw = raw.filter(|raw| !(raw.is_empty() && dates_too))?;
+    let parsed = DateTime::parse_from_rfc3339(raw)
+        .map(|moment| moment.with_timezone(&Utc))
+        .ok()
+        .or_else(|| {
+            dates_too
+                .then(|| raw.parse::<NaiveDate>().ok().map(midnight))
+                .flatten()
+        });
+    match parsed {
+        Some(moment) if dates::is_moment_in_range(moment) => Some(moment),
+        Some(_) => {
+            errors.add(format!("/{name}"), dates::OUT_OF_RANGE);
+            None
+        }
+        None if dates_too => {
             errors.add(format!("/{name}"), "an RFC 3339 time or a YYYY-MM-DD date");
+            None
+        }
+        None => {
+            errors.add(format!("/{name}"), "an RFC 3339 time");
             None
         }
     }
@@ -460,13 +478,14 @@ fn encode_position(kind: &str, at: DateTime<Utc>, id: Uuid) -> String {
     encode_cursor(kind, &format!("{}|{id}", at.timestamp_micros()))
 }
 
+/// A cursor's position; a forged one with a time out of range (which
+/// PostgreSQL could not even compare with) is not a cursor we gave out.
 fn decode_position(kind: &str, raw: &str) -> Option<(DateTime<Utc>, Uuid)> {
     let key = decode_cursor(kind, raw)?;
     let (micros, id) = key.split_once('|')?;
-    Some((
-        DateTime::from_timestamp_micros(micros.parse().ok()?)?,
-        Uuid::parse_str(id).ok()?,
-    ))
+    let at = DateTime::from_timestamp_micros(micros.parse().ok()?)?;
+    dates::is_moment_in_range(at).then_some(())?;
+    Some((at, Uuid::parse_str(id).ok()?))
 }
 
 /// List an athlete's sessions, or sync their changes.
@@ -491,8 +510,8 @@ pub async fn list_sessions(
     let athlete_id = path.athlete_id;
     let mut errors = Errors::default();
     let limit = parse_limit(params.limit.as_deref(), &mut errors);
-    let from = parse_moment(&mut errors, "from", params.from.as_deref());
-    let to = parse_moment(&mut errors, "to", params.to.as_deref());
+    let from = parse_moment(&mut errors, "from", params.from.as_deref(), true);
+    let to = parse_moment(&mut errors, "to", params.to.as_deref(), true);
     let kinds = match params.kind.as_deref().map(parse_list::<SessionKind>) {
         None => Vec::new(),
         Some(Ok(kinds)) => kinds,
@@ -501,7 +520,12 @@ pub async fn list_sessions(
             Vec::new()
         }
     };
-    let sync = params.updated_since;
+    let sync = parse_moment(
+        &mut errors,
+        "updated_since",
+        params.updated_since.as_deref(),
+        false,
+    );
     let cursor_kind = if sync.is_some() { "change" } else { "session" };
     let after = params
         .cursor
@@ -610,7 +634,7 @@ fn stale() -> ApiError {
         (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid values or unknown exercises", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match is missing", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match is missing, or `*` (which names no version)", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[put("/v1/sessions/{session_id}")]
@@ -666,7 +690,7 @@ pub async fn replace_session(
         (status = 403, description = "Read-only access", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such session, or not visible to the caller", body = Problem, content_type = "application/problem+json"),
         (status = 412, description = "Changed since the If-Match version", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match is missing", body = Problem, content_type = "application/problem+json"),
+        (status = 428, description = "If-Match is missing, or `*` (which names no version)", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[delete("/v1/sessions/{session_id}")]
@@ -746,6 +770,7 @@ pub async fn load_report(
 ) -> Result<HttpResponse, ApiError> {
     let athlete_id = path.athlete_id;
     let (from, to) = parse_range(&params.from, &params.to)?;
+    // In range by `parse_range`, so neither end can leave chrono's.
     let history_start = from - Duration::days(HISTORY_DAYS);
     let inputs = db::run(&pool, move |connection| {
         let caller = accounts::authenticate(connection, &token.digest)?;
@@ -771,13 +796,11 @@ pub fn midnight(date: NaiveDate) -> DateTime<Utc> {
 
 fn parse_range(from: &str, to: &str) -> Result<(NaiveDate, NaiveDate), ApiError> {
     let mut errors = Errors::default();
-    let from = from
-        .parse::<NaiveDate>()
-        .map_err(|_| errors.add("/from", "a YYYY-MM-DD date"))
+    let from = dates::parse_date(from)
+        .map_err(|detail| errors.add("/from", detail))
         .ok();
-    let to = to
-        .parse::<NaiveDate>()
-        .map_err(|_| errors.add("/to", "a YYYY-MM-DD date"))
+    let to = dates::parse_date(to)
+        .map_err(|detail| errors.add("/to", detail))
         .ok();
     if let (Some(from), Some(to)) = (from, to) {
         errors.check(to >= from, "/to", "must not be before from");

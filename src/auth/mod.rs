@@ -1,4 +1,5 @@
-//! Credentials: password hashing and bearer tokens.
+//! Credentials: password hashing (and its per-instance cap) and bearer tokens.
 
+pub mod hashing_gate;
 pub mod password;
 pub mod token;

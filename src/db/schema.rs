@@ -71,6 +71,17 @@ diesel::table! {
         failures -> Integer,
         window_started_at -> Timestamptz,
         locked_until -> Nullable<Timestamptz>,
+        expires_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    address_throttle (action, address) {
+        action -> Text,
+        address -> Text,
+        attempts -> Integer,
+        window_started_at -> Timestamptz,
+        expires_at -> Timestamptz,
     }
 }
 
@@ -94,6 +105,8 @@ diesel::table! {
         access -> Text,
         created_at -> Timestamptz,
         revoked_at -> Nullable<Timestamptz>,
+        status -> Text,
+        accepted_at -> Nullable<Timestamptz>,
     }
 }
 
@@ -168,6 +181,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     grants,
     exercises,
     login_throttle,
+    address_throttle,
     plans,
     sessions,
     idempotency_keys

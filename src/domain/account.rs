@@ -4,10 +4,39 @@ use super::validation::Errors;
 
 pub const PASSWORD_MIN_CHARS: usize = 10;
 pub const PASSWORD_MAX_CHARS: usize = 1024;
+/// RFC 5321's limit on a path, and so on an address.
+pub const EMAIL_MAX_CHARS: usize = 254;
+/// What 254 characters take at most in UTF-8: the bound the database's
+/// throttle keys are held to.
+pub const EMAIL_MAX_BYTES: usize = 4 * EMAIL_MAX_CHARS;
 
 /// Emails compare case-insensitively; this is the form stored for lookups.
 pub fn normalize_email(email: &str) -> String {
     email.trim().to_lowercase()
+}
+
+/// Whether an email is short enough to look up, store and throttle by
+/// (lower-casing can lengthen a text, so its normalized form counts too).
+pub fn is_short_enough(email: &str) -> bool {
+    let normalized = normalize_email(email);
+    email.trim().chars().count() <= EMAIL_MAX_CHARS
+        && normalized.chars().count() <= EMAIL_MAX_CHARS
+        && normalized.len() <= EMAIL_MAX_BYTES
+}
+
+/// `deserialize_with` for every email field: an over-long email is refused
+/// where it is parsed (400), before it reaches a query or an index.
+pub fn bounded_email<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<String, D::Error> {
+    let email = <String as serde::Deserialize>::deserialize(deserializer)?;
+    if is_short_enough(&email) {
+        Ok(email)
+    } else {
+        Err(serde::de::Error::custom(format!(
+            "at most {EMAIL_MAX_CHARS} characters"
+        )))
+    }
 }
 
 /// A deliberately loose check (one `@`, something on both sides, a dot in
@@ -17,7 +46,7 @@ pub fn is_plausible_email(email: &str) -> bool {
     let Some((local, domain)) = email.split_once('@') else {
         return false;
     };
-    email.len() <= 254
+    is_short_enough(email)
         && !local.is_empty()
         && domain.contains('.')
         && !domain.starts_with('.')
@@ -79,6 +108,25 @@ mod tests {
         ] {
             assert!(!is_plausible_email(bad), "{bad}");
         }
+        let longest = format!("{}@example.com", "a".repeat(EMAIL_MAX_CHARS - 12));
+        assert!(is_plausible_email(&longest));
+        assert!(!is_plausible_email(&format!("a{longest}")));
+        // Lower-casing `İ` makes two characters of one.
+        assert!(!is_short_enough(&format!("{}@x.io", "İ".repeat(200))));
+    }
+
+    #[test]
+    fn email_fields_refuse_long_emails_when_parsed() {
+        #[derive(Debug, serde::Deserialize)]
+        struct Body {
+            #[serde(deserialize_with = "bounded_email")]
+            #[allow(dead_code)]
+            email: String,
+        }
+        let long = format!("{}@example.com", "a".repeat(3000));
+        let error = serde_json::from_str::<Body>(&format!(r#"{{"email":"{long}"}}"#)).unwrap_err();
+        assert!(error.to_string().contains("at most 254"), "{error}");
+        assert!(serde_json::from_str::<Body>(r#"{"email":"a@example.com"}"#).is_ok());
     }
 
     #[test]

@@ -27,7 +27,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use chrono::{Duration, NaiveDate};
+use chrono::NaiveDate;
 use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -253,7 +253,7 @@ pub fn report(
             if is_run(session.kind) {
                 let km = session.distance_km.unwrap_or(0.0);
                 run_km += km;
-                let window = date - Duration::days(30);
+                let window = super::dates::add_days(date, -30).unwrap_or(NaiveDate::MIN);
                 let longest = runs
                     .iter()
                     .filter(|(d, _)| *d >= window && *d < date)
@@ -321,7 +321,11 @@ pub fn report(
             });
             without_rpe.extend(unrated);
         }
-        date += Duration::days(1);
+        // Checked: a report that reaches chrono's last day ends there.
+        match date.succ_opt() {
+            Some(next) => date = next,
+            None => break,
+        }
     }
     // Muscle groups untrained for two weeks, as of the last day.
     let span = (to - history_start).num_days() + 1;
@@ -423,6 +427,7 @@ fn weeks_of(days: &[DayLoad], warnings: &mut Vec<LoadWarning>) -> Vec<WeekLoad> 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use chrono::Duration;
     use proptest::prelude::*;
 
     fn day(n: i64) -> NaiveDate {

@@ -5,6 +5,7 @@
 pub mod account;
 pub mod activity;
 pub mod catalog;
+pub mod dates;
 pub(crate) mod fit_protocol;
 pub mod free_exercise_db;
 pub mod load;

@@ -15,6 +15,7 @@ use super::vocabulary::{Equipment, Experience, Goal, InjuryArea, RaceDistance, W
 #[serde(deny_unknown_fields)]
 pub struct Race {
     #[schema(value_type = String, format = Date, example = "2027-04-18")]
+    #[serde(deserialize_with = "crate::domain::dates::date")]
     pub date: NaiveDate,
     pub distance: RaceDistance,
     /// Only for `custom` distances.

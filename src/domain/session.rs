@@ -34,6 +34,7 @@ pub struct LoggedSet {
 pub struct PlannedLink {
     pub plan_id: Uuid,
     #[schema(value_type = String, format = Date)]
+    #[serde(deserialize_with = "crate::domain::dates::date")]
     pub date: NaiveDate,
     /// Position among that day's planned sessions (0 = first).
     #[serde(default)]
@@ -53,9 +54,14 @@ pub struct SessionInput {
     /// Any session kind but `rest`: a rest day is not logged.
     #[schema(schema_with = loggable_kind)]
     pub kind: SessionKind,
+    #[serde(deserialize_with = "crate::domain::dates::moment")]
     pub started_at: DateTime<Utc>,
     /// When given, must be after `started_at`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "crate::domain::dates::optional_moment"
+    )]
     pub finished_at: Option<DateTime<Utc>>,
     #[schema(minimum = 1, maximum = 1440, example = 45)]
     pub duration_min: f64,

@@ -290,6 +290,15 @@ vocabulary! {
     }
 }
 
+vocabulary! {
+    /// Where a grant stands: made by the athlete and waiting for the
+    /// coach (`pending`, which gives nothing), or accepted (`active`).
+    GrantStatus ("grant status") {
+        Pending => "pending",
+        Active => "active",
+    }
+}
+
 /// Parses a comma-separated list of vocabulary values (`a,b,c`), keeping
 /// the first error so a query parameter can point at it. Empty items
 /// (`a,,b` or a trailing comma) are refused rather than ignored.

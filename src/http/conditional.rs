@@ -1,5 +1,6 @@
-//! `If-Match` for writes to versioned resources: required (428 without it)
-//! and compared strongly with the current ETag (412 when stale).
+//! `If-Match` for writes to versioned resources: required (428 without it,
+//! or with `*`, which names no version) and compared strongly with the
+//! current ETag (412 when stale).
 
 use actix_web::{
     FromRequest, HttpRequest,
@@ -19,22 +20,22 @@ pub struct IfMatch(Vec<String>);
 #[derive(Debug, IntoParams)]
 #[into_params(parameter_in = Header)]
 pub struct IfMatchHeader {
-    /// The `ETag` of the version being changed (from a GET), or `*`.
-    /// Required: an empty value counts as missing (428). The pattern says
-    /// just that: at least one character that is neither white space nor
-    /// the comma that separates tags.
-    #[param(rename = "If-Match", pattern = "[^\\s,]")]
+    /// The `ETag` of the version being changed (from a GET). Required: an
+    /// empty value counts as missing, and `*` (any version) is refused,
+    /// since it would make the precondition trivial (both 428, RFC 9110
+    /// lets a server require a specific tag). The pattern says just that:
+    /// at least one character that is neither white space, the comma that
+    /// separates tags, nor `*`.
+    #[param(rename = "If-Match", pattern = "[^\\s,*]")]
     #[allow(dead_code)]
     if_match: String,
 }
 
 impl IfMatch {
     /// Whether the current `etag` is among those sent (strong comparison:
-    /// a weak tag never matches), or `*` was sent.
+    /// a weak tag never matches).
     pub fn matches(&self, etag: &str) -> bool {
-        self.0
-            .iter()
-            .any(|candidate| candidate == "*" || candidate == etag)
+        self.0.iter().any(|candidate| candidate == etag)
     }
 
     /// 412 unless `etag` is current.
@@ -55,7 +56,7 @@ impl FromRequest for IfMatch {
     type Future = Ready<Result<Self, ApiError>>;
 
     fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
-        let tags: Vec<String> = request
+        let sent: Vec<String> = request
             .headers()
             .get_all(header::IF_MATCH)
             .filter_map(|value: &HeaderValue| value.to_str().ok())
@@ -63,9 +64,17 @@ impl FromRequest for IfMatch {
             .map(|tag| tag.trim().to_owned())
             .filter(|tag| !tag.is_empty())
             .collect();
-        ready(if tags.is_empty() {
+        // `*` matches any version, so it proves nothing: it counts as no tag.
+        let any_version = sent.iter().any(|tag| tag == "*");
+        let tags: Vec<String> = sent.into_iter().filter(|tag| tag != "*").collect();
+        ready(if tags.is_empty() && !any_version {
             Err(ApiError::PreconditionRequired(
                 "send `If-Match` with the ETag of the version you are changing".to_owned(),
+            ))
+        } else if tags.is_empty() {
+            Err(ApiError::PreconditionRequired(
+                "`If-Match: *` names no version; send the ETag of the version you are changing"
+                    .to_owned(),
             ))
         } else {
             Ok(IfMatch(tags))

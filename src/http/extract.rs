@@ -3,6 +3,7 @@
 
 use std::future::Future;
 use std::pin::Pin;
+use std::time::Duration;
 
 use actix_web::{
     FromRequest, HttpRequest,
@@ -17,9 +18,16 @@ use crate::error::ApiError;
 
 /// A JSON request body whose deserialization errors point at the field
 /// that failed (`/sets/2/reps`), which `actix_web::web::Json` cannot do.
-/// The size limit is the app's `web::PayloadConfig`.
+/// The size limit is the app's `web::PayloadConfig`; the time limit its
+/// `BodyTimeout`.
 #[derive(Debug)]
 pub struct JsonBody<T>(pub T);
+
+/// How long a whole request body may take to arrive. actix times out a
+/// request's headers but not its body: a client trickling one byte at a
+/// time would hold its connection and the handler's memory forever.
+#[derive(Debug, Clone, Copy)]
+pub struct BodyTimeout(pub Duration);
 
 impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
     type Error = ApiError;
@@ -27,6 +35,9 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
 
     fn from_request(request: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let content_type_ok = is_json_content_type(request);
+        let timeout = request
+            .app_data::<BodyTimeout>()
+            .map_or(DEFAULT_BODY_TIMEOUT, |timeout| timeout.0);
         let bytes = web::Bytes::from_request(request, payload);
         Box::pin(async move {
             if !content_type_ok {
@@ -34,11 +45,21 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
                     "send the body as JSON with `Content-Type: application/json`".to_owned(),
                 ));
             }
-            let bytes = bytes.await.map_err(payload_error)?;
+            let bytes = tokio::time::timeout(timeout, bytes)
+                .await
+                .map_err(|_| {
+                    ApiError::RequestTimeout(format!(
+                        "the request body did not arrive within {} s",
+                        timeout.as_secs()
+                    ))
+                })?
+                .map_err(payload_error)?;
             parse_json(&bytes).map(JsonBody)
         })
     }
 }
+
+const DEFAULT_BODY_TIMEOUT: Duration = Duration::from_secs(30);
 
 fn is_json_content_type(request: &HttpRequest) -> bool {
     let Some(value) = request.headers().get(header::CONTENT_TYPE) else {
@@ -273,6 +294,54 @@ fn json_pointer(path: &serde_path_to_error::Path) -> String {
     pointer
 }
 
+/// The field names of a struct as its `Deserialize` derive knows them
+/// (what `deny_unknown_fields` accepts), read by asking it to deserialize
+/// from a deserializer that only records the names it is offered.
+pub fn struct_fields<'de, T: serde::Deserialize<'de>>() -> &'static [&'static str] {
+    struct Recorder<'a>(&'a mut &'static [&'static str]);
+    impl<'de> serde::Deserializer<'de> for Recorder<'_> {
+        type Error = serde::de::value::Error;
+        fn deserialize_any<V: serde::de::Visitor<'de>>(
+            self,
+            _: V,
+        ) -> Result<V::Value, Self::Error> {
+            Err(serde::de::Error::custom("not a struct"))
+        }
+        fn deserialize_struct<V: serde::de::Visitor<'de>>(
+            self,
+            _: &'static str,
+            fields: &'static [&'static str],
+            _: V,
+        ) -> Result<V::Value, Self::Error> {
+            *self.0 = fields;
+            Err(serde::de::Error::custom("fields recorded"))
+        }
+        serde::forward_to_deserialize_any! {
+            bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string bytes
+            byte_buf option unit unit_struct newtype_struct seq tuple tuple_struct map enum
+            identifier ignored_any
+        }
+    }
+    let mut fields: &'static [&'static str] = &[];
+    let _ = T::deserialize(Recorder(&mut fields));
+    fields
+}
+
+/// A 400 for the first key of a JSON object that is no field of `T`: for
+/// bodies merged into stored data before they are parsed as `T`.
+pub fn refuse_unknown_fields<'de, T: serde::Deserialize<'de>>(
+    fields: &serde_json::Map<String, serde_json::Value>,
+) -> Result<(), ApiError> {
+    let known = struct_fields::<T>();
+    match fields.keys().find(|key| !known.contains(&key.as_str())) {
+        Some(unknown) => Err(ApiError::bad_field(
+            &format!("/{}", unknown.replace('~', "~0").replace('/', "~1")),
+            format!("unknown field `{unknown}`"),
+        )),
+        None => Ok(()),
+    }
+}
+
 /// Query strings that do not fit their type (an unknown parameter, a
 /// repeated one) answer 400 problem+json.
 pub fn query_config() -> web::QueryConfig {
@@ -327,6 +396,23 @@ mod tests {
     fn unknown_fields_are_refused() {
         let error = parse_json::<Body>(br#"{"name":"x","sets":[],"owner":"me"}"#).unwrap_err();
         assert!(error.to_string().contains("owner"), "{error}");
+    }
+
+    #[test]
+    fn struct_fields_are_read_from_the_derive() {
+        assert_eq!(struct_fields::<Body>(), ["name", "sets"]);
+        assert_eq!(struct_fields::<Set>(), ["reps"]);
+        // The bodies merged before parsing (PATCH of a profile, plan
+        // overrides) must stay plain structs for this to see their fields:
+        // a `flatten` would hide them and every field would be refused.
+        let profile = struct_fields::<crate::domain::profile::AthleteProfile>();
+        for field in ["name", "race", "available_days", "allow_two_a_days"] {
+            assert!(profile.contains(&field), "{field}");
+        }
+        let request = struct_fields::<crate::domain::plan::request::PlanRequest>();
+        for field in ["start_date", "weeks", "race", "equipment"] {
+            assert!(request.contains(&field), "{field}");
+        }
     }
 
     #[test]

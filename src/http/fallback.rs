@@ -5,10 +5,50 @@ use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
 
 use crate::error::ApiError;
 
+/// One segment of a path template: a literal, or a `{parameter}`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Segment {
+    Literal(String),
+    Parameter(String),
+}
+
+impl Segment {
+    fn matches(&self, actual: &str) -> bool {
+        match self {
+            Segment::Literal(literal) => literal == actual,
+            Segment::Parameter(_) => true,
+        }
+    }
+}
+
+/// One documented path template: its segments, its methods, and those of
+/// its methods that demand a bearer token.
+#[derive(Debug, Clone)]
+struct Route {
+    segments: Vec<Segment>,
+    methods: Vec<String>,
+    protected: Vec<String>,
+}
+
 /// Every documented path template with its methods.
 #[derive(Debug, Clone, Default)]
 pub struct KnownRoutes {
-    routes: Vec<(Vec<Option<String>>, Vec<String>)>,
+    routes: Vec<Route>,
+}
+
+/// Whether an operation demands a token: it names a security requirement
+/// and none of them is the empty one (anonymous callers welcome).
+fn demands_token(operation: Option<&utoipa::openapi::path::Operation>) -> bool {
+    operation
+        .and_then(|operation| operation.security.as_ref())
+        .is_some_and(|requirements| {
+            !requirements.is_empty()
+                && requirements.iter().all(|requirement| {
+                    serde_json::to_value(requirement).is_ok_and(|value| {
+                        value.as_object().is_some_and(|fields| !fields.is_empty())
+                    })
+                })
+        })
 }
 
 impl KnownRoutes {
@@ -21,55 +61,101 @@ impl KnownRoutes {
                 let segments = path
                     .trim_start_matches('/')
                     .split('/')
-                    .map(|segment| (!segment.starts_with('{')).then(|| segment.to_owned()))
+                    .map(|segment| match segment.strip_prefix('{') {
+                        Some(name) => Segment::Parameter(name.trim_end_matches('}').to_owned()),
+                        None => Segment::Literal(segment.to_owned()),
+                    })
                     .collect();
                 let mut methods = Vec::new();
-                for (name, present) in [
-                    ("GET", item.get.is_some()),
-                    ("POST", item.post.is_some()),
-                    ("PUT", item.put.is_some()),
-                    ("PATCH", item.patch.is_some()),
-                    ("DELETE", item.delete.is_some()),
+                let mut protected = Vec::new();
+                for (name, operation) in [
+                    ("GET", item.get.as_ref()),
+                    // Every GET route answers HEAD too (`hardening`).
+                    ("HEAD", item.get.as_ref()),
+                    ("POST", item.post.as_ref()),
+                    ("PUT", item.put.as_ref()),
+                    ("PATCH", item.patch.as_ref()),
+                    ("DELETE", item.delete.as_ref()),
                 ] {
-                    if present {
+                    if operation.is_some() {
                         methods.push(name.to_owned());
                     }
+                    if demands_token(operation) {
+                        protected.push(name.to_owned());
+                    }
                 }
-                (segments, methods)
+                Route {
+                    segments,
+                    methods,
+                    protected,
+                }
             })
             .collect();
         KnownRoutes { routes }
     }
 
-    /// The methods the path supports: those of the most specific routes of
-    /// its shape (`/v1/exercises/export` is not `/v1/exercises/{id_or_slug}`).
-    pub fn methods_for(&self, path: &str) -> Vec<String> {
+    /// The most specific templates of the path's shape
+    /// (`/v1/exercises/export` is not `/v1/exercises/{id_or_slug}`).
+    fn most_specific(&self, path: &str) -> Vec<&Route> {
         let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
-        let matching: Vec<(usize, &Vec<String>)> = self
+        let literals = |template: &[Segment]| {
+            template
+                .iter()
+                .filter(|s| matches!(s, Segment::Literal(_)))
+                .count()
+        };
+        let matching: Vec<&Route> = self
             .routes
             .iter()
-            .filter(|(template, _)| {
-                template.len() == segments.len()
-                    && template
+            .filter(|route| {
+                route.segments.len() == segments.len()
+                    && route
+                        .segments
                         .iter()
                         .zip(&segments)
-                        .all(|(expected, actual)| expected.as_deref().is_none_or(|e| e == *actual))
+                        .all(|(expected, actual)| expected.matches(actual))
             })
-            .map(|(template, methods)| (template.iter().filter(|s| s.is_some()).count(), methods))
             .collect();
-        let most_specific = matching
+        let most = matching
             .iter()
-            .map(|(literals, _)| *literals)
+            .map(|route| literals(&route.segments))
             .max()
             .unwrap_or(0);
-        let mut methods: Vec<String> = matching
+        matching
             .into_iter()
-            .filter(|(literals, _)| *literals == most_specific)
-            .flat_map(|(_, methods)| methods.iter().cloned())
+            .filter(|route| literals(&route.segments) == most)
+            .collect()
+    }
+
+    /// Whether `method` on `path` demands a bearer token (so a request
+    /// without one is answered 401 before anything else is looked at).
+    pub fn requires_token(&self, path: &str, method: &str) -> bool {
+        self.most_specific(path)
+            .into_iter()
+            .any(|route| route.protected.iter().any(|m| m == method))
+    }
+
+    /// The methods the path supports: those of its most specific routes.
+    pub fn methods_for(&self, path: &str) -> Vec<String> {
+        let mut methods: Vec<String> = self
+            .most_specific(path)
+            .into_iter()
+            .flat_map(|route| route.methods.iter().cloned())
             .collect();
         methods.sort();
         methods.dedup();
         methods
+    }
+
+    /// The name of the parameter the `index`-th segment of `path` fills,
+    /// if a route template has one there.
+    pub fn parameter_at(&self, path: &str, index: usize) -> Option<String> {
+        self.most_specific(path)
+            .into_iter()
+            .find_map(|route| match route.segments.get(index) {
+                Some(Segment::Parameter(name)) => Some(name.clone()),
+                _ => None,
+            })
     }
 }
 
@@ -103,13 +189,24 @@ mod tests {
     #[test]
     fn templates_match_by_shape() {
         let routes = KnownRoutes::from_spec(&crate::openapi::document());
-        assert_eq!(routes.methods_for("/v1/exercises"), ["GET", "POST"]);
+        assert_eq!(routes.methods_for("/v1/exercises"), ["GET", "HEAD", "POST"]);
         assert_eq!(
             routes.methods_for("/v1/sessions/abc"),
-            ["DELETE", "GET", "PUT"]
+            ["DELETE", "GET", "HEAD", "PUT"]
         );
         assert!(routes.methods_for("/v1/nothing").is_empty());
-        assert_eq!(routes.methods_for("/v1/exercises/export"), ["GET"]);
+        assert_eq!(routes.methods_for("/v1/exercises/export"), ["GET", "HEAD"]);
         assert_eq!(routes.methods_for("/v1/exercises/import"), ["POST"]);
+        assert_eq!(
+            routes.parameter_at("/v1/exercises/squat", 2).as_deref(),
+            Some("id_or_slug")
+        );
+        assert_eq!(routes.parameter_at("/v1/exercises/export", 2), None);
+        assert_eq!(routes.parameter_at("/v1/nothing", 1), None);
+        assert!(routes.requires_token("/v1/me", "GET"));
+        assert!(routes.requires_token("/v1/athletes/abc/load", "GET"));
+        assert!(!routes.requires_token("/v1/exercises", "GET"));
+        assert!(routes.requires_token("/v1/exercises", "POST"));
+        assert!(!routes.requires_token("/v1/tokens", "POST"));
     }
 }

@@ -104,26 +104,83 @@ impl Default for Metrics {
     }
 }
 
-/// Records every request under its route pattern (`/v1/exercises/{id_or_slug}`),
-/// never the raw path, so the label set stays small.
+/// The label for anything outside a closed set.
+pub const OTHER: &str = "other";
+
+/// The methods with a label of their own; any other (a client may send
+/// any token as a method) is `other`.
+const KNOWN_METHODS: &[&str] = &["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
+
+/// The statuses the API answers with, labelled as they are; any other is
+/// labelled by its class (`1xx` … `5xx`).
+const KNOWN_STATUSES: &[&str] = &[
+    "200", "201", "204", "304", "400", "401", "403", "404", "405", "406", "408", "409", "412",
+    "413", "415", "422", "428", "429", "431", "500", "503",
+];
+
+pub fn method_label(method: &actix_web::http::Method) -> &'static str {
+    KNOWN_METHODS
+        .iter()
+        .find(|known| **known == method.as_str())
+        .copied()
+        .unwrap_or(OTHER)
+}
+
+pub fn status_label(status: actix_web::http::StatusCode) -> &'static str {
+    if let Some(known) = KNOWN_STATUSES
+        .iter()
+        .find(|known| **known == status.as_str())
+    {
+        return known;
+    }
+    match status.as_u16() / 100 {
+        1 => "1xx",
+        2 => "2xx",
+        3 => "3xx",
+        4 => "4xx",
+        _ => "5xx",
+    }
+}
+
+/// Records every request by labels from closed sets only, so that no
+/// request can add series: the method (known ones, else `other`), the
+/// route pattern (`/v1/exercises/{id_or_slug}`, never the raw path; `other`
+/// when no route matched) and the status (known ones, else its class).
 pub async fn middleware(
     request: ServiceRequest,
     next: Next<impl MessageBody>,
 ) -> Result<ServiceResponse<impl MessageBody>, Error> {
     let started = Instant::now();
     let metrics = request.app_data::<web::Data<Metrics>>().cloned();
-    let method = request.method().clone();
-    let route = request
-        .match_pattern()
-        .unwrap_or_else(|| "unmatched".to_owned());
+    let method = method_label(request.method());
+    // Patterns are the registered routes' templates: a closed set.
+    let route = request.match_pattern();
     let response = next.call(request).await?;
     if let Some(metrics) = metrics {
         metrics.observe(
-            method.as_str(),
-            &route,
-            response.status().as_str(),
+            method,
+            route.as_deref().unwrap_or(OTHER),
+            status_label(response.status()),
             started.elapsed().as_secs_f64(),
         );
     }
     Ok(response)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use actix_web::http::{Method, StatusCode};
+
+    #[test]
+    fn labels_come_from_closed_sets() {
+        assert_eq!(method_label(&Method::GET), "GET");
+        assert_eq!(method_label(&Method::from_bytes(b"BREW").unwrap()), OTHER);
+        let long = Method::from_bytes("X".repeat(8192).as_bytes()).unwrap();
+        assert_eq!(method_label(&long), OTHER);
+        assert_eq!(status_label(StatusCode::SERVICE_UNAVAILABLE), "503");
+        assert_eq!(status_label(StatusCode::IM_A_TEAPOT), "4xx");
+        assert_eq!(status_label(StatusCode::from_u16(599).unwrap()), "5xx");
+        assert_eq!(status_label(StatusCode::from_u16(299).unwrap()), "2xx");
+    }
 }

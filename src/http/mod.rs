@@ -2,10 +2,12 @@
 //! preconditions, credentials, and extractors that speak problem+json.
 
 pub mod auth;
+pub mod client_address;
 pub mod conditional;
 pub mod etag;
 pub mod extract;
 pub mod fallback;
+pub mod hardening;
 pub mod metrics;
 pub mod request_context;
 pub mod request_id;

@@ -24,6 +24,25 @@ pub static X_REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 #[derive(Debug, Clone)]
 pub struct RequestId(pub String);
 
+/// The longest method and path a log line carries; a client may send an
+/// 8 KB method or a 60 KB path, and every line of its request would carry
+/// them whole.
+const MAX_LOGGED_METHOD: usize = 32;
+const MAX_LOGGED_PATH: usize = 512;
+
+/// `text` cut to at most `max` bytes (at a character boundary), saying how
+/// much was left out.
+fn truncated(text: &str, max: usize) -> std::borrow::Cow<'_, str> {
+    if text.len() <= max {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    let mut end = max;
+    while !text.is_char_boundary(end) {
+        end -= 1;
+    }
+    std::borrow::Cow::Owned(format!("{}…(+{} bytes)", &text[..end], text.len() - end))
+}
+
 /// Accepts client ids of up to 128 visible ASCII characters, so a log line
 /// can never be forged or bloated through the header.
 fn client_request_id(request: &ServiceRequest) -> Option<String> {
@@ -45,8 +64,8 @@ pub async fn middleware(
     let span = tracing::info_span!(
         "request",
         request_id = %request_id,
-        method = %request.method(),
-        path = %request.path(),
+        method = %truncated(request.method().as_str(), MAX_LOGGED_METHOD),
+        path = %truncated(request.path(), MAX_LOGGED_PATH),
     );
     let context = RequestContext {
         request_id: request_id.clone(),
@@ -105,4 +124,18 @@ fn give_problem_body(response: ServiceResponse<BoxBody>) -> ServiceResponse<BoxB
         }
     }
     ServiceResponse::new(request, problem)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn long_request_lines_are_cut_at_a_character_boundary() {
+        assert_eq!(truncated("/v1/me", 512), "/v1/me");
+        let long = "é".repeat(40_000);
+        let cut = truncated(&long, MAX_LOGGED_PATH);
+        assert!(cut.len() < MAX_LOGGED_PATH + 32, "{}", cut.len());
+        assert!(cut.ends_with("…(+79488 bytes)"), "{cut}");
+    }
 }

@@ -1,12 +1,14 @@
 //! What a caller may do with an athlete's data, as computed inside the
-//! query that reads it: the athlete's owner, a coach with a live grant, or
-//! nobody (the row is not returned at all, so the answer is 404).
+//! query that reads it: the athlete's owner, a coach with an active grant
+//! (made by the athlete, accepted by the coach, not revoked), or nobody
+//! (the row is not returned at all, so the answer is 404). A pending grant
+//! gives nothing.
 
 use diesel::{dsl::exists, pg::Pg, prelude::*};
 use uuid::Uuid;
 
 use crate::db::schema::{athletes, exercises, grants};
-use crate::domain::vocabulary::GrantAccess;
+use crate::domain::vocabulary::{GrantAccess, GrantStatus};
 use crate::error::ApiError;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
@@ -17,7 +19,7 @@ pub enum AccessLevel {
 }
 
 impl AccessLevel {
-    /// From the row's owner and the caller's live grant, if any.
+    /// From the row's owner and the caller's active grant, if any.
     pub fn of(owner_account_id: Uuid, caller: Uuid, grant: Option<&str>) -> Option<Self> {
         if owner_account_id == caller {
             return Some(AccessLevel::Owner);
@@ -46,8 +48,21 @@ pub fn forbidden(needed: AccessLevel) -> ApiError {
     })
 }
 
-/// The live grant of `caller` on the athlete of the row, joined on.
-pub type LiveGrantJoin = diesel::dsl::LeftJoinOn<
+/// The `status` of a grant that gives access.
+pub const ACTIVE: &str = GrantStatus::Active.as_str();
+
+/// A grant that gives access: accepted, and not revoked since.
+pub type ActiveGrant = diesel::dsl::And<
+    diesel::dsl::IsNull<grants::revoked_at>,
+    diesel::dsl::Eq<grants::status, &'static str>,
+>;
+
+pub fn active_grant() -> ActiveGrant {
+    grants::revoked_at.is_null().and(grants::status.eq(ACTIVE))
+}
+
+/// The active grant of `caller` on the athlete of the row, joined on.
+pub type ActiveGrantJoin = diesel::dsl::LeftJoinOn<
     athletes::table,
     grants::table,
     diesel::dsl::And<
@@ -55,23 +70,24 @@ pub type LiveGrantJoin = diesel::dsl::LeftJoinOn<
             diesel::dsl::Eq<grants::athlete_id, athletes::id>,
             diesel::dsl::Eq<grants::coach_account_id, Uuid>,
         >,
-        diesel::dsl::IsNull<grants::revoked_at>,
+        ActiveGrant,
     >,
 >;
 
-/// `athletes` with the caller's live grant (if any) left-joined: at most
+/// `athletes` with the caller's active grant (if any) left-joined: at most
 /// one row per athlete, since a coach has at most one live grant each.
-pub fn athletes_with_grant(caller: Uuid) -> LiveGrantJoin {
+pub fn athletes_with_grant(caller: Uuid) -> ActiveGrantJoin {
     athletes::table.left_join(
         grants::table.on(grants::athlete_id
             .eq(athletes::id)
             .and(grants::coach_account_id.eq(caller))
-            .and(grants::revoked_at.is_null())),
+            .and(active_grant())),
     )
 }
 
 /// Exercises `viewer` may see: the global catalog, their own private ones,
-/// and those of coaches holding a live grant on an athlete they own.
+/// and those of coaches holding an active grant on an athlete they own (a
+/// coach who never accepted the athlete shares nothing with them).
 /// Without a viewer, only the global catalog.
 pub fn visible_exercises(
     viewer: Option<Uuid>,
@@ -85,7 +101,7 @@ pub fn visible_exercises(
                 .nullable()
                 .eq(exercises::owner_account_id)
                 .and(athletes::owner_account_id.eq(viewer))
-                .and(grants::revoked_at.is_null()),
+                .and(active_grant()),
         ),
     );
     Box::new(

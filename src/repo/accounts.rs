@@ -1,11 +1,7 @@
-//! Accounts, tokens and the login throttle.
+//! Accounts and tokens (the sign-in throttles are in `throttle`).
 
 use chrono::{DateTime, Utc};
-use diesel::{
-    dsl::now,
-    prelude::*,
-    sql_types::{Integer, Nullable, Text, Timestamptz},
-};
+use diesel::{dsl::now, prelude::*};
 use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
@@ -172,78 +168,6 @@ pub fn authenticate_optional(
 pub fn revoke_token(connection: &mut PgConnection, digest: &[u8]) -> Result<(), ApiError> {
     diesel::update(tokens::table.filter(tokens::token_sha256.eq(digest)))
         .set(tokens::revoked_at.eq(now))
-        .execute(connection)?;
-    Ok(())
-}
-
-#[derive(QueryableByName)]
-struct Lock {
-    #[diesel(sql_type = Nullable<Timestamptz>)]
-    locked_until: Option<DateTime<Utc>>,
-}
-
-/// Seconds until `email` may try again, when it is locked out now.
-pub fn lockout_remaining(
-    connection: &mut PgConnection,
-    email_normalized: &str,
-) -> Result<Option<u64>, ApiError> {
-    let lock: Option<Lock> = diesel::sql_query(
-        "SELECT locked_until FROM login_throttle WHERE email_normalized = $1 AND locked_until > now()",
-    )
-    .bind::<Text, _>(email_normalized)
-    .get_result(connection)
-    .optional()?;
-    Ok(lock.and_then(|lock| lock.locked_until).map(seconds_until))
-}
-
-fn seconds_until(moment: DateTime<Utc>) -> u64 {
-    let millis = (moment - Utc::now()).num_milliseconds().max(0) as u64;
-    millis.div_ceil(1000).max(1)
-}
-
-/// Counts a failed login in one atomic upsert (instances may race); when
-/// the count within the window reaches `max_failures`, locks the email for
-/// one window and returns its length in seconds.
-pub fn record_login_failure(
-    connection: &mut PgConnection,
-    email_normalized: &str,
-    max_failures: u32,
-    window: std::time::Duration,
-) -> Result<Option<u64>, ApiError> {
-    let window_s = i32::try_from(window.as_secs()).unwrap_or(i32::MAX);
-    let max = i32::try_from(max_failures).unwrap_or(i32::MAX);
-    let lock: Lock = diesel::sql_query(
-        "INSERT INTO login_throttle AS t (email_normalized, failures, window_started_at, locked_until)
-         VALUES ($1, 1, now(), CASE WHEN 1 >= $3 THEN now() + make_interval(secs => $2) END)
-         ON CONFLICT (email_normalized) DO UPDATE SET
-             failures = CASE WHEN t.window_started_at <= now() - make_interval(secs => $2)
-                             THEN 1 ELSE t.failures + 1 END,
-             window_started_at = CASE WHEN t.window_started_at <= now() - make_interval(secs => $2)
-                                      THEN now() ELSE t.window_started_at END,
-             locked_until = CASE
-                 WHEN (CASE WHEN t.window_started_at <= now() - make_interval(secs => $2)
-                            THEN 1 ELSE t.failures + 1 END) >= $3
-                 THEN now() + make_interval(secs => $2)
-                 ELSE t.locked_until END
-         RETURNING locked_until",
-    )
-    .bind::<Text, _>(email_normalized)
-    .bind::<Integer, _>(window_s)
-    .bind::<Integer, _>(max)
-    .get_result(connection)?;
-    Ok(lock
-        .locked_until
-        .filter(|until| *until > Utc::now())
-        .map(seconds_until))
-}
-
-/// Forgets the failures of an email after a successful login.
-pub fn clear_login_failures(
-    connection: &mut PgConnection,
-    email_normalized: &str,
-) -> Result<(), ApiError> {
-    diesel::sql_query("DELETE FROM login_throttle WHERE email_normalized = $1")
-        .bind::<Text, _>(email_normalized)
         .execute(connection)?;
     Ok(())
 }

@@ -60,9 +60,10 @@ pub struct VisibleAthlete {
 }
 
 fn athlete_from_row(row: AthleteRow) -> Result<(Athlete, i64), ApiError> {
-    let profile: AthleteProfile = serde_json::from_value(row.profile).map_err(|error| {
-        ApiError::internal(format!("corrupt athlete profile {}: {error}", row.id))
-    })?;
+    let profile: AthleteProfile =
+        crate::domain::dates::reading_stored(|| serde_json::from_value(row.profile)).map_err(
+            |error| ApiError::internal(format!("corrupt athlete profile {}: {error}", row.id)),
+        )?;
     Ok((
         Athlete {
             id: row.id,
@@ -143,7 +144,7 @@ pub fn not_found() -> ApiError {
     ApiError::NotFound("no athlete has that id".to_owned())
 }
 
-/// Profiles the caller owns or holds a live grant on, oldest first.
+/// Profiles the caller owns or holds an active grant on, oldest first.
 pub fn list_visible(
     connection: &mut PgConnection,
     caller: Uuid,

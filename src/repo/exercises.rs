@@ -1,8 +1,16 @@
+//! Catalog queries. Private exercises live in their coach's namespace: a
+//! slug is unique in the global catalog and within each coach's exercises,
+//! so one viewer may see the same slug more than once (the global
+//! exercise, their own, those of coaches who accepted them). Where a slug
+//! must name one exercise, it resolves in this order: the viewer's own
+//! private exercise, then the global one, then a coach's (the oldest
+//! first). An id always names exactly one.
+
 use diesel::{
     dsl::sql,
     pg::Pg,
     prelude::*,
-    sql_types::{Bool, Jsonb, Text},
+    sql_types::{Bool, Integer, Jsonb, Text},
 };
 use uuid::Uuid;
 
@@ -54,13 +62,30 @@ fn impact_rank(impact: Impact) -> i16 {
     }
 }
 
-/// One page of exercises in slug order, after `after_slug`; fetches one
+type ResolutionRank = diesel::expression::SqlLiteral<
+    Integer,
+    diesel::expression::UncheckedBind<
+        diesel::expression::SqlLiteral<Integer>,
+        diesel::dsl::AsExprOf<Uuid, diesel::sql_types::Uuid>,
+    >,
+>;
+
+/// The order in which exercises sharing a slug answer to it, for
+/// `viewer`: their own first (0), then the global one (1), then the
+/// others they see (2). Without a viewer every visible exercise is global.
+fn resolution_rank(viewer: Option<Uuid>) -> ResolutionRank {
+    sql::<Integer>("CASE WHEN exercises.owner_account_id = ")
+        .bind::<diesel::sql_types::Uuid, _>(viewer.unwrap_or(Uuid::nil()))
+        .sql(" THEN 0 WHEN exercises.owner_account_id IS NULL THEN 1 ELSE 2 END")
+}
+
+/// One page of exercises in (slug, id) order, after `after`; fetches one
 /// row more than `limit` to tell whether another page follows.
 pub fn list(
     connection: &mut PgConnection,
     viewer: Option<Uuid>,
     filter: &ExerciseFilter,
-    after_slug: Option<&str>,
+    after: Option<(&str, Uuid)>,
     limit: i64,
 ) -> Result<(Vec<Exercise>, bool), ApiError> {
     let mut query = exercises::table
@@ -131,11 +156,15 @@ pub fn list(
                 .sql(")"),
         );
     }
-    if let Some(after) = after_slug {
-        query = query.filter(exercises::slug.gt(after.to_owned()));
+    if let Some((slug, id)) = after {
+        query = query.filter(
+            exercises::slug.gt(slug.to_owned()).or(exercises::slug
+                .eq(slug.to_owned())
+                .and(exercises::id.gt(id))),
+        );
     }
     let mut rows: Vec<ExerciseRow> = query
-        .order(exercises::slug.asc())
+        .order((exercises::slug.asc(), exercises::id.asc()))
         .limit(limit + 1)
         .load(connection)?;
     let has_more = rows.len() as i64 > limit;
@@ -188,57 +217,121 @@ fn escape_like(text: &str) -> String {
         .replace('_', "\\_")
 }
 
+/// Matches `key`: an id, or (when `key` is not a UUID) a slug.
+fn by_key(key: &str) -> Box<dyn BoxableExpression<exercises::table, Pg, SqlType = Bool>> {
+    match Uuid::parse_str(key) {
+        Ok(id) => Box::new(exercises::id.eq(id)),
+        Err(_) => Box::new(exercises::slug.eq(key.to_owned())),
+    }
+}
+
 /// One exercise `viewer` may see, by id or, when `key` is not a UUID, by
-/// slug.
+/// slug (in the resolution order of this module).
 pub fn find(
     connection: &mut PgConnection,
     viewer: Option<Uuid>,
     key: &str,
 ) -> Result<Option<Exercise>, ApiError> {
-    let query = exercises::table
+    exercises::table
         .select(ExerciseRow::as_select())
         .filter(visible_exercises(viewer))
-        .into_boxed::<Pg>();
-    let query = match Uuid::parse_str(key) {
-        Ok(id) => query.filter(exercises::id.eq(id)),
-        Err(_) => query.filter(exercises::slug.eq(key.to_owned())),
-    };
-    query
+        .filter(by_key(key))
+        .order((resolution_rank(viewer), exercises::id.asc()))
         .first(connection)
         .optional()?
         .map(exercise_from_row)
         .transpose()
 }
 
-/// Every exercise `viewer` may see, in slug order (export).
+/// The exercise a link by `slug` names in the namespace of `owner` (a
+/// coach's own exercises, then the global catalog; the global catalog
+/// alone for a global exercise), if `viewer` may see it.
+fn find_in_namespace(
+    connection: &mut PgConnection,
+    viewer: Option<Uuid>,
+    owner: Option<Uuid>,
+    slug: &str,
+) -> Result<Option<Exercise>, ApiError> {
+    let in_namespace: Box<dyn BoxableExpression<exercises::table, Pg, SqlType = Bool>> = match owner
+    {
+        Some(owner) => Box::new(
+            exercises::owner_account_id
+                .is_null()
+                .or(exercises::owner_account_id.eq(owner).assume_not_null()),
+        ),
+        None => Box::new(exercises::owner_account_id.is_null()),
+    };
+    exercises::table
+        .select(ExerciseRow::as_select())
+        .filter(visible_exercises(viewer))
+        .filter(in_namespace)
+        .filter(exercises::slug.eq(slug.to_owned()))
+        .order(resolution_rank(owner))
+        .first(connection)
+        .optional()?
+        .map(exercise_from_row)
+        .transpose()
+}
+
+/// Every exercise `viewer` may see, in (slug, id) order (export).
 pub fn all(connection: &mut PgConnection, viewer: Option<Uuid>) -> Result<Vec<Exercise>, ApiError> {
     exercises::table
         .select(ExerciseRow::as_select())
         .filter(visible_exercises(viewer))
-        .order(exercises::slug.asc())
+        .order((exercises::slug.asc(), exercises::id.asc()))
         .load(connection)?
         .into_iter()
         .map(exercise_from_row)
         .collect()
 }
 
-/// The easier → harder chain of `start`, through exercises `viewer` sees.
+/// Every exercise `viewer` may see, one per slug (the one the slug
+/// resolves to), for the plan engine, which names exercises by slug.
+pub fn resolved(
+    connection: &mut PgConnection,
+    viewer: Option<Uuid>,
+) -> Result<Vec<Exercise>, ApiError> {
+    let rows: Vec<ExerciseRow> = exercises::table
+        .select(ExerciseRow::as_select())
+        .filter(visible_exercises(viewer))
+        .order((
+            exercises::slug.asc(),
+            resolution_rank(viewer),
+            exercises::id.asc(),
+        ))
+        .load(connection)?;
+    let mut exercises: Vec<Exercise> = Vec::with_capacity(rows.len());
+    for row in rows {
+        // Rows of one slug are adjacent, the one it resolves to first.
+        if exercises
+            .last()
+            .is_some_and(|last| last.definition.slug == row.slug)
+        {
+            continue;
+        }
+        exercises.push(exercise_from_row(row)?);
+    }
+    Ok(exercises)
+}
+
+/// The easier → harder chain of `start`, through exercises `viewer` sees;
+/// its links name exercises in `start`'s namespace.
 pub fn progression(
     connection: &mut PgConnection,
     viewer: Option<Uuid>,
     start: &Exercise,
 ) -> Result<Vec<ProgressionStep>, ApiError> {
     let mut failure = None;
-    let chain =
-        crate::domain::catalog::progression_chain(progression_node(start), |slug| {
-            match find(connection, viewer, slug) {
-                Ok(found) => found.as_ref().map(progression_node),
-                Err(error) => {
-                    failure.get_or_insert(error);
-                    None
-                }
+    let owner = start.owner_account_id;
+    let chain = crate::domain::catalog::progression_chain(progression_node(start), |slug| {
+        match find_in_namespace(connection, viewer, owner, slug) {
+            Ok(found) => found.as_ref().map(progression_node),
+            Err(error) => {
+                failure.get_or_insert(error);
+                None
             }
-        });
+        }
+    });
     match failure {
         Some(error) => Err(error),
         None => Ok(chain),
@@ -347,7 +440,8 @@ fn exercise_from_row(row: ExerciseRow) -> Result<Exercise, ApiError> {
     })
 }
 
-/// Inserts a new exercise (global when `owner` is None); a taken slug is 409.
+/// Inserts a new exercise (global when `owner` is None); a slug taken in
+/// the same namespace (the global catalog, or the coach's own) is 409.
 pub fn create(
     connection: &mut PgConnection,
     id: Uuid,
@@ -361,7 +455,7 @@ pub fn create(
         .values(&row)
         .returning(ExerciseRow::as_returning())
         .get_result(connection)
-        .map_err(slug_conflict)?;
+        .map_err(|error| slug_conflict(error, owner))?;
     exercise_from_row(inserted)
 }
 
@@ -379,7 +473,7 @@ pub fn update(
         .set((&row, exercises::updated_at.eq(diesel::dsl::now)))
         .returning(ExerciseRow::as_returning())
         .get_result(connection)
-        .map_err(slug_conflict)?;
+        .map_err(|error| slug_conflict(error, owner))?;
     exercise_from_row(updated)
 }
 
@@ -388,22 +482,18 @@ pub fn delete(connection: &mut PgConnection, id: Uuid) -> Result<(), ApiError> {
     Ok(())
 }
 
-/// Locks the exercise with this id or slug for a write, if `viewer` may
-/// see it.
+/// Locks the exercise with this id or slug (in the resolution order) for a
+/// write, if `viewer` may see it.
 pub fn find_visible_for_update(
     connection: &mut PgConnection,
     viewer: Uuid,
     key: &str,
 ) -> Result<Option<Exercise>, ApiError> {
-    let by_key: Box<dyn BoxableExpression<exercises::table, Pg, SqlType = Bool>> =
-        match Uuid::parse_str(key) {
-            Ok(id) => Box::new(exercises::id.eq(id)),
-            Err(_) => Box::new(exercises::slug.eq(key.to_owned())),
-        };
     exercises::table
         .select(ExerciseRow::as_select())
         .filter(visible_exercises(Some(viewer)))
-        .filter(by_key)
+        .filter(by_key(key))
+        .order((resolution_rank(Some(viewer)), exercises::id.asc()))
         .for_update()
         .first(connection)
         .optional()?
@@ -411,39 +501,60 @@ pub fn find_visible_for_update(
         .transpose()
 }
 
-/// The global exercise with this id or slug, for imports.
-pub fn find_global_by_id_or_slug(
+/// What an import item matches: the exercise with its id (of any owner:
+/// ids are unique across namespaces), else the global exercise with its
+/// slug. Private slugs never match, so they never block an import.
+pub fn find_for_import(
     connection: &mut PgConnection,
     id: Option<Uuid>,
     slug: &str,
 ) -> Result<Option<(Uuid, Option<Uuid>)>, ApiError> {
-    let mut query = exercises::table
-        .select((exercises::id, exercises::owner_account_id))
-        .into_boxed::<Pg>();
-    query = match id {
-        Some(id) => query.filter(exercises::id.eq(id).or(exercises::slug.eq(slug.to_owned()))),
-        None => query.filter(exercises::slug.eq(slug.to_owned())),
-    };
-    Ok(query.first(connection).optional()?)
-}
-
-/// The slugs of every exercise `viewer` may see (all global ones when
-/// `viewer` is None).
-pub fn visible_slugs(
-    connection: &mut PgConnection,
-    viewer: Option<Uuid>,
-) -> Result<Vec<String>, ApiError> {
-    Ok(exercises::table
-        .filter(visible_exercises(viewer))
-        .select(exercises::slug)
-        .load(connection)?)
-}
-
-fn slug_conflict(error: diesel::result::Error) -> ApiError {
-    match ApiError::from(error) {
-        ApiError::Conflict(_) => {
-            ApiError::Conflict("an exercise with that slug or id already exists".to_owned())
+    if let Some(id) = id {
+        let by_id = exercises::table
+            .find(id)
+            .select((exercises::id, exercises::owner_account_id))
+            .first(connection)
+            .optional()?;
+        if by_id.is_some() {
+            return Ok(by_id);
         }
+    }
+    Ok(exercises::table
+        .filter(exercises::owner_account_id.is_null())
+        .filter(exercises::slug.eq(slug.to_owned()))
+        .select((exercises::id, exercises::owner_account_id))
+        .first(connection)
+        .optional()?)
+}
+
+/// The slugs a link in `owner`'s namespace may name: the global catalog's,
+/// and the coach's own (the global catalog's alone when `owner` is None).
+/// Another coach's exercises are never linked: not every athlete of this
+/// one sees them.
+pub fn namespace_slugs(
+    connection: &mut PgConnection,
+    owner: Option<Uuid>,
+) -> Result<Vec<String>, ApiError> {
+    let query = exercises::table.select(exercises::slug).into_boxed::<Pg>();
+    Ok(match owner {
+        Some(owner) => query.filter(
+            exercises::owner_account_id
+                .is_null()
+                .or(exercises::owner_account_id.eq(owner).assume_not_null()),
+        ),
+        None => query.filter(exercises::owner_account_id.is_null()),
+    }
+    .load(connection)?)
+}
+
+/// A unique violation names only what the writer may know of: their own
+/// namespace (or, for an import, an id).
+fn slug_conflict(error: diesel::result::Error, owner: Option<Uuid>) -> ApiError {
+    match ApiError::from(error) {
+        ApiError::Conflict(_) => ApiError::Conflict(match owner {
+            Some(_) => "you already have a private exercise with that slug".to_owned(),
+            None => "the global catalog already has an exercise with that slug or id".to_owned(),
+        }),
         other => other,
     }
 }

@@ -1,4 +1,5 @@
-//! Coach grants on athlete profiles.
+//! Coach grants on athlete profiles: made by the athlete's owner, pending
+//! until the coach accepts, ended by either side.
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
@@ -6,12 +7,12 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::db::schema::{accounts, grants};
+use crate::db::schema::{accounts, athletes, grants};
 use crate::domain::validation::FieldError;
-use crate::domain::vocabulary::{GrantAccess, Role};
+use crate::domain::vocabulary::{GrantAccess, GrantStatus, Role};
 use crate::error::ApiError;
 
-/// A live grant of access to one athlete's data.
+/// A live grant of access to one athlete's data, as its athlete sees it.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Grant {
     pub id: Uuid,
@@ -20,7 +21,11 @@ pub struct Grant {
     pub coach_email: String,
     pub coach_display_name: String,
     pub access: GrantAccess,
+    /// `pending` gives the coach nothing until they accept it.
+    pub status: GrantStatus,
     pub created_at: DateTime<Utc>,
+    /// When the coach accepted; null while pending.
+    pub accepted_at: Option<DateTime<Utc>>,
 }
 
 type GrantColumns = (
@@ -30,7 +35,9 @@ type GrantColumns = (
     accounts::email,
     accounts::display_name,
     grants::access,
+    grants::status,
     grants::created_at,
+    grants::accepted_at,
 );
 
 const GRANT_COLUMNS: GrantColumns = (
@@ -40,10 +47,22 @@ const GRANT_COLUMNS: GrantColumns = (
     accounts::email,
     accounts::display_name,
     grants::access,
+    grants::status,
     grants::created_at,
+    grants::accepted_at,
 );
 
-type GrantRow = (Uuid, Uuid, Uuid, String, String, String, DateTime<Utc>);
+type GrantRow = (
+    Uuid,
+    Uuid,
+    Uuid,
+    String,
+    String,
+    String,
+    String,
+    DateTime<Utc>,
+    Option<DateTime<Utc>>,
+);
 
 fn grant_from_row(row: GrantRow) -> Result<Grant, ApiError> {
     Ok(Grant {
@@ -53,12 +72,15 @@ fn grant_from_row(row: GrantRow) -> Result<Grant, ApiError> {
         coach_email: row.3,
         coach_display_name: row.4,
         access: row.5.parse().map_err(ApiError::internal)?,
-        created_at: row.6,
+        status: row.6.parse().map_err(ApiError::internal)?,
+        created_at: row.7,
+        accepted_at: row.8,
     })
 }
 
-/// Grants `access` to the coach with `coach_email_normalized`, or changes
-/// the access of their live grant. Returns the grant and whether it is new.
+/// Grants `access` to the coach with `coach_email_normalized` (pending
+/// until the coach accepts), or changes the access of their live grant,
+/// which keeps its status. Returns the grant and whether it is new.
 pub fn grant(
     connection: &mut PgConnection,
     athlete_id: Uuid,
@@ -107,6 +129,7 @@ pub fn grant(
                         grants::athlete_id.eq(athlete_id),
                         grants::coach_account_id.eq(coach_id),
                         grants::access.eq(access.as_str()),
+                        grants::status.eq(GrantStatus::Pending.as_str()),
                     ))
                     .execute(connection)?;
                 (id, true)
@@ -121,7 +144,7 @@ pub fn grant(
     })
 }
 
-/// The live grants of one athlete.
+/// The live grants (pending and active) of one athlete.
 pub fn list(connection: &mut PgConnection, athlete_id: Uuid) -> Result<Vec<Grant>, ApiError> {
     grants::table
         .inner_join(accounts::table.on(accounts::id.eq(grants::coach_account_id)))
@@ -150,4 +173,141 @@ pub fn revoke(
     .set(grants::revoked_at.eq(diesel::dsl::now))
     .execute(connection)?;
     Ok(revoked == 1)
+}
+
+/// A live grant as its coach sees it: whose data, and whether accepted.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct CoachGrant {
+    pub id: Uuid,
+    pub athlete_id: Uuid,
+    /// The athlete profile's name.
+    #[schema(example = "Sam Runner")]
+    pub athlete_name: String,
+    pub access: GrantAccess,
+    pub status: GrantStatus,
+    pub created_at: DateTime<Utc>,
+    pub accepted_at: Option<DateTime<Utc>>,
+}
+
+type CoachGrantRow = (
+    Uuid,
+    Uuid,
+    String,
+    String,
+    String,
+    DateTime<Utc>,
+    Option<DateTime<Utc>>,
+);
+
+const COACH_GRANT_COLUMNS: (
+    grants::id,
+    grants::athlete_id,
+    athletes::name,
+    grants::access,
+    grants::status,
+    grants::created_at,
+    grants::accepted_at,
+) = (
+    grants::id,
+    grants::athlete_id,
+    athletes::name,
+    grants::access,
+    grants::status,
+    grants::created_at,
+    grants::accepted_at,
+);
+
+fn coach_grant_from_row(row: CoachGrantRow) -> Result<CoachGrant, ApiError> {
+    Ok(CoachGrant {
+        id: row.0,
+        athlete_id: row.1,
+        athlete_name: row.2,
+        access: row.3.parse().map_err(ApiError::internal)?,
+        status: row.4.parse().map_err(ApiError::internal)?,
+        created_at: row.5,
+        accepted_at: row.6,
+    })
+}
+
+/// One page of the live grants made to `coach`, oldest first.
+pub fn list_for_coach(
+    connection: &mut PgConnection,
+    coach: Uuid,
+    status: Option<GrantStatus>,
+    after: Option<Uuid>,
+    limit: i64,
+) -> Result<(Vec<CoachGrant>, bool), ApiError> {
+    let mut query = grants::table
+        .inner_join(athletes::table)
+        .filter(grants::coach_account_id.eq(coach))
+        .filter(grants::revoked_at.is_null())
+        .select(COACH_GRANT_COLUMNS)
+        .order(grants::id.asc())
+        .limit(limit + 1)
+        .into_boxed();
+    if let Some(status) = status {
+        query = query.filter(grants::status.eq(status.as_str()));
+    }
+    if let Some(after) = after {
+        query = query.filter(grants::id.gt(after));
+    }
+    let mut rows: Vec<CoachGrantRow> = query.load(connection)?;
+    let has_more = rows.len() as i64 > limit;
+    rows.truncate(limit as usize);
+    let grants = rows
+        .into_iter()
+        .map(coach_grant_from_row)
+        .collect::<Result<_, _>>()?;
+    Ok((grants, has_more))
+}
+
+/// Accepts a live grant made to `coach` (accepting it again changes
+/// nothing); `None` when `coach` has no live grant with that id.
+pub fn accept(
+    connection: &mut PgConnection,
+    coach: Uuid,
+    grant_id: Uuid,
+) -> Result<Option<CoachGrant>, ApiError> {
+    connection.transaction(|connection| {
+        diesel::update(
+            grants::table
+                .filter(grants::id.eq(grant_id))
+                .filter(grants::coach_account_id.eq(coach))
+                .filter(grants::revoked_at.is_null())
+                .filter(grants::status.eq(GrantStatus::Pending.as_str())),
+        )
+        .set((
+            grants::status.eq(GrantStatus::Active.as_str()),
+            grants::accepted_at.eq(diesel::dsl::now),
+        ))
+        .execute(connection)?;
+        grants::table
+            .inner_join(athletes::table)
+            .filter(grants::id.eq(grant_id))
+            .filter(grants::coach_account_id.eq(coach))
+            .filter(grants::revoked_at.is_null())
+            .select(COACH_GRANT_COLUMNS)
+            .first::<CoachGrantRow>(connection)
+            .optional()?
+            .map(coach_grant_from_row)
+            .transpose()
+    })
+}
+
+/// Ends a live grant made to `coach`: declines a pending one, leaves an
+/// active one. False when `coach` has no live grant with that id.
+pub fn end_for_coach(
+    connection: &mut PgConnection,
+    coach: Uuid,
+    grant_id: Uuid,
+) -> Result<bool, ApiError> {
+    let ended = diesel::update(
+        grants::table
+            .filter(grants::id.eq(grant_id))
+            .filter(grants::coach_account_id.eq(coach))
+            .filter(grants::revoked_at.is_null()),
+    )
+    .set(grants::revoked_at.eq(diesel::dsl::now))
+    .execute(connection)?;
+    Ok(ended == 1)
 }

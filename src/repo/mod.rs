@@ -9,3 +9,4 @@ pub mod grants;
 pub mod plans;
 pub mod session_create;
 pub mod sessions;
+pub mod throttle;

@@ -9,6 +9,7 @@ use uuid::Uuid;
 
 use super::access::{AccessLevel, athletes_with_grant};
 use crate::db::schema::{athletes, grants, plans};
+use crate::domain::dates::reading_stored;
 use crate::domain::plan::model::Plan;
 use crate::domain::plan::request::PlanRequest;
 use crate::error::ApiError;
@@ -68,8 +69,9 @@ fn stored_from_row(row: PlanRow) -> Result<StoredPlan, ApiError> {
     Ok(StoredPlan {
         id: row.0,
         athlete_id: row.1,
-        request: serde_json::from_value(row.2).map_err(corrupt)?,
-        plan: serde_json::from_value(row.3).map_err(corrupt)?,
+        // Stored before dates were bounded, maybe: read back whatever they are.
+        request: reading_stored(|| serde_json::from_value(row.2)).map_err(corrupt)?,
+        plan: reading_stored(|| serde_json::from_value(row.3)).map_err(corrupt)?,
         created_at: row.4,
         parent_plan_id: row.5,
     })

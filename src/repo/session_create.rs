@@ -110,6 +110,7 @@ const SQL: &str = "
         JOIN athletes ON athletes.id = $2
         LEFT JOIN grants ON grants.athlete_id = athletes.id
             AND grants.coach_account_id = caller.id AND grants.revoked_at IS NULL
+            AND grants.status = 'active'
     ), writer AS (
         SELECT caller.id FROM caller, target
         WHERE target.owned OR target.access = 'read_write'

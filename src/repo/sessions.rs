@@ -304,7 +304,7 @@ pub struct VisibleSession {
 
 /// Authenticates the token and reads the session it may see, in one round
 /// trip: the token's account is left-joined to the session, its athlete
-/// and the account's live grant on that athlete. 401 when the token is not
+/// and the account's active grant on that athlete. 401 when the token is not
 /// live, 404 when the session is missing, deleted or not visible, 403 when
 /// visible with less than `needed`.
 pub fn require_with_token(
@@ -327,7 +327,7 @@ pub fn require_with_token(
             grants::table.on(grants::athlete_id
                 .eq(athletes::id)
                 .and(grants::coach_account_id.eq(accounts::id))
-                .and(grants::revoked_at.is_null())),
+                .and(crate::repo::access::active_grant())),
         )
         .filter(live_token(token_digest))
         .select((

@@ -5,7 +5,8 @@ use std::collections::{HashMap, HashSet};
 
 use diesel::{
     ExpressionMethods, OptionalExtension, PgConnection, QueryDsl, RunQueryDsl,
-    query_dsl::methods::FilterDsl, upsert::excluded,
+    query_dsl::methods::FilterDsl,
+    upsert::{DecoratableTarget, excluded},
 };
 use sha2::{Digest, Sha256};
 
@@ -140,7 +141,9 @@ pub fn apply(connection: &mut PgConnection) -> Result<(), String> {
                 .collect();
             let upsert = diesel::insert_into(exercises::table)
                 .values(&rows)
+                // The global catalog's slugs; coaches' are their own.
                 .on_conflict(exercises::slug)
+                .filter_target(exercises::owner_account_id.is_null())
                 .do_update()
                 .set((
                     exercises::name.eq(excluded(exercises::name)),

@@ -293,6 +293,8 @@ async fn grants_name_coaches_by_email_and_can_change_access() {
         .unwrap();
     assert_eq!(first.status(), 201);
     let first: Value = first.json().await.unwrap();
+    assert_eq!(first["status"], "pending");
+    assert!(first["accepted_at"].is_null());
     let upgraded = post(json!({"coach_email": coach.email, "access": "read_write"}))
         .await
         .unwrap();
@@ -300,6 +302,8 @@ async fn grants_name_coaches_by_email_and_can_change_access() {
     let upgraded: Value = upgraded.json().await.unwrap();
     assert_eq!(upgraded["id"], first["id"]);
     assert_eq!(upgraded["access"], "read_write");
+    // A change of access is not a new consent: still pending.
+    assert_eq!(upgraded["status"], "pending");
     let list: Value = app
         .request(Method::GET, &grants_path, Some(&owner))
         .send()
@@ -310,4 +314,45 @@ async fn grants_name_coaches_by_email_and_can_change_access() {
         .unwrap();
     assert_eq!(list["items"].as_array().unwrap().len(), 1);
     assert_eq!(list["items"][0]["coach_email"], coach.email);
+}
+
+#[tokio::test]
+async fn a_patch_naming_an_unknown_field_is_refused_even_with_null() {
+    let app = spawn_app().await;
+    let owner = app.register("athlete").await;
+    let (id, etag) = app.create_athlete(&owner).await;
+    for (body, pointer) in [
+        (json!({"": null}), "/"),
+        (
+            json!({"owner_account_id": null, "allow_hiit": null}),
+            "/owner_account_id",
+        ),
+        (json!({"a/b": 1}), "/a~1b"),
+    ] {
+        for tag in [etag.as_str(), "\"stale\""] {
+            let response = app
+                .request(Method::PATCH, &format!("/v1/athletes/{id}"), Some(&owner))
+                .header("If-Match", tag)
+                .header("Content-Type", "application/merge-patch+json")
+                .body(body.to_string())
+                .send()
+                .await
+                .unwrap();
+            let problem = assert_problem(response, 400).await;
+            assert_eq!(problem["errors"][0]["pointer"], pointer, "{body}");
+        }
+    }
+    // Plan overrides are merged into the profile the same way.
+    let response = app
+        .request(
+            Method::POST,
+            &format!("/v1/athletes/{id}/plans"),
+            Some(&owner),
+        )
+        .json(&json!({"weeks": 2, "start_date": "2027-01-04", "": null}))
+        .send()
+        .await
+        .unwrap();
+    let problem = assert_problem(response, 400).await;
+    assert_eq!(problem["errors"][0]["pointer"], "/");
 }

@@ -18,8 +18,11 @@ pub fn unique_database_name() -> String {
     format!("runstrong_test_{}", uuid::Uuid::now_v7().simple())
 }
 
+/// Without TLS: on loopback it protects nothing, and libpq's OpenSSL state
+/// torn down by `exit` while a test's listener thread is still reconnecting
+/// to its dropped database crashed the test binary after every test passed.
 pub fn database_url(name: &str) -> String {
-    format!("{}/{name}", server_url())
+    format!("{}/{name}?sslmode=disable", server_url())
 }
 
 pub fn test_config(database_name: &str) -> Config {
@@ -29,6 +32,11 @@ pub fn test_config(database_name: &str) -> Config {
     config.pool_size = 4;
     config.workers = 1;
     config.shutdown_timeout = std::time::Duration::from_secs(1);
+    // Tests register and sign in many accounts from one address, several
+    // at once: the throttles and the hashing cap have tests of their own.
+    config.hashing_concurrency = 64;
+    config.register_per_address = 1_000_000;
+    config.login_per_address = 1_000_000;
     config
 }
 
@@ -114,7 +122,18 @@ impl TestApp {
     /// Another instance on this app's database, as behind a load balancer;
     /// it stops when dropped.
     pub async fn another_instance(&self) -> OtherInstance {
-        let application = Application::build(test_config(&self.database_name))
+        self.another_instance_with(|_| {}).await
+    }
+
+    /// Another instance on this app's database, with `configure` applied
+    /// to its test configuration.
+    pub async fn another_instance_with(
+        &self,
+        configure: impl FnOnce(&mut Config),
+    ) -> OtherInstance {
+        let mut config = test_config(&self.database_name);
+        configure(&mut config);
+        let application = Application::build(config)
             .await
             .expect("second instance starts");
         let address = format!("http://127.0.0.1:{}", application.port());
@@ -213,6 +232,17 @@ impl TestApp {
         }
     }
 
+    /// GET as `session`, expecting 200 JSON.
+    pub async fn get_json_as(&self, path: &str, session: &Session) -> Value {
+        let response = self
+            .request(reqwest::Method::GET, path, Some(session))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200, "GET {path}");
+        response.json().await.unwrap()
+    }
+
     /// Registers a fresh account with `role` and returns its session.
     pub async fn register(&self, role: &str) -> Session {
         let email = unique_email(role);
@@ -278,8 +308,36 @@ impl TestApp {
         (body["id"].as_str().unwrap().to_owned(), etag)
     }
 
-    /// Grants `coach` access to the athlete; returns the grant id.
+    /// Grants `coach` access to the athlete and has the coach accept it;
+    /// returns the grant id.
     pub async fn grant(
+        &self,
+        owner: &Session,
+        athlete_id: &str,
+        coach: &Session,
+        access: &str,
+    ) -> String {
+        let grant_id = self.grant_pending(owner, athlete_id, coach, access).await;
+        self.accept_grant(coach, &grant_id).await;
+        grant_id
+    }
+
+    /// The coach accepts a grant made to them.
+    pub async fn accept_grant(&self, coach: &Session, grant_id: &str) {
+        let response = self
+            .request(
+                reqwest::Method::POST,
+                &format!("/v1/coach/grants/{grant_id}/accept"),
+                Some(coach),
+            )
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), 200, "accept grant");
+    }
+
+    /// Grants `coach` access to the athlete, left pending; returns its id.
+    pub async fn grant_pending(
         &self,
         owner: &Session,
         athlete_id: &str,

@@ -183,18 +183,6 @@ async fn each_format_logs_the_numbers_of_its_file() {
     assert_eq!(session_count(&app, &athlete).await, "7");
 }
 
-impl TestApp {
-    async fn get_json_as(&self, path: &str, who: &Session) -> Value {
-        let response = self
-            .request(Method::GET, path, Some(who))
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), 200, "GET {path}");
-        response.json().await.unwrap()
-    }
-}
-
 #[tokio::test]
 async fn the_same_file_again_is_the_same_session_and_keys_replay() {
     let app = spawn_app().await;

@@ -55,6 +55,9 @@ fn every_operation_documents_its_errors() {
         "/v1/athletes/{athlete_id}",
         "/v1/athletes/{athlete_id}/grants",
         "/v1/athletes/{athlete_id}/grants/{grant_id}",
+        "/v1/coach/grants",
+        "/v1/coach/grants/{grant_id}",
+        "/v1/coach/grants/{grant_id}/accept",
     ] {
         assert!(paths.contains_key(route), "{route} undocumented");
     }
@@ -90,6 +93,10 @@ fn every_operation_documents_its_errors() {
             }
             if path.contains('{') {
                 assert!(responses.contains_key("404"), "{method} {path}: no 404");
+                assert!(responses.contains_key("400"), "{method} {path}: no 400");
+            }
+            if operation.get("requestBody").is_some() {
+                assert!(responses.contains_key("408"), "{method} {path}: no 408");
             }
             if operation["parameters"]
                 .as_array()
@@ -179,4 +186,49 @@ async fn the_served_document_is_the_generated_one_and_docs_are_browsable() {
             .to_lowercase()
             .contains("swagger")
     );
+}
+
+/// Every date and time in the document states the accepted range (as a
+/// pattern on the year, JSON Schema having no range for strings), so no
+/// client meets it first as a 400.
+#[test]
+fn every_date_states_the_accepted_range() {
+    fn walk(value: &serde_json::Value, path: &str, dated: &mut usize) {
+        match value {
+            serde_json::Value::Object(fields) => {
+                if matches!(
+                    fields.get("format").and_then(|f| f.as_str()),
+                    Some("date" | "date-time")
+                ) {
+                    *dated += 1;
+                    assert_eq!(
+                        fields.get("pattern").and_then(|p| p.as_str()),
+                        Some(runstrong::openapi::DATE_PATTERN),
+                        "{path}"
+                    );
+                }
+                for (key, field) in fields {
+                    walk(field, &format!("{path}/{key}"), dated);
+                }
+            }
+            serde_json::Value::Array(items) => {
+                for (index, item) in items.iter().enumerate() {
+                    walk(item, &format!("{path}/{index}"), dated);
+                }
+            }
+            _ => {}
+        }
+    }
+    let spec: serde_json::Value =
+        serde_json::from_str(&runstrong::openapi::document_json()).unwrap();
+    let mut dated = 0;
+    walk(&spec, "", &mut dated);
+    assert!(dated > 20, "only {dated} dates found");
+    let pattern = regex::Regex::new(runstrong::openapi::DATE_PATTERN).unwrap();
+    for inside in ["1900-01-01", "2200-12-31", "2027-04-18T07:00:00Z"] {
+        assert!(pattern.is_match(inside), "{inside}");
+    }
+    for outside in ["1899-12-31", "2201-01-01", "+262142-12-31", "0001-01-01"] {
+        assert!(!pattern.is_match(outside), "{outside}");
+    }
 }

@@ -374,8 +374,14 @@ async fn absurd_values_and_unknown_exercises_are_refused_clearly() {
         (json!({"distance_km": 500.0}), 422, "/distance_km"),
         (json!({"rpe": 11}), 422, "/rpe"),
         (
-            json!({"started_at": "3000-01-01T00:00:00Z"}),
+            json!({"started_at": "2100-01-01T00:00:00Z"}),
             422,
+            "/started_at",
+        ),
+        // Beyond the dates the API takes at all: refused where parsed.
+        (
+            json!({"started_at": "3000-01-01T00:00:00Z"}),
+            400,
             "/started_at",
         ),
         (

@@ -330,3 +330,29 @@ async fn a_thousand_concurrent_connections_neither_crash_nor_exhaust_the_pool() 
     assert_no_secrets("thousand", &instance.logs());
     println!("limits: {summary}");
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn long_request_lines_are_logged_cut_short() {
+    let database = TestDatabase::new();
+    let instance = Instance::start("long-lines", &[("DATABASE_URL", &database.url())]).await;
+    let http = client();
+    let base = instance.base.clone();
+    let long_path = format!("/v1/exercises/{}", "p".repeat(60 * 1024));
+    let answer = http.get(format!("{base}{long_path}")).send().await.unwrap();
+    assert_eq!(answer.status(), 404);
+    let method = reqwest::Method::from_bytes("M".repeat(8 * 1024).as_bytes()).unwrap();
+    let answer = http
+        .request(method, format!("{base}/v1/exercises"))
+        .send()
+        .await
+        .unwrap();
+    assert!(answer.status().is_client_error());
+    // The lines of both requests are written by the time they are answered.
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    let logs = instance.logs();
+    let longest = logs.lines().map(str::len).max().unwrap_or(0);
+    assert!(longest < 4096, "a log line of {longest} bytes");
+    assert!(logs.contains("…(+"), "no request line was marked as cut");
+    assert!(!logs.contains(&"p".repeat(1024)));
+    assert!(!logs.contains(&"M".repeat(1024)));
+}

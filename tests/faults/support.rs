@@ -87,7 +87,8 @@ impl TestDatabase {
     }
 
     pub fn url(&self) -> String {
-        format!("{}/{}", server_url(), self.name)
+        // Without TLS, as in the API tests (see tests/api/helpers.rs).
+        format!("{}/{}?sslmode=disable", server_url(), self.name)
     }
 }
 

@@ -1,7 +1,7 @@
 //! Re-planning a stored plan from a date on, using what the logs say.
 //! The weeks before that date stay exactly as they were.
 
-use chrono::{Duration, NaiveDate};
+use chrono::NaiveDate;
 
 use super::catalog::PlanCatalog;
 use super::generate::{Options, PlanError, generate_with_lifts};
@@ -9,6 +9,7 @@ use super::model::Plan;
 use super::request::PlanRequest;
 use super::rules::Severity;
 use super::validate::{is_run, validate};
+use crate::domain::dates;
 
 /// What the logs of the weeks before the re-plan date show.
 #[derive(Debug, Clone, Default, PartialEq)]
@@ -73,9 +74,9 @@ pub fn week_holding(plan: &Plan, from: NaiveDate) -> Option<usize> {
     if from <= plan.start_date {
         return Some(0);
     }
-    plan.weeks
-        .iter()
-        .position(|w| from >= w.start_date && from < w.start_date + Duration::days(7))
+    plan.weeks.iter().position(|w| {
+        from >= w.start_date && dates::add_days(w.start_date, 7).is_none_or(|end| from < end)
+    })
 }
 
 /// A new version of `plan` from the week holding `from` on: the past kept
@@ -97,6 +98,7 @@ pub fn adapt(
     })?;
     let kept = &plan.weeks[..cut];
     let cut_date = plan.weeks[cut].start_date;
+    let month_before_cut = dates::add_days(cut_date, -30).unwrap_or(NaiveDate::MIN);
     // Never start above what the plan itself had (the caps look back at it).
     let planned_last_km = kept
         .last()
@@ -104,12 +106,12 @@ pub fn adapt(
     let planned_longest = kept
         .iter()
         .flat_map(|w| &w.days)
-        .filter(|d| d.date >= cut_date - Duration::days(30))
+        .filter(|d| d.date >= month_before_cut)
         .flat_map(|d| &d.sessions)
         .filter(|s| is_run(s.kind))
         .filter_map(|s| s.distance_km)
         .fold(
-            if cut_date - Duration::days(30) < plan.start_date {
+            if month_before_cut < plan.start_date {
                 request.longest_recent_run_km
             } else {
                 0.0
@@ -189,6 +191,7 @@ mod tests {
     use super::*;
     use crate::domain::plan::generate::generate;
     use crate::domain::plan::tests::{marathon_request, seed_catalog};
+    use chrono::Duration;
 
     #[test]
     fn missed_sessions_and_hard_efforts_hold_progression_and_keep_the_past() {

@@ -111,6 +111,7 @@ pub struct PlannedSession {
 #[serde(deny_unknown_fields)]
 pub struct PlannedDay {
     #[schema(value_type = String, format = Date)]
+    #[serde(deserialize_with = "crate::domain::dates::date")]
     pub date: NaiveDate,
     /// Empty on a rest day.
     #[serde(default)]
@@ -124,6 +125,7 @@ pub struct PlannedWeek {
     #[schema(maximum = 65535)]
     pub index: u16,
     #[schema(value_type = String, format = Date)]
+    #[serde(deserialize_with = "crate::domain::dates::date")]
     pub start_date: NaiveDate,
     pub phase: Phase,
     pub planned_run_km: f64,
@@ -163,6 +165,7 @@ pub struct Violation {
     pub rule_id: String,
     pub severity: super::rules::Severity,
     #[schema(value_type = Vec<chrono::NaiveDate>)]
+    #[serde(deserialize_with = "crate::domain::dates::dates")]
     pub dates: Vec<NaiveDate>,
     pub message: String,
     pub suggested_fix: String,
@@ -172,8 +175,10 @@ pub struct Violation {
 #[serde(deny_unknown_fields)]
 pub struct Plan {
     #[schema(value_type = String, format = Date)]
+    #[serde(deserialize_with = "crate::domain::dates::date")]
     pub start_date: NaiveDate,
     #[schema(value_type = String, format = Date)]
+    #[serde(deserialize_with = "crate::domain::dates::date")]
     pub end_date: NaiveDate,
     pub goal: Goal,
     pub experience: Experience,

@@ -1,10 +1,11 @@
 //! What plan generation takes: the athlete profile's fields plus a start
 //! date and either a number of weeks or a race.
 
-use chrono::{Duration, NaiveDate};
+use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use crate::domain::dates;
 use crate::domain::profile::{AthleteProfile, Race};
 use crate::domain::validation::{Errors, FieldError};
 use crate::domain::vocabulary::{Equipment, Experience, Goal, InjuryArea, Weekday};
@@ -16,6 +17,7 @@ pub const MAX_WEEKS: i64 = 52;
 #[serde(deny_unknown_fields)]
 pub struct PlanRequest {
     #[schema(value_type = String, format = Date, example = "2026-12-07")]
+    #[serde(deserialize_with = "crate::domain::dates::date")]
     pub start_date: NaiveDate,
     /// 1–52; give this or `race`.
     #[serde(default)]
@@ -94,10 +96,18 @@ impl PlanRequest {
             (None, Some(weeks)) => {
                 errors.check((1..=52).contains(&weeks), "/weeks", "between 1 and 52");
                 let weeks = i64::from(weeks.clamp(1, 52));
-                Some((
-                    weeks as usize,
-                    self.start_date + Duration::days(7 * weeks - 1),
-                ))
+                // Checked: the generator's dates all lie between the start
+                // and this last day, so this proves they exist; and a plan
+                // ends within the dates the API accepts, as its race would.
+                match dates::add_days(self.start_date, 7 * weeks - 1)
+                    .filter(|last| dates::is_in_range(*last))
+                {
+                    Some(last) => Some((weeks as usize, last)),
+                    None => {
+                        errors.add("/weeks", "the plan would end after 2200-12-31");
+                        None
+                    }
+                }
             }
             (Some(race), None) => {
                 let days = (race.date - self.start_date).num_days() + 1;

@@ -5,11 +5,12 @@
 
 use std::collections::BTreeMap;
 
-use chrono::{Duration, NaiveDate};
+use chrono::NaiveDate;
 
 use super::catalog::{PlanCatalog, is_core, is_leg_exercise, is_plyometric, is_single_leg};
 use super::model::{Plan, PlannedExercise, PlannedSession, Violation};
 use super::rules::{self, Severity};
+use crate::domain::dates;
 use crate::domain::vocabulary::{
     Category, Experience, Goal, Muscle, Phase, RaceDistance, SessionKind,
 };
@@ -148,7 +149,7 @@ pub fn validate(plan: &Plan, catalog: &PlanCatalog) -> Vec<Violation> {
     let days: Vec<(NaiveDate, &Vec<PlannedSession>)> =
         plan.days().map(|d| (d.date, &d.sessions)).collect();
     let by_date: BTreeMap<NaiveDate, &Vec<PlannedSession>> = days.iter().copied().collect();
-    let next_day = |date: NaiveDate| by_date.get(&(date + Duration::days(1))).copied();
+    let next_day = |date: NaiveDate| date.succ_opt().and_then(|next| by_date.get(&next).copied());
 
     check_day_after_leg_days(&days, &next_day, catalog, &mut findings);
     check_muscle_recovery(&days, &next_day, catalog, &mut findings);
@@ -174,10 +175,9 @@ fn check_day_after_leg_days(
         if !sessions.iter().any(|s| is_leg_heavy(s, catalog)) {
             continue;
         }
-        let Some(next) = next_day(*date) else {
+        let (Some(next), Some(after)) = (next_day(*date), date.succ_opt()) else {
             continue;
         };
-        let after = *date + Duration::days(1);
         for session in next {
             match session.kind {
                 SessionKind::LongRun => findings.add(
@@ -226,10 +226,10 @@ fn check_muscle_recovery(
                 pairs.push((first, second, *date));
             }
         }
-        if let Some(next) = next_day(*date) {
+        if let (Some(next), Some(after)) = (next_day(*date), date.succ_opt()) {
             for first in &strength {
                 for second in next.iter().filter(|s| is_strength(s.kind)) {
-                    pairs.push((first, second, *date + Duration::days(1)));
+                    pairs.push((first, second, after));
                 }
             }
         }
@@ -808,7 +808,7 @@ fn check_longest_run(
     for (date, sessions) in days {
         for session in sessions.iter().filter(|s| is_run(s.kind)) {
             let km = distance(session);
-            let window_start = *date - Duration::days(30);
+            let window_start = dates::add_days(*date, -30).unwrap_or(NaiveDate::MIN);
             let mut longest = runs
                 .iter()
                 .filter(|(d, _)| *d >= window_start && d < date)

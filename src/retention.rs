@@ -1,0 +1,71 @@
+//! The retention job: every `RUNSTRONG_RETENTION_INTERVAL_S`, whichever
+//! instance takes the advisory lock purges expired rows in small batches,
+//! so that storage anonymous requests fill (throttle rows for emails and
+//! addresses nobody will use again) stays bounded.
+//!
+//! Each batch is its own short transaction holding the lock, so a purge
+//! never blocks sign-ins for long, and instances never purge at once.
+
+use std::time::Duration;
+
+use diesel::{Connection, PgConnection, QueryableByName, RunQueryDsl, sql_types::Bool};
+use tokio::task::JoinHandle;
+
+use crate::db::{self, PgPool};
+use crate::error::ApiError;
+use crate::repo::throttle;
+
+/// Key of the advisory lock the purge holds ("rs-purge").
+const PURGE_LOCK_KEY: i64 = 0x7273_2d70_7572_6765;
+
+/// Rows deleted per table and transaction.
+const BATCH: i64 = 500;
+
+/// Starts the periodic purge on the current runtime; abort the handle to
+/// stop it.
+pub fn start(pool: PgPool, interval: Duration) -> JoinHandle<()> {
+    tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(interval).await;
+            let pool = pool.clone();
+            match db::run(&pool, purge_all).await {
+                Ok(0) => {}
+                Ok(purged) => tracing::info!(purged, "retention: expired rows purged"),
+                // The next round tries again; the database may be away.
+                Err(error) => tracing::warn!(%error, "retention: purge failed"),
+            }
+        }
+    })
+}
+
+#[derive(QueryableByName)]
+struct Locked {
+    #[diesel(sql_type = Bool)]
+    locked: bool,
+}
+
+/// Purges batch after batch while another instance does not hold the
+/// lock; returns the rows deleted.
+pub fn purge_all(connection: &mut PgConnection) -> Result<usize, ApiError> {
+    let mut purged = 0;
+    loop {
+        let batch = connection.transaction(|connection| {
+            let lock: Locked = diesel::sql_query("SELECT pg_try_advisory_xact_lock($1) AS locked")
+                .bind::<diesel::sql_types::BigInt, _>(PURGE_LOCK_KEY)
+                .get_result(connection)?;
+            if !lock.locked {
+                return Ok::<_, ApiError>(None);
+            }
+            throttle::purge_expired(connection, BATCH).map(Some)
+        })?;
+        match batch {
+            Some(deleted) => {
+                purged += deleted;
+                if deleted == 0 {
+                    return Ok(purged);
+                }
+            }
+            None => return Ok(purged),
+        }
+    }
+}
