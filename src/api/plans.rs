@@ -249,46 +249,6 @@ pub async fn validate_plan(
     Ok(HttpResponse::Ok().json(report))
 }
 
-/// Any fields of a plan request; the athlete's profile supplies the rest.
-/// `start_date` is required unless the plan starts today.
-/// Documentation only: the handler merges the body into the profile and
-/// parses the result as a `PlanRequest`, so the ranges here are that
-/// type's, and unknown fields are refused the same way.
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-#[allow(dead_code)]
-pub struct PlanOverrides {
-    // Fields a plan request requires may be left out (the profile has
-    // them) but not cleared with `null`, so they are not nullable.
-    #[schema(value_type = Option<String>, format = Date, nullable = false)]
-    start_date: Option<String>,
-    #[schema(minimum = 1, maximum = 52)]
-    weeks: Option<u8>,
-    race: Option<crate::domain::profile::Race>,
-    #[schema(nullable = false)]
-    goal: Option<crate::domain::vocabulary::Goal>,
-    #[schema(nullable = false)]
-    experience: Option<crate::domain::vocabulary::Experience>,
-    #[schema(min_items = 1, nullable = false)]
-    available_days: Option<Vec<crate::domain::vocabulary::Weekday>>,
-    #[schema(minimum = 15, maximum = 600)]
-    minutes_per_day: Option<u16>,
-    #[schema(nullable = false)]
-    long_run_day: Option<crate::domain::vocabulary::Weekday>,
-    #[schema(minimum = 0, maximum = 7, nullable = false)]
-    runs_per_week: Option<u8>,
-    #[schema(minimum = 1, maximum = 3)]
-    strength_sessions_per_week: Option<u8>,
-    #[schema(minimum = 0, maximum = 300, nullable = false)]
-    current_weekly_km: Option<f64>,
-    #[schema(minimum = 0, maximum = 150, nullable = false)]
-    longest_recent_run_km: Option<f64>,
-    equipment: Option<Vec<crate::domain::vocabulary::Equipment>>,
-    injuries: Option<Vec<crate::domain::vocabulary::InjuryArea>>,
-    allow_hiit: Option<bool>,
-    allow_two_a_days: Option<bool>,
-}
-
 /// Generate and store a plan for an athlete.
 ///
 /// The athlete's profile supplies every field the body does not; with a
@@ -297,7 +257,7 @@ pub struct PlanOverrides {
     tag = "plans",
     security(("bearer" = [])),
     params(AthletePath),
-    request_body = PlanOverrides,
+    request_body = crate::domain::plan::request::PlanOverrides,
     responses(
         (status = 201, description = "The stored plan", body = StoredPlan,
             headers(("Location" = String, description = "The new plan"))),

@@ -12,3 +12,4 @@ pub mod schema;
 pub mod session;
 pub mod validation;
 pub mod vocabulary;
+pub mod zones;

@@ -50,6 +50,11 @@ pub fn marathon_request() -> PlanRequest {
         injuries: vec![InjuryArea::Knee],
         allow_hiit: false,
         allow_two_a_days: false,
+        long_run_minutes: None,
+        recent_race: None,
+        max_hr: None,
+        resting_hr: None,
+        threshold_hr: None,
     }
 }
 
@@ -168,6 +173,11 @@ prop_compose! {
             injuries,
             allow_hiit,
             allow_two_a_days,
+            long_run_minutes: None,
+            recent_race: None,
+            max_hr: None,
+            resting_hr: None,
+            threshold_hr: None,
         }
     }
 }

@@ -1,0 +1,253 @@
+//! The steps of a run session (SPEC "Steps"): what a watch follows. Each
+//! step lasts a time or a distance, with an optional target; repeat groups
+//! hold plain steps. The FIT workout export reads the same shape.
+
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+/// A range of whole numbers; `min` ≤ `max`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Range {
+    pub min: u16,
+    pub max: u16,
+}
+
+/// What to aim for during a step.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct StepTarget {
+    /// Seconds per kilometre; `min` is the faster end.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pace_s_per_km: Option<Range>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hr_bpm: Option<Range>,
+    /// Effort, CR-10 RPE.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(minimum = 1, maximum = 10)]
+    pub rpe: Option<u8>,
+}
+
+/// A step that is not a repeat: exactly one of `duration_s` and `distance_m`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Segment {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(minimum = 1, maximum = 86400)]
+    pub duration_s: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(minimum = 1, maximum = 400000)]
+    pub distance_m: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub target: Option<StepTarget>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(max_length = 200)]
+    pub note: Option<String>,
+}
+
+/// Plain steps repeated `times` times (intervals).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RepeatGroup {
+    #[schema(minimum = 1, maximum = 50)]
+    pub times: u8,
+    /// Plain steps only: repeat groups do not nest.
+    #[schema(no_recursion, min_items = 1)]
+    pub steps: Vec<Step>,
+}
+
+/// One step of a run, or a repeat group.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Step {
+    WarmUp(Segment),
+    Work(Segment),
+    Recovery(Segment),
+    CoolDown(Segment),
+    Walk(Segment),
+    Repeat(RepeatGroup),
+}
+
+impl Step {
+    /// The segment of a plain step.
+    pub fn segment(&self) -> Option<&Segment> {
+        match self {
+            Step::WarmUp(s) | Step::Work(s) | Step::Recovery(s) | Step::CoolDown(s) | Step::Walk(s) => {
+                Some(s)
+            }
+            Step::Repeat(_) => None,
+        }
+    }
+
+    /// Seconds the step takes; distances are converted at the step's
+    /// target pace, else at `fallback_s_per_km`.
+    pub fn seconds(&self, fallback_s_per_km: f64) -> f64 {
+        match self {
+            Step::Repeat(group) => {
+                f64::from(group.times)
+                    * group
+                        .steps
+                        .iter()
+                        .map(|s| s.seconds(fallback_s_per_km))
+                        .sum::<f64>()
+            }
+            _ => {
+                let segment = self.segment().expect("a plain step");
+                match (segment.duration_s, segment.distance_m) {
+                    (Some(seconds), _) => f64::from(seconds),
+                    (None, Some(metres)) => {
+                        let pace = segment
+                            .target
+                            .as_ref()
+                            .and_then(|t| t.pace_s_per_km)
+                            .map_or(fallback_s_per_km, |p| {
+                                0.5 * (f64::from(p.min) + f64::from(p.max))
+                            });
+                        f64::from(metres) / 1000.0 * pace
+                    }
+                    (None, None) => 0.0,
+                }
+            }
+        }
+    }
+
+    /// Work time at an effort above easy (target RPE over 4), in seconds.
+    pub fn hard_seconds(&self, fallback_s_per_km: f64) -> f64 {
+        match self {
+            Step::Repeat(group) => {
+                f64::from(group.times)
+                    * group
+                        .steps
+                        .iter()
+                        .map(|s| s.hard_seconds(fallback_s_per_km))
+                        .sum::<f64>()
+            }
+            Step::Work(segment)
+                if segment
+                    .target
+                    .as_ref()
+                    .and_then(|t| t.rpe)
+                    .is_some_and(|rpe| rpe > 4) =>
+            {
+                self.seconds(fallback_s_per_km)
+            }
+            _ => 0.0,
+        }
+    }
+
+    /// Whether this is a walk (or holds one).
+    pub fn walks(&self) -> bool {
+        match self {
+            Step::Walk(_) => true,
+            Step::Repeat(group) => group.steps.iter().any(Step::walks),
+            _ => false,
+        }
+    }
+}
+
+/// Total seconds of `steps`.
+pub fn total_seconds(steps: &[Step], fallback_s_per_km: f64) -> f64 {
+    steps.iter().map(|s| s.seconds(fallback_s_per_km)).sum()
+}
+
+/// What is wrong with the shape of `steps` (exactly one of duration and
+/// distance, positive, repeat groups of plain steps, ranges in order), as
+/// (JSON Pointer below the steps, detail) pairs.
+pub fn shape_errors(steps: &[Step]) -> Vec<(String, String)> {
+    let mut errors = Vec::new();
+    for (i, step) in steps.iter().enumerate() {
+        match step {
+            Step::Repeat(group) => {
+                if group.times == 0 {
+                    errors.push((format!("/{i}/times"), "at least 1".to_owned()));
+                }
+                if group.steps.is_empty() {
+                    errors.push((format!("/{i}/steps"), "at least one step".to_owned()));
+                }
+                for (j, inner) in group.steps.iter().enumerate() {
+                    match inner {
+                        Step::Repeat(_) => errors.push((
+                            format!("/{i}/steps/{j}"),
+                            "repeat groups do not nest".to_owned(),
+                        )),
+                        _ => segment_errors(
+                            inner.segment().expect("plain"),
+                            &format!("/{i}/steps/{j}"),
+                            &mut errors,
+                        ),
+                    }
+                }
+            }
+            _ => segment_errors(step.segment().expect("plain"), &format!("/{i}"), &mut errors),
+        }
+    }
+    errors
+}
+
+fn segment_errors(segment: &Segment, at: &str, errors: &mut Vec<(String, String)>) {
+    match (segment.duration_s, segment.distance_m) {
+        (Some(_), Some(_)) | (None, None) => errors.push((
+            at.to_owned(),
+            "give exactly one of duration_s and distance_m".to_owned(),
+        )),
+        (Some(0), None) => errors.push((format!("{at}/duration_s"), "at least 1".to_owned())),
+        (None, Some(0)) => errors.push((format!("{at}/distance_m"), "at least 1".to_owned())),
+        _ => {}
+    }
+    if let Some(target) = &segment.target {
+        for (name, range) in [("pace_s_per_km", target.pace_s_per_km), ("hr_bpm", target.hr_bpm)] {
+            if range.is_some_and(|r| r.min > r.max) {
+                errors.push((
+                    format!("{at}/target/{name}"),
+                    "min must not be over max".to_owned(),
+                ));
+            }
+        }
+        if target.rpe.is_some_and(|rpe| !(1..=10).contains(&rpe)) {
+            errors.push((format!("{at}/target/rpe"), "between 1 and 10".to_owned()));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    #[test]
+    fn steps_read_and_write_the_spec_shape() {
+        let body = json!([
+            {"kind": "warm_up", "duration_s": 600, "target": {"rpe": 3}},
+            {"kind": "repeat", "times": 5, "steps": [
+                {"kind": "work", "distance_m": 1000, "target": {"pace_s_per_km": {"min": 280, "max": 290}, "rpe": 8}},
+                {"kind": "recovery", "duration_s": 120}
+            ]},
+            {"kind": "cool_down", "duration_s": 600, "note": "easy jog, then walk"}
+        ]);
+        let steps: Vec<Step> = serde_json::from_value(body.clone()).unwrap();
+        assert_eq!(serde_json::to_value(&steps).unwrap(), body);
+        assert!(shape_errors(&steps).is_empty());
+        // 10 min + 5 × (1 km at 4:45 + 2 min) + 10 min.
+        assert!((total_seconds(&steps, 360.0) - (1200.0 + 5.0 * (285.0 + 120.0))).abs() < 1e-9);
+        assert!((steps[1].hard_seconds(360.0) - 5.0 * 285.0).abs() < 1e-9);
+        let unknown = json!([{"kind": "work", "duration_s": 60, "pace": 300}]);
+        assert!(serde_json::from_value::<Vec<Step>>(unknown).is_err());
+    }
+
+    #[test]
+    fn shape_errors_point_at_the_bad_step() {
+        let steps: Vec<Step> = serde_json::from_value(json!([
+            {"kind": "work", "duration_s": 60, "distance_m": 200},
+            {"kind": "repeat", "times": 2, "steps": [
+                {"kind": "repeat", "times": 2, "steps": [{"kind": "work", "duration_s": 30}]},
+                {"kind": "walk", "target": {"hr_bpm": {"min": 150, "max": 140}}}
+            ]}
+        ]))
+        .unwrap();
+        let pointers: Vec<String> = shape_errors(&steps).into_iter().map(|(p, _)| p).collect();
+        assert_eq!(
+            pointers,
+            ["/0", "/1/steps/0", "/1/steps/1", "/1/steps/1/target/hr_bpm"]
+        );
+    }
+}
