@@ -28,11 +28,19 @@ impl Race {
     /// The race distance in kilometres.
     pub fn km(&self) -> f64 {
         match self.distance {
+            RaceDistance::Custom => self.distance_km.unwrap_or(0.0),
+            standard => Race::distance_km_of(standard),
+        }
+    }
+
+    /// The length of a standard distance (0 for `custom`).
+    pub fn distance_km_of(distance: RaceDistance) -> f64 {
+        match distance {
             RaceDistance::FiveK => 5.0,
             RaceDistance::TenK => 10.0,
             RaceDistance::HalfMarathon => 21.0975,
             RaceDistance::Marathon => 42.195,
-            RaceDistance::Custom => self.distance_km.unwrap_or(0.0),
+            RaceDistance::Custom => 0.0,
         }
     }
 }

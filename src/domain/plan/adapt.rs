@@ -130,11 +130,27 @@ pub fn adapt(
         planned_longest
     };
     let hold = evidence.calls_for_holding_back();
+    // Walk/run resumes where the kept weeks left it (a week back when the
+    // logs call for holding back).
+    let walk_run_weeks = kept
+        .iter()
+        .take_while(|w| {
+            w.days
+                .iter()
+                .flat_map(|d| &d.sessions)
+                .any(|s| s.steps.iter().any(|step| step.walks()))
+        })
+        .count();
     let mut fresh = generate_with(
         &remaining,
         catalog,
         Options {
             first_week_recovery: hold,
+            walk_run_done: if hold {
+                walk_run_weeks.saturating_sub(1)
+            } else {
+                walk_run_weeks
+            },
         },
     )?;
     let why = evidence.reasons();

@@ -8,9 +8,12 @@ pub mod ics;
 pub mod model;
 pub mod request;
 pub mod rules;
+pub mod steps;
 pub mod validate;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod validate_run_tests;
 #[cfg(test)]
 mod validate_tests;

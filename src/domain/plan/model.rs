@@ -86,9 +86,14 @@ pub struct PlannedSession {
     /// For strength and circuits, in the order to do them.
     #[serde(default)]
     pub exercises: Vec<PlannedExercise>,
-    /// Why a rule shaped this session.
+    /// Why the session is as it is: the week's volume, the long run's
+    /// length, the workout chosen, the rules that shaped it.
     #[serde(default)]
     pub reasons: Vec<String>,
+    /// For runs (and the running of circuits): what a watch follows. The
+    /// steps add up to the session's duration (within 10%).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub steps: Vec<super::steps::Step>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -110,6 +115,7 @@ pub struct PlannedWeek {
     #[schema(value_type = String, format = Date)]
     pub start_date: NaiveDate,
     pub phase: Phase,
+    /// Training running volume; the race itself is not counted.
     pub planned_run_km: f64,
     // A u32 is beyond `int32`, the format the derive would write.
     #[schema(format = Int64, maximum = 4294967295_u64)]
@@ -166,6 +172,10 @@ pub struct Plan {
     #[serde(default)]
     pub athlete: Option<PlanAthlete>,
     pub weeks: Vec<PlannedWeek>,
+    /// The paces and heart-rate zones the plan's targets come from, when
+    /// the athlete gave a recent race or heart rates.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub zones: Option<crate::domain::zones::Zones>,
     /// Ids of the rules the plan was checked against.
     #[serde(default)]
     pub rules_checked: Vec<String>,

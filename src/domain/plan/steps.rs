@@ -72,9 +72,11 @@ impl Step {
     /// The segment of a plain step.
     pub fn segment(&self) -> Option<&Segment> {
         match self {
-            Step::WarmUp(s) | Step::Work(s) | Step::Recovery(s) | Step::CoolDown(s) | Step::Walk(s) => {
-                Some(s)
-            }
+            Step::WarmUp(s)
+            | Step::Work(s)
+            | Step::Recovery(s)
+            | Step::CoolDown(s)
+            | Step::Walk(s) => Some(s),
             Step::Repeat(_) => None,
         }
     }
@@ -178,7 +180,11 @@ pub fn shape_errors(steps: &[Step]) -> Vec<(String, String)> {
                     }
                 }
             }
-            _ => segment_errors(step.segment().expect("plain"), &format!("/{i}"), &mut errors),
+            _ => segment_errors(
+                step.segment().expect("plain"),
+                &format!("/{i}"),
+                &mut errors,
+            ),
         }
     }
     errors
@@ -195,7 +201,10 @@ fn segment_errors(segment: &Segment, at: &str, errors: &mut Vec<(String, String)
         _ => {}
     }
     if let Some(target) = &segment.target {
-        for (name, range) in [("pace_s_per_km", target.pace_s_per_km), ("hr_bpm", target.hr_bpm)] {
+        for (name, range) in [
+            ("pace_s_per_km", target.pace_s_per_km),
+            ("hr_bpm", target.hr_bpm),
+        ] {
             if range.is_some_and(|r| r.min > r.max) {
                 errors.push((
                     format!("{at}/target/{name}"),
