@@ -11,6 +11,7 @@ pub mod pagination;
 pub mod plans;
 pub mod sessions;
 pub mod vocabularies;
+pub mod zones;
 
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -51,6 +52,7 @@ pub fn routes(config: &mut ServiceConfig) {
         .service(plans::delete_plan)
         .service(plans::plan_calendar)
         .service(plans::adapt_plan)
+        .service(zones::compute_zones)
         .service(sessions::create_session)
         .service(sessions::list_sessions)
         .service(sessions::get_session)

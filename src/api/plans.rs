@@ -152,9 +152,11 @@ pub struct ValidationReport {
 
 /// Every exercise a plan names must be in the caller's catalog.
 /// What the rules cannot judge in a plan sent for validation: exercises
-/// the catalog does not have, and numbers outside the ranges the document
-/// gives (sets 1–10, target RPE 1–10, a custom race of 1–400 km), which a
-/// generated plan never has. Both answer 422, each with its pointer.
+/// the catalog does not have, numbers outside the ranges the document
+/// gives (sets 1–10, target RPE 1–10, a custom race of 1–400 km) and steps
+/// of the wrong shape (not exactly one of duration and distance, nested
+/// repeats), which a generated plan never has. All answer 422, each with
+/// its pointer.
 fn check_exercises_known(plan: &Plan, catalog: &PlanCatalog) -> Result<(), ApiError> {
     let mut errors = Vec::new();
     if let Some(km) = plan.race.as_ref().and_then(|race| race.distance_km)
@@ -169,6 +171,9 @@ fn check_exercises_known(plan: &Plan, catalog: &PlanCatalog) -> Result<(), ApiEr
         for (d, day) in week.days.iter().enumerate() {
             for (s, session) in day.sessions.iter().enumerate() {
                 let at = format!("/plan/weeks/{w}/days/{d}/sessions/{s}");
+                for (pointer, detail) in crate::domain::plan::steps::shape_errors(&session.steps) {
+                    errors.push(FieldError::new(format!("{at}/steps{pointer}"), detail));
+                }
                 if !(1..=10).contains(&session.target_rpe) {
                     errors.push(FieldError::new(
                         format!("{at}/target_rpe"),
@@ -224,7 +229,7 @@ fn check_exercises_known(plan: &Plan, catalog: &PlanCatalog) -> Result<(), ApiEr
         (status = 401, description = "A token was sent but is invalid", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "The plan names an exercise the catalog does not have", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The plan names an exercise the catalog does not have, a number out of range or a step of the wrong shape", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/v1/plans/validate")]

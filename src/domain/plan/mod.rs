@@ -12,6 +12,8 @@ pub mod steps;
 pub mod validate;
 
 #[cfg(test)]
+mod published_tests;
+#[cfg(test)]
 mod tests;
 #[cfg(test)]
 mod validate_run_tests;

@@ -57,6 +57,13 @@ impl PlanRequest {
                 errors.add(error.pointer, error.detail);
             }
         }
+        if let Some(date) = self.recent_race.as_ref().and_then(|r| r.date) {
+            errors.check(
+                date <= self.start_date,
+                "/recent_race/date",
+                "must not be after start_date (a race already run)",
+            );
+        }
         let span = match (&self.race, self.weeks) {
             (Some(_), Some(_)) => {
                 errors.add("/weeks", "give either `weeks` or `race`, not both");

@@ -4,6 +4,8 @@
 
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
+use utoipa::openapi::RefOr;
+use utoipa::openapi::schema::{ObjectBuilder, OneOfBuilder, Schema, Type};
 
 /// A range of whole numbers; `min` ≤ `max`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -56,8 +58,10 @@ pub struct RepeatGroup {
     pub steps: Vec<Step>,
 }
 
-/// One step of a run, or a repeat group.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+/// One step of a run, or a repeat group. The schema is written here: the
+/// derive would make each variant `allOf` the segment's closed object and
+/// the `kind`, which no step could satisfy.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum Step {
     WarmUp(Segment),
@@ -66,6 +70,63 @@ pub enum Step {
     CoolDown(Segment),
     Walk(Segment),
     Repeat(RepeatGroup),
+}
+
+/// `object` with a required `kind` of the single value `kind`.
+fn with_kind(
+    object: &utoipa::openapi::schema::Object,
+    kind: &str,
+    description: &str,
+) -> RefOr<Schema> {
+    let mut object = object.clone();
+    object.properties.insert(
+        "kind".to_owned(),
+        ObjectBuilder::new()
+            .schema_type(Type::String)
+            .enum_values(Some([kind]))
+            .into(),
+    );
+    object.required.insert(0, "kind".to_owned());
+    object.description = Some(description.to_owned());
+    RefOr::T(Schema::Object(object))
+}
+
+impl utoipa::PartialSchema for Step {
+    fn schema() -> RefOr<Schema> {
+        let (RefOr::T(Schema::Object(segment)), RefOr::T(Schema::Object(repeat))) = (
+            <Segment as utoipa::PartialSchema>::schema(),
+            <RepeatGroup as utoipa::PartialSchema>::schema(),
+        ) else {
+            unreachable!("segments and repeat groups are objects");
+        };
+        let mut one_of = OneOfBuilder::new()
+            .item(with_kind(&segment, "warm_up", "Warming up: easy jogging (or walking) first."))
+            .item(with_kind(&segment, "work", "The work of the session at its target."))
+            .item(with_kind(&segment, "recovery", "An easy jog or a walk between repetitions."))
+            .item(with_kind(&segment, "cool_down", "Easy jogging or walking to finish."))
+            .item(with_kind(&segment, "walk", "Walking (walk/run sessions)."))
+            .item(with_kind(&repeat, "repeat", "A repeat group: plain steps `times` times."))
+            .description(Some(
+                "One step of a run, or a repeat group; a plain step has exactly one of `duration_s` and `distance_m`.",
+            ))
+            .build();
+        one_of.discriminator = None;
+        RefOr::T(Schema::OneOf(one_of))
+    }
+}
+
+impl ToSchema for Step {
+    fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
+        for (name, schema) in [
+            (
+                "StepTarget",
+                <StepTarget as utoipa::PartialSchema>::schema(),
+            ),
+            ("Range", <Range as utoipa::PartialSchema>::schema()),
+        ] {
+            schemas.push((name.to_owned(), schema));
+        }
+    }
 }
 
 impl Step {
@@ -137,14 +198,80 @@ impl Step {
         }
     }
 
-    /// Whether this is a walk (or holds one).
-    pub fn walks(&self) -> bool {
+    /// Whether this is walk/run: a repeat group alternating with walks.
+    pub fn is_walk_run(&self) -> bool {
         match self {
-            Step::Walk(_) => true,
-            Step::Repeat(group) => group.steps.iter().any(Step::walks),
+            Step::Repeat(group) => group.steps.iter().any(|s| matches!(s, Step::Walk(_))),
             _ => false,
         }
     }
+}
+
+fn clock(seconds: u32) -> String {
+    match (seconds / 60, seconds % 60) {
+        (0, s) => format!("{s} s"),
+        (m, 0) => format!("{m} min"),
+        (m, s) => format!("{m}:{s:02}"),
+    }
+}
+
+fn pace(seconds_per_km: u16) -> String {
+    format!("{}:{:02}", seconds_per_km / 60, seconds_per_km % 60)
+}
+
+/// One line for a calendar or a message: "10 min warm-up; 5 × (1000 m
+/// work at 4:40–4:52/km, 3:45 recovery); 10 min cool-down".
+pub fn describe(steps: &[Step]) -> String {
+    let plain = |name: &str, segment: &Segment| {
+        let amount = match (segment.duration_s, segment.distance_m) {
+            (Some(seconds), _) => clock(seconds),
+            (None, Some(metres)) if metres >= 2000 => {
+                format!("{:.1} km", f64::from(metres) / 1000.0)
+            }
+            (None, Some(metres)) => format!("{metres} m"),
+            (None, None) => String::new(),
+        };
+        let target = segment.target.as_ref().map_or(String::new(), |t| {
+            let mut parts = Vec::new();
+            if let Some(p) = t.pace_s_per_km {
+                parts.push(format!("at {}–{}/km", pace(p.min), pace(p.max)));
+            }
+            if let Some(hr) = t.hr_bpm {
+                parts.push(format!("HR {}–{}", hr.min, hr.max));
+            }
+            if parts.is_empty()
+                && let Some(rpe) = t.rpe
+            {
+                parts.push(format!("RPE {rpe}"));
+            }
+            if parts.is_empty() {
+                String::new()
+            } else {
+                format!(" {}", parts.join(", "))
+            }
+        });
+        format!("{amount} {name}{target}")
+    };
+    let one = |step: &Step| match step {
+        Step::WarmUp(s) => plain("warm-up", s),
+        Step::Work(s) => plain("work", s),
+        Step::Recovery(s) => plain("recovery", s),
+        Step::CoolDown(s) => plain("cool-down", s),
+        Step::Walk(s) => plain("walk", s),
+        Step::Repeat(_) => String::new(),
+    };
+    steps
+        .iter()
+        .map(|step| match step {
+            Step::Repeat(group) => format!(
+                "{} × ({})",
+                group.times,
+                group.steps.iter().map(one).collect::<Vec<_>>().join(", ")
+            ),
+            other => one(other),
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 /// Total seconds of `steps`.
@@ -236,6 +363,10 @@ mod tests {
         let steps: Vec<Step> = serde_json::from_value(body.clone()).unwrap();
         assert_eq!(serde_json::to_value(&steps).unwrap(), body);
         assert!(shape_errors(&steps).is_empty());
+        assert_eq!(
+            describe(&steps),
+            "10 min warm-up RPE 3; 5 × (1000 m work at 4:40–4:50/km, 2 min recovery); 10 min cool-down"
+        );
         // 10 min + 5 × (1 km at 4:45 + 2 min) + 10 min.
         assert!((total_seconds(&steps, 360.0) - (1200.0 + 5.0 * (285.0 + 120.0))).abs() < 1e-9);
         assert!((steps[1].hard_seconds(360.0) - 5.0 * 285.0).abs() < 1e-9);

@@ -278,14 +278,19 @@ pub fn allocate(
         .collect();
     let keep = (((week_km - used_km).max(0.0) / 2.5).floor() as usize).min(easy.len());
     while easy.len() > keep {
-        let smallest = easy
+        // The last plain easy run goes first; the medium-long run last.
+        let last_easy = easy
             .iter()
-            .position(|i| items[*i].run != Run::MediumLong)
-            .unwrap_or(0);
-        easy.remove(easy.len() - 1 - smallest.min(easy.len() - 1));
+            .rposition(|i| items[*i].run != Run::MediumLong)
+            .unwrap_or(easy.len() - 1);
+        easy.remove(last_easy);
     }
+    // Easy runs stay shorter than the long run; in a week without one (the
+    // race week), well under the plan's long runs.
     let ceiling = if long_km > 0.0 {
         long_km
+    } else if history.peak_long_km > 0.0 {
+        (0.5 * history.peak_long_km).max(40.0 * 60.0 / easy_pace) / 0.9
     } else {
         f64::INFINITY
     };

@@ -1,7 +1,6 @@
 //! Phases: walk/run weeks first for someone not running yet, then base →
 //! build → peak with recovery weeks, and the taper.
 
-use super::workouts::Event;
 use crate::domain::plan::validate::taper_weeks;
 use crate::domain::profile::Race;
 use crate::domain::vocabulary::{Experience, Phase};
@@ -28,13 +27,13 @@ pub fn taper_length(race: Option<&Race>, weeks: usize) -> usize {
 }
 
 /// Volume of each taper week as a share of peak volume: falling every
-/// week, the race week at 40–60% (Bosquet 2007; Pfitzinger 78/58/40%).
-pub fn taper_fraction(event: Event, position: usize, length: usize) -> f64 {
-    let shares: &[f64] = match (event, length) {
-        (_, 1) => &[0.55],
-        (Event::Marathon, 2) => &[0.7, 0.45],
-        (_, 2) => &[0.7, 0.5],
-        _ => &[0.75, 0.6, 0.45],
+/// week, the race week in the middle of 40–60% (Bosquet 2007; Pfitzinger
+/// 78/58/40%), since its last two days are short by rule.
+pub fn taper_fraction(position: usize, length: usize) -> f64 {
+    let shares: &[f64] = match length {
+        1 => &[0.55],
+        2 => &[0.7, 0.5],
+        _ => &[0.75, 0.62, 0.5],
     };
     shares[position.min(shares.len() - 1)]
 }

@@ -122,7 +122,7 @@ pub fn shakeout(pacing: &Pacing, minutes: u32, strides: bool) -> StepList<'_> {
             r.timed(StepKind::Recovery, Effort::Jog, 60, None);
         });
     }
-    list.timed(StepKind::CoolDown, Effort::Walk, 120, Some("walk"));
+    list.timed(StepKind::Walk, Effort::Walk, 120, Some("walk to finish"));
     list
 }
 
@@ -182,10 +182,10 @@ pub fn race(pacing: &Pacing, race_km: f64) -> StepList<'_> {
         Some("even pace: the first kilometre no faster than the target"),
     );
     list.timed(
-        StepKind::CoolDown,
+        StepKind::Walk,
         Effort::Walk,
         600,
-        Some("walk, drink, keep warm"),
+        Some("cool down walking: drink, keep warm"),
     );
     list
 }
@@ -219,7 +219,7 @@ mod tests {
         ] {
             assert!(matches!(list.steps[0], Step::WarmUp(_)), "{:?}", list.steps);
             assert!(
-                matches!(list.steps.last(), Some(Step::CoolDown(_))),
+                matches!(list.steps.last(), Some(Step::CoolDown(_) | Step::Walk(_))),
                 "{:?}",
                 list.steps
             );

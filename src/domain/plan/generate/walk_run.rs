@@ -95,7 +95,7 @@ pub fn running_km(pacing: &Pacing, week: usize) -> f64 {
 
 fn describe(stage: Stage) -> String {
     let minutes = |s: u32| {
-        if s % 60 == 0 {
+        if s.is_multiple_of(60) {
             format!("{} min", s / 60)
         } else {
             format!("{} min", f64::from(s) / 60.0)

@@ -60,7 +60,7 @@ impl History {
     pub fn new(request: &PlanRequest) -> History {
         History {
             weeks_km: vec![request.current_weekly_km],
-            best_loading_km: request.current_weekly_km,
+            best_loading_km: 0.0,
             peak_long_km: 0.0,
             last_long_km: request.longest_recent_run_km,
             loading_done: 0,
@@ -182,8 +182,13 @@ fn targets(ctx: &Context, history: &History, index: usize, phase: Phase) -> Targ
         },
         Phase::Taper => {
             let position = index + ctx.taper_weeks - ctx.phases.len();
-            let share = super::periodization::taper_fraction(ctx.event, position, ctx.taper_weeks);
-            let peak = history.best_loading_km.max(ctx.request.current_weekly_km);
+            let share = super::periodization::taper_fraction(position, ctx.taper_weeks);
+            // The plan's own peak week; without loading weeks, the week before it.
+            let peak = if history.best_loading_km > 0.0 {
+                history.best_loading_km
+            } else {
+                ctx.request.current_weekly_km
+            };
             let race_week = position + 1 == ctx.taper_weeks;
             // A short race week holds fewer days.
             let days = days_in_week(ctx, index);
@@ -369,22 +374,18 @@ fn plan_days(
 
 /// Walk/run: three sessions a week with a day between where the days allow.
 fn keep_walk_runs(days: &mut [Day]) {
+    let wanted = usize::from(walk_run::SESSIONS_PER_WEEK);
+    let runs: Vec<usize> = (0..days.len()).filter(|i| days[*i].run.is_some()).collect();
     let mut kept: Vec<usize> = Vec::new();
-    for i in 0..days.len() {
-        if days[i].run.is_none() {
-            continue;
-        }
+    for &i in &runs {
         let crowded = kept.last().is_some_and(|last| i - last < 2);
-        if kept.len() < usize::from(walk_run::SESSIONS_PER_WEEK) && !crowded {
+        if kept.len() < wanted && !crowded {
             kept.push(i);
         }
     }
     // Fill up with adjacent days only when the spread ones are too few.
-    for i in 0..days.len() {
-        if kept.len() >= usize::from(walk_run::SESSIONS_PER_WEEK) {
-            break;
-        }
-        if days[i].run.is_some() && !kept.contains(&i) {
+    for &i in &runs {
+        if kept.len() < wanted && !kept.contains(&i) {
             kept.push(i);
         }
     }
@@ -405,8 +406,7 @@ fn choose_workouts(ctx: &Context, history: &History, phase: Phase, days: &mut [D
     // Someone new to running runs easy (with strides) for four more weeks
     // after reaching continuous running.
     let new_runner = ctx.walk_run_weeks > 0 && history.loading_done < 4;
-    let mut slot = 0;
-    for day in days.iter_mut().filter(|d| is_quality(d.run)) {
+    for (slot, day) in days.iter_mut().filter(|d| is_quality(d.run)).enumerate() {
         let to_race = race_date.map_or(i64::MAX, |race| (race - day.date).num_days());
         day.run = if new_runner {
             None
@@ -424,7 +424,6 @@ fn choose_workouts(ctx: &Context, history: &History, phase: Phase, days: &mut [D
             )))
         }
         .or(Some(Run::Easy { strides: false }));
-        slot += 1;
     }
     if race_week {
         return;

@@ -74,7 +74,7 @@ pub fn choose(
 ) -> Workout {
     use Event::*;
     use Workout::*;
-    let alternate = |a: Workout, b: Workout| if week % 2 == 0 { a } else { b };
+    let alternate = |a: Workout, b: Workout| if week.is_multiple_of(2) { a } else { b };
     let beginner = experience == Experience::Beginner;
     match (phase, slot) {
         (Phase::Base, 0) => match event {

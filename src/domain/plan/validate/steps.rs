@@ -83,7 +83,9 @@ pub fn add_up(steps: &[Step], duration_s: f64) -> Result<(), String> {
 }
 
 fn is_continuous_run(session: &PlannedSession) -> bool {
-    session.kind.is_run() && session.duration_min >= 30 && !session.steps.iter().any(Step::walks)
+    session.kind.is_run()
+        && session.duration_min >= 30
+        && !session.steps.iter().any(Step::is_walk_run)
 }
 
 pub(super) fn check_steps(plan: &Plan, days: &Days<'_>, findings: &mut Findings) {

@@ -38,7 +38,7 @@ fn is_walk_run(week: &PlannedWeek) -> bool {
     week.days
         .iter()
         .flat_map(|d| &d.sessions)
-        .any(|s| s.steps.iter().any(Step::walks))
+        .any(|s| s.steps.iter().any(Step::is_walk_run))
 }
 
 /// How far a loading week may fall below the best earlier one and still
