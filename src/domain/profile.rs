@@ -283,12 +283,16 @@ impl AthleteProfile {
         errors.into_result()
     }
 
-    /// Minutes available for the long run: its own field, else the larger
-    /// of `minutes_per_day` and 210 (SPEC).
+    /// Minutes available for the long run.
     pub fn long_run_minutes(&self) -> u16 {
-        self.long_run_minutes
-            .unwrap_or_else(|| self.minutes_per_day.unwrap_or(0).max(210))
+        long_run_minutes(self.long_run_minutes, self.minutes_per_day)
     }
+}
+
+/// Minutes available for the long run: its own field, else the larger of
+/// `minutes_per_day` and 210 (SPEC).
+pub fn long_run_minutes(long_run: Option<u16>, per_day: Option<u16>) -> u16 {
+    long_run.unwrap_or_else(|| per_day.unwrap_or(0).max(210))
 }
 
 /// Applies an RFC 7396 JSON merge patch to `target`.

@@ -2,6 +2,8 @@
 //! step lasts a time or a distance, with an optional target; repeat groups
 //! hold plain steps. The FIT workout export reads the same shape.
 
+use std::borrow::Cow;
+
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa::openapi::RefOr;
@@ -43,8 +45,9 @@ pub struct Segment {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub target: Option<StepTarget>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(max_length = 200)]
-    pub note: Option<String>,
+    // Borrowed for the engine's own notes: no allocation per step.
+    #[schema(value_type = Option<String>, max_length = 200)]
+    pub note: Option<Cow<'static, str>>,
 }
 
 /// Plain steps repeated `times` times (intervals).

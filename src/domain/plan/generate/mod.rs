@@ -329,7 +329,10 @@ pub fn generate_with(
         longest_km,
         minutes_per_day: request.minutes_per_day,
         other_runs_minutes: other_runs_minutes(request, &structure.week),
-        long_run_minutes: request.as_profile("").long_run_minutes(),
+        long_run_minutes: crate::domain::profile::long_run_minutes(
+            request.long_run_minutes,
+            request.minutes_per_day,
+        ),
         easy_pace: pacing.planning_pace(Effort::Easy),
         long_pace: pacing.planning_pace(Effort::Long),
         loading: loading.clone(),

@@ -231,7 +231,7 @@ impl<'a> StepList<'a> {
     pub fn new(pacing: &'a Pacing) -> Self {
         StepList {
             pacing,
-            steps: Vec::new(),
+            steps: Vec::with_capacity(6),
             seconds: 0.0,
             metres: 0.0,
         }
@@ -242,7 +242,13 @@ impl<'a> StepList<'a> {
     }
 
     /// A step of `seconds` at `effort`.
-    pub fn timed(&mut self, kind: StepKind, effort: Effort, seconds: u32, note: Option<&str>) {
+    pub fn timed(
+        &mut self,
+        kind: StepKind,
+        effort: Effort,
+        seconds: u32,
+        note: Option<&'static str>,
+    ) {
         let seconds = seconds.max(1);
         self.seconds += f64::from(seconds);
         self.metres += f64::from(seconds) / self.pacing.planning_pace(effort) * 1000.0;
@@ -250,12 +256,18 @@ impl<'a> StepList<'a> {
             duration_s: Some(seconds),
             distance_m: None,
             target: Some(self.pacing.target(effort)),
-            note: note.map(str::to_owned),
+            note: note.map(std::borrow::Cow::Borrowed),
         }));
     }
 
     /// A step of `metres` at `effort`.
-    pub fn over(&mut self, kind: StepKind, effort: Effort, metres: u32, note: Option<&str>) {
+    pub fn over(
+        &mut self,
+        kind: StepKind,
+        effort: Effort,
+        metres: u32,
+        note: Option<&'static str>,
+    ) {
         let metres = metres.max(1);
         self.metres += f64::from(metres);
         self.seconds += f64::from(metres) / 1000.0 * self.pacing.planning_pace(effort);
@@ -263,7 +275,7 @@ impl<'a> StepList<'a> {
             duration_s: None,
             distance_m: Some(metres),
             target: Some(self.pacing.target(effort)),
-            note: note.map(str::to_owned),
+            note: note.map(std::borrow::Cow::Borrowed),
         }));
     }
 

@@ -493,7 +493,10 @@ pub fn build_week(ctx: &Context, history: &mut History, index: usize) -> Planned
             session
         }));
     }
-    let long_run_minutes = f64::from(request.as_profile("").long_run_minutes());
+    let long_run_minutes = f64::from(crate::domain::profile::long_run_minutes(
+        request.long_run_minutes,
+        request.minutes_per_day,
+    ));
     let items: Vec<RunItem> = days
         .iter()
         .zip(&strength)
@@ -517,10 +520,7 @@ pub fn build_week(ctx: &Context, history: &mut History, index: usize) -> Planned
         })
         .collect();
     let walk_run_week = ctx.walk_run_done + index;
-    let Allocation {
-        mut runs,
-        shortfall_km,
-    } = allocate(
+    let Allocation { runs, shortfall_km } = allocate(
         ctx,
         &items,
         &targets,
@@ -532,13 +532,14 @@ pub fn build_week(ctx: &Context, history: &mut History, index: usize) -> Planned
     if shortfall_km > 0.5 {
         history.shortfalls.push((index + 1, shortfall_km));
     }
+    let mut runs = runs.into_iter();
     let mut planned_days = Vec::with_capacity(days.len());
     let mut first_run = true;
     let mut after_leg_day = false;
     for (day, lift) in days.iter().zip(strength) {
         let mut sessions = Vec::new();
         if day.run.is_some()
-            && let Some(mut run) = runs.remove(0)
+            && let Some(mut run) = runs.next().flatten()
         {
             if first_run && !targets.reason.is_empty() {
                 run.reasons.insert(0, targets.reason.clone());

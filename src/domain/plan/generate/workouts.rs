@@ -497,7 +497,7 @@ pub fn hiit_steps(
                 rpe: Some(7),
                 ..StepTarget::default()
             }),
-            note: Some("the circuit's exercises, one round".to_owned()),
+            note: Some("the circuit's exercises, one round".into()),
         }));
     });
     list.timed(
