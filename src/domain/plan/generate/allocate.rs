@@ -119,283 +119,24 @@ pub fn allocate(
     history: &History,
 ) -> Allocation {
     let pacing = ctx.pacing;
-    let request = ctx.request;
-    let easy_pace = pacing.planning_pace(Effort::Easy);
-    let long_pace = pacing.planning_pace(Effort::Long);
-    let rotation = history.runs.len() / 4;
-    let mut sessions: Vec<Option<RunSession>> = items.iter().map(|_| None).collect();
-    let mut used_km = 0.0;
-    // Fixed runs: walk/run, race-week shakeouts, the race.
-    for (i, item) in items.iter().enumerate() {
-        let session = match item.run {
-            Run::WalkRun => walk_run::session(pacing, walk_run_week),
-            Run::Shakeout { minutes, strides } => RunSession {
-                kind: SessionKind::EasyRun,
-                title: format!(
-                    "Easy run: {minutes} min{}",
-                    if strides { " with strides" } else { "" }
-                ),
-                rpe: 3,
-                steps: runs::shakeout(pacing, minutes, strides),
-                reasons: vec![format!(
-                    "Two days before the race or less: only a short easy run (at most 30 min) to stay loose (rule {}).",
-                    rules::RACE_WEEK_EASY_DAYS
-                )],
-                distance_km: None,
-            },
-            Run::Race => race_session(ctx),
-            _ => continue,
-        };
-        if item.run != Run::Race {
-            used_km += session
-                .distance_km
-                .unwrap_or_else(|| round_down_tenth(session.steps.km()));
-        }
-        sessions[i] = Some(session);
-    }
-    let week_km = targets.km;
-    // The long run.
-    let mut long_km = 0.0;
-    if let Some(i) = items.iter().position(|it| it.run == Run::Long) {
-        let item = &items[i];
-        let wanted = targets.long_km.unwrap_or(0.3 * week_km);
-        let by_time = km_in(item.minutes, long_pace);
-        // Half the week at most, unless the time available keeps the other
-        // runs from carrying their half: then the long run still grows to
-        // the race (and the share rule reports it).
-        let others_hold: f64 = items
-            .iter()
-            .filter(|it| !matches!(it.run, Run::Long | Run::Race))
-            .map(|it| km_in(it.minutes, easy_pace).min(it.max_km))
-            .sum();
-        let time_bound = others_hold < (1.0 - share_cap) * week_km - 0.5;
-        // Nor does it undo the long run's progress so far.
-        let by_share = if time_bound {
-            f64::INFINITY
-        } else {
-            let progress = match phase {
-                Phase::Base | Phase::Build | Phase::Peak => history.peak_long_km.min(wanted),
-                _ => 0.0,
-            };
-            (share_cap * week_km).max(progress)
-        };
-        long_km = round_down_tenth(wanted.min(item.max_km).min(by_time).min(by_share)).max(2.0);
-        let fast = long_run_fast_finish(ctx, phase, targets.loading_index, long_km)
-            .filter(|(_, km)| *km < 0.6 * long_km);
-        let steps = runs::long(pacing, long_km, fast);
-        long_km = round_down_tenth(steps.km());
-        let mut reasons = vec![long_run_reason(
-            ctx, phase, wanted, long_km, item, by_time, by_share,
-        )];
-        if let Some((effort, km)) = fast {
-            reasons.push(format!(
-                "The last {km:.0} km at {} pace rehearse the race on tired legs.",
-                if effort == Effort::Marathon {
-                    "marathon"
-                } else {
-                    "half-marathon"
-                }
-            ));
-        }
-        used_km += long_km;
-        sessions[i] = Some(RunSession {
-            kind: SessionKind::LongRun,
-            title: match fast {
-                Some((Effort::Marathon, km)) => {
-                    format!("Long run {long_km:.1} km, the last {km:.0} km at marathon pace")
-                }
-                Some((_, km)) => {
-                    format!("Long run {long_km:.1} km, the last {km:.0} km at half-marathon pace")
-                }
-                None => format!("Long run {long_km:.1} km"),
-            },
-            rpe: if fast.is_some() { 5 } else { 4 },
-            steps,
-            reasons,
-            distance_km: None,
-        });
-    }
-    // Quality sessions.
-    let progress = match targets.loading_index {
-        Some(loading) => loading as f64 / ctx.loading_weeks.max(1) as f64,
-        None => 1.0,
+    let mut week = Sizer {
+        ctx,
+        items,
+        targets,
+        phase,
+        history,
+        easy_pace: pacing.planning_pace(Effort::Easy),
+        rotation: history.runs.len() / 4,
+        sessions: items.iter().map(|_| None).collect(),
+        used_km: 0.0,
     };
-    let easy_min = (20.0 * 60.0 / easy_pace).min(3.0);
-    let quality_count = items
-        .iter()
-        .filter(|it| matches!(it.run, Run::Quality(_)))
-        .count();
-    let easy_count = items
-        .iter()
-        .filter(|it| matches!(it.run, Run::Easy { .. } | Run::MediumLong))
-        .count();
-    // What the quality sessions may take, leaving the easy runs their minimum.
-    let room = (week_km - used_km - easy_count as f64 * easy_min) / quality_count.max(1) as f64;
-    let mut demoted: Vec<usize> = Vec::new();
-    for (i, item) in items.iter().enumerate() {
-        let Run::Quality(workout) = item.run else {
-            continue;
-        };
-        let (workout, spared) = workouts::spare_injuries(workout, &request.injuries);
-        let sizing = Sizing {
-            experience: request.experience,
-            event: ctx.event,
-            phase,
-            week_km,
-            minutes: item.minutes,
-            max_km: item
-                .max_km
-                .min(if long_km > 0.0 {
-                    long_km
-                } else {
-                    f64::INFINITY
-                })
-                .min(room),
-            progress,
-            race_km: request.race.as_ref().map_or(5.0, |r| r.km()),
-        };
-        let Some(built) = workouts::build(pacing, workout, &sizing) else {
-            demoted.push(i);
-            continue;
-        };
-        used_km += round_down_tenth(built.steps.km());
-        sessions[i] = Some(RunSession {
-            kind: built.kind,
-            title: built.title,
-            rpe: built.rpe,
-            steps: built.steps,
-            reasons: std::iter::once(built.reason).chain(spared).collect(),
-            distance_km: None,
-        });
-    }
-    // The medium-long run, then easy runs share what is left; a week too
-    // small for all of its runs leaves out the smallest (a run is 2.5 km or
-    // more).
-    let mut easy: Vec<usize> = (0..items.len())
-        .filter(|i| {
-            matches!(items[*i].run, Run::Easy { .. } | Run::MediumLong) || demoted.contains(i)
-        })
-        .collect();
-    let keep = (((week_km - used_km).max(0.0) / 2.5).floor() as usize).min(easy.len());
-    while easy.len() > keep {
-        // The last plain easy run goes first; the medium-long run last.
-        let last_easy = easy
-            .iter()
-            .rposition(|i| items[*i].run != Run::MediumLong)
-            .unwrap_or(easy.len() - 1);
-        easy.remove(last_easy);
-    }
-    // Easy runs stay shorter than the long run; in a week without one (the
-    // race week), well under the plan's long runs.
-    let ceiling = if long_km > 0.0 {
-        long_km
-    } else if history.peak_long_km > 0.0 {
-        (0.5 * history.peak_long_km).max(40.0 * 60.0 / easy_pace) / 0.9
-    } else {
-        f64::INFINITY
-    };
-    let weights: Vec<f64> = easy
-        .iter()
-        .enumerate()
-        .map(|(n, i)| match items[*i].run {
-            Run::MediumLong => 2.2,
-            _ => [1.0, 0.8, 1.2, 0.9, 1.1][(n + rotation) % 5],
-        })
-        .collect();
-    let bounds: Vec<(f64, f64)> = easy
-        .iter()
-        .map(|i| {
-            let item = &items[*i];
-            // Shorter than the long run: a medium-long run up to 75% of it.
-            let high = km_in(item.minutes, easy_pace)
-                .min(item.max_km)
-                .min(match item.run {
-                    Run::MediumLong => 0.75 * ceiling,
-                    _ => 0.9 * ceiling,
-                });
-            (easy_min.min(high), high.max(easy_min.min(high)))
-        })
-        .collect();
-    let left = (week_km - used_km).max(0.0);
-    // A week too small for every run's minimum shares what there is.
-    let bounds: Vec<(f64, f64)> = bounds
-        .into_iter()
-        .map(|(low, high)| (low.min(left / easy.len().max(1) as f64).max(1.0), high))
-        .collect();
-    let amounts = share(left, &weights, &bounds);
-    let mut placed = used_km;
-    // What a run's rounding leaves goes to the next one.
-    let mut carry = 0.0;
-    for (n, i) in easy.iter().enumerate() {
-        let item = &items[*i];
-        let km = (amounts[n] + carry).min(bounds[n].1).max(2.0);
-        let (title, steps, reason) = match item.run {
-            Run::MediumLong => {
-                let steps = runs::easy(pacing, km, false);
-                (
-                    format!("Medium-long run {:.1} km", round_down_tenth(steps.km())),
-                    steps,
-                    "Medium-long run midweek: a second long aerobic run builds endurance for the long race, as in Pfitzinger's plans.".to_owned(),
-                )
-            }
-            Run::Quality(_) => {
-                let steps = runs::easy(pacing, km, false);
-                (
-                    format!("Easy run {:.1} km", round_down_tenth(steps.km())),
-                    steps,
-                    "Easy instead of a quality session: the day's time or the week's volume leaves no room for one.".to_owned(),
-                )
-            }
-            Run::Easy { strides } => {
-                let steps = runs::easy(pacing, km, strides);
-                let km = round_down_tenth(steps.km());
-                (
-                    if strides {
-                        format!("Easy run {km:.1} km with strides")
-                    } else {
-                        format!("Easy run {km:.1} km")
-                    },
-                    steps,
-                    if strides {
-                        format!(
-                            "Easy with six strides near the end: short relaxed bursts keep leg speed and form in weeks with little fast running ({}).",
-                            rules::EASY_SHARE
-                        )
-                    } else {
-                        format!(
-                            "Easy running carries the week's volume, the runs of a week differing in length; about 80% of running time stays easy ({}).",
-                            rules::EASY_SHARE
-                        )
-                    },
-                )
-            }
-            _ => unreachable!("only easy runs are shared"),
-        };
-        placed += round_down_tenth(steps.km());
-        carry = (km - round_down_tenth(steps.km())).max(0.0);
-        let mut reasons = vec![reason];
-        let by_time = km_in(item.minutes, easy_pace);
-        if amounts[n] >= by_time - 0.05 && by_time < item.max_km {
-            reasons.push(format!(
-                "Held to about {:.0} minutes, the time available that day.",
-                item.minutes.unwrap_or(0.0)
-            ));
-        }
-        sessions[*i] = Some(RunSession {
-            kind: SessionKind::EasyRun,
-            title,
-            rpe: if item.run == Run::MediumLong { 4 } else { 3 },
-            steps,
-            reasons,
-            distance_km: None,
-        });
-    }
-    let shortfall_km = if easy.is_empty() {
-        0.0
-    } else {
-        (week_km - placed).max(0.0)
-    };
-    let runs = sessions
+    week.fixed_runs(walk_run_week);
+    let long_km = week.long_run(share_cap);
+    let demoted = week.quality_sessions(long_km);
+    let shortfall_km = week.easy_runs(long_km, &demoted);
+    let rotation = week.rotation;
+    let runs = week
+        .sessions
         .into_iter()
         .map(|s| {
             s.map(|session| {
@@ -405,6 +146,298 @@ pub fn allocate(
         })
         .collect();
     Allocation { runs, shortfall_km }
+}
+
+/// The week being sized: its runs so far and the kilometres they take.
+struct Sizer<'c, 'a> {
+    ctx: &'c Context<'a>,
+    items: &'c [RunItem],
+    targets: &'c Targets,
+    phase: Phase,
+    history: &'c History,
+    easy_pace: f64,
+    rotation: usize,
+    sessions: Vec<Option<RunSession<'a>>>,
+    /// Training kilometres of the runs sized so far (the race is not).
+    used_km: f64,
+}
+
+impl<'a> Sizer<'_, 'a> {
+    /// Runs whose size is fixed: walk/run, race-week shakeouts, the race.
+    fn fixed_runs(&mut self, walk_run_week: usize) {
+        let pacing = self.ctx.pacing;
+        for (i, item) in self.items.iter().enumerate() {
+            let session = match item.run {
+                Run::WalkRun => walk_run::session(pacing, walk_run_week),
+                Run::Shakeout { minutes, strides } => RunSession {
+                    kind: SessionKind::EasyRun,
+                    title: format!(
+                        "Easy run: {minutes} min{}",
+                        if strides { " with strides" } else { "" }
+                    ),
+                    rpe: 3,
+                    steps: runs::shakeout(pacing, minutes, strides),
+                    reasons: vec![format!(
+                        "Two days before the race or less: only a short easy run (at most 30 min) to stay loose (rule {}).",
+                        rules::RACE_WEEK_EASY_DAYS
+                    )],
+                    distance_km: None,
+                },
+                Run::Race => race_session(self.ctx),
+                _ => continue,
+            };
+            if item.run != Run::Race {
+                self.used_km += session
+                    .distance_km
+                    .unwrap_or_else(|| round_down_tenth(session.steps.km()));
+            }
+            self.sessions[i] = Some(session);
+        }
+    }
+
+    /// The long run, sized to the race within its caps; its kilometres.
+    fn long_run(&mut self, share_cap: f64) -> f64 {
+        let Some(i) = self.items.iter().position(|it| it.run == Run::Long) else {
+            return 0.0;
+        };
+        let (ctx, item, phase) = (self.ctx, &self.items[i], self.phase);
+        let week_km = self.targets.km;
+        let wanted = self.targets.long_km.unwrap_or(0.3 * week_km);
+        let by_time = km_in(item.minutes, ctx.pacing.planning_pace(Effort::Long));
+        // Half the week at most, unless the time available keeps the other
+        // runs from carrying their half: then the long run still grows to
+        // the race (and the share rule reports it). Nor does the share
+        // undo the long run's progress so far.
+        let others_hold: f64 = self
+            .items
+            .iter()
+            .filter(|it| !matches!(it.run, Run::Long | Run::Race))
+            .map(|it| km_in(it.minutes, self.easy_pace).min(it.max_km))
+            .sum();
+        let by_share = if others_hold < (1.0 - share_cap) * week_km - 0.5 {
+            f64::INFINITY
+        } else {
+            let progress = match phase {
+                Phase::Base | Phase::Build | Phase::Peak => self.history.peak_long_km.min(wanted),
+                _ => 0.0,
+            };
+            (share_cap * week_km).max(progress)
+        };
+        let planned = round_down_tenth(wanted.min(item.max_km).min(by_time).min(by_share)).max(2.0);
+        let fast = long_run_fast_finish(ctx, phase, self.targets.loading_index, planned)
+            .filter(|(_, km)| *km < 0.6 * planned);
+        let steps = runs::long(ctx.pacing, planned, fast);
+        let long_km = round_down_tenth(steps.km());
+        let mut reasons = vec![long_run_reason(
+            ctx, phase, wanted, long_km, item, by_time, by_share,
+        )];
+        let title = match fast {
+            Some((effort, km)) => {
+                let pace = if effort == Effort::Marathon {
+                    "marathon"
+                } else {
+                    "half-marathon"
+                };
+                reasons.push(format!(
+                    "The last {km:.0} km at {pace} pace rehearse the race on tired legs."
+                ));
+                format!("Long run {long_km:.1} km, the last {km:.0} km at {pace} pace")
+            }
+            None => format!("Long run {long_km:.1} km"),
+        };
+        self.used_km += long_km;
+        self.sessions[i] = Some(RunSession {
+            kind: SessionKind::LongRun,
+            title,
+            rpe: if fast.is_some() { 5 } else { 4 },
+            steps,
+            reasons,
+            distance_km: None,
+        });
+        long_km
+    }
+
+    /// The quality sessions, sized to the week and leaving the easy runs
+    /// their minimum; the items that had no room for one.
+    fn quality_sessions(&mut self, long_km: f64) -> Vec<usize> {
+        let (ctx, request) = (self.ctx, self.ctx.request);
+        let progress = match self.targets.loading_index {
+            Some(loading) => loading as f64 / ctx.loading_weeks.max(1) as f64,
+            None => 1.0,
+        };
+        let count = |wanted: fn(Run) -> bool| self.items.iter().filter(|it| wanted(it.run)).count();
+        let quality_count = count(|run| matches!(run, Run::Quality(_)));
+        let easy_count = count(|run| matches!(run, Run::Easy { .. } | Run::MediumLong));
+        let room = (self.targets.km - self.used_km - easy_count as f64 * self.easy_minimum())
+            / quality_count.max(1) as f64;
+        let mut demoted = Vec::new();
+        for (i, item) in self.items.iter().enumerate() {
+            let Run::Quality(workout) = item.run else {
+                continue;
+            };
+            let (workout, spared) = workouts::spare_injuries(workout, &request.injuries);
+            let sizing = Sizing {
+                experience: request.experience,
+                event: ctx.event,
+                phase: self.phase,
+                week_km: self.targets.km,
+                minutes: item.minutes,
+                max_km: item
+                    .max_km
+                    .min(if long_km > 0.0 {
+                        long_km
+                    } else {
+                        f64::INFINITY
+                    })
+                    .min(room),
+                progress,
+                race_km: request.race.as_ref().map_or(5.0, |r| r.km()),
+            };
+            let Some(built) = workouts::build(ctx.pacing, workout, &sizing) else {
+                demoted.push(i);
+                continue;
+            };
+            self.used_km += round_down_tenth(built.steps.km());
+            self.sessions[i] = Some(RunSession {
+                kind: built.kind,
+                title: built.title,
+                rpe: built.rpe,
+                steps: built.steps,
+                reasons: std::iter::once(built.reason).chain(spared).collect(),
+                distance_km: None,
+            });
+        }
+        demoted
+    }
+
+    /// The shortest easy run worth planning: 20 minutes, at most 3 km.
+    fn easy_minimum(&self) -> f64 {
+        (20.0 * 60.0 / self.easy_pace).min(3.0)
+    }
+
+    /// The medium-long and easy runs (and quality days that had no room)
+    /// share what is left of the week; the kilometres the time available
+    /// left out.
+    fn easy_runs(&mut self, long_km: f64, demoted: &[usize]) -> f64 {
+        let (items, week_km, easy_pace) = (self.items, self.targets.km, self.easy_pace);
+        // A week too small for all of its runs leaves out the smallest (a
+        // run is 2.5 km or more): the last plain easy run first.
+        let mut easy: Vec<usize> = (0..items.len())
+            .filter(|i| {
+                matches!(items[*i].run, Run::Easy { .. } | Run::MediumLong) || demoted.contains(i)
+            })
+            .collect();
+        let keep = (((week_km - self.used_km).max(0.0) / 2.5).floor() as usize).min(easy.len());
+        while easy.len() > keep {
+            let last_easy = easy
+                .iter()
+                .rposition(|i| items[*i].run != Run::MediumLong)
+                .unwrap_or(easy.len() - 1);
+            easy.remove(last_easy);
+        }
+        // Easy runs stay shorter than the long run; in a week without one
+        // (the race week), well under the plan's long runs.
+        let ceiling = if long_km > 0.0 {
+            long_km
+        } else if self.history.peak_long_km > 0.0 {
+            (0.5 * self.history.peak_long_km).max(40.0 * 60.0 / easy_pace) / 0.9
+        } else {
+            f64::INFINITY
+        };
+        let weights: Vec<f64> = easy
+            .iter()
+            .enumerate()
+            .map(|(n, i)| match items[*i].run {
+                Run::MediumLong => 2.2,
+                _ => [1.0, 0.8, 1.2, 0.9, 1.1][(n + self.rotation) % 5],
+            })
+            .collect();
+        let left = (week_km - self.used_km).max(0.0);
+        let minimum = self.easy_minimum();
+        let bounds: Vec<(f64, f64)> = easy
+            .iter()
+            .map(|i| {
+                let item = &items[*i];
+                // Shorter than the long run: a medium-long run up to 75% of it.
+                let high = km_in(item.minutes, easy_pace)
+                    .min(item.max_km)
+                    .min(match item.run {
+                        Run::MediumLong => 0.75 * ceiling,
+                        _ => 0.9 * ceiling,
+                    });
+                // A week too small for every run's minimum shares what there is.
+                let low = minimum.min(high).min(left / easy.len() as f64).max(1.0);
+                (low, high.max(low))
+            })
+            .collect();
+        let amounts = share(left, &weights, &bounds);
+        let mut placed = self.used_km;
+        // What a run's rounding leaves goes to the next one.
+        let mut carry = 0.0;
+        for (n, i) in easy.iter().enumerate() {
+            let item = &items[*i];
+            let km = (amounts[n] + carry).min(bounds[n].1).max(2.0);
+            let session = self.easy_session(item, km, amounts[n]);
+            let built = round_down_tenth(session.steps.km());
+            placed += built;
+            carry = (km - built).max(0.0);
+            self.sessions[*i] = Some(session);
+        }
+        if easy.is_empty() {
+            0.0
+        } else {
+            (week_km - placed).max(0.0)
+        }
+    }
+
+    /// An easy run of about `km` for `item` (`shared` is what the sharing
+    /// gave it, to say when the clock held it short).
+    fn easy_session(&self, item: &RunItem, km: f64, shared: f64) -> RunSession<'a> {
+        let pacing = self.ctx.pacing;
+        let strides = matches!(item.run, Run::Easy { strides: true });
+        let steps = runs::easy(pacing, km, strides);
+        let built = round_down_tenth(steps.km());
+        let (title, reason) = match item.run {
+            Run::MediumLong => (
+                format!("Medium-long run {built:.1} km"),
+                "Medium-long run midweek: a second long aerobic run builds endurance for the long race, as in Pfitzinger's plans.".to_owned(),
+            ),
+            Run::Quality(_) => (
+                format!("Easy run {built:.1} km"),
+                "Easy instead of a quality session: the day's time or the week's volume leaves no room for one.".to_owned(),
+            ),
+            _ if strides => (
+                format!("Easy run {built:.1} km with strides"),
+                format!(
+                    "Easy with six strides near the end: short relaxed bursts keep leg speed and form in weeks with little fast running ({}).",
+                    rules::EASY_SHARE
+                ),
+            ),
+            _ => (
+                format!("Easy run {built:.1} km"),
+                format!(
+                    "Easy running carries the week's volume, the runs of a week differing in length; about 80% of running time stays easy ({}).",
+                    rules::EASY_SHARE
+                ),
+            ),
+        };
+        let mut reasons = vec![reason];
+        let by_time = km_in(item.minutes, self.easy_pace);
+        if shared >= by_time - 0.05 && by_time < item.max_km {
+            reasons.push(format!(
+                "Held to about {:.0} minutes, the time available that day.",
+                item.minutes.unwrap_or(0.0)
+            ));
+        }
+        RunSession {
+            kind: SessionKind::EasyRun,
+            title,
+            rpe: if item.run == Run::MediumLong { 4 } else { 3 },
+            steps,
+            reasons,
+            distance_km: None,
+        }
+    }
 }
 
 fn long_run_reason(

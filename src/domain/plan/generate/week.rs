@@ -48,7 +48,6 @@ pub struct History {
     pub best_loading_km: f64,
     pub peak_long_km: f64,
     pub last_long_km: f64,
-
     pub loading_done: usize,
     /// Every run so far, for the 110% rule.
     pub runs: Vec<(NaiveDate, f64)>,
@@ -493,10 +492,11 @@ pub fn build_week(ctx: &Context, history: &mut History, index: usize) -> Planned
             session
         }));
     }
-    let long_run_minutes = f64::from(crate::domain::profile::long_run_minutes(
-        request.long_run_minutes,
-        request.minutes_per_day,
-    ));
+    // The long run's own time, never over 3.5 h.
+    let long_run_minutes = f64::from(
+        crate::domain::profile::long_run_minutes(request.long_run_minutes, request.minutes_per_day)
+            .min(super::volume::LONG_RUN_MAX_MIN),
+    );
     let items: Vec<RunItem> = days
         .iter()
         .zip(&strength)
