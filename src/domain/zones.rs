@@ -73,10 +73,11 @@ fn pace_s_per_km(speed_m_per_min: f64) -> f64 {
 
 /// A pace range; `min_s_per_km` is the faster end.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct PaceRange {
-    #[schema(example = 311)]
+    #[schema(example = 311, maximum = 65535)]
     pub min_s_per_km: u16,
-    #[schema(example = 320)]
+    #[schema(example = 320, maximum = 65535)]
     pub max_s_per_km: u16,
 }
 
@@ -96,6 +97,7 @@ impl PaceRange {
 
 /// Daniels' five training paces.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct TrainingPaces {
     /// 59–74% of VDOT: easy and long runs, warm-ups, recoveries.
     pub easy: PaceRange,
@@ -137,10 +139,12 @@ pub const HALF_MARATHON_M: f64 = 21_097.5;
 
 /// A predicted race time.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct RacePrediction {
     #[schema(example = 10.0)]
     pub distance_km: f64,
-    #[schema(example = 3065)]
+    // A u32 is beyond `int32`, the format the derive would write.
+    #[schema(example = 3065, format = Int64, maximum = 4294967295_u64)]
     pub time_s: u32,
 }
 
@@ -157,11 +161,14 @@ pub fn race_predictions(vdot: f64) -> Vec<RacePrediction> {
 
 /// One heart-rate zone.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct HrZone {
     /// `1`–`5` (Karvonen) or `1`, `2`, `3`, `4`, `5a`, `5b`, `5c` (Friel).
     #[schema(example = "2")]
     pub zone: String,
+    #[schema(maximum = 65535)]
     pub min_bpm: u16,
+    #[schema(maximum = 65535)]
     pub max_bpm: u16,
 }
 
@@ -274,6 +281,7 @@ pub struct ZonesRequest {
 /// Paces, predictions and heart-rate zones; each part present when its
 /// inputs were given.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct Zones {
     /// Daniels' VDOT of the recent race, one decimal.
     #[serde(default, skip_serializing_if = "Option::is_none")]

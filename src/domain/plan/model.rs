@@ -174,7 +174,11 @@ pub struct Plan {
     pub weeks: Vec<PlannedWeek>,
     /// The paces and heart-rate zones the plan's targets come from, when
     /// the athlete gave a recent race or heart rates.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "zones_object"
+    )]
     pub zones: Option<crate::domain::zones::Zones>,
     /// Ids of the rules the plan was checked against.
     #[serde(default)]
@@ -184,6 +188,19 @@ pub struct Plan {
     pub soft_violations: Vec<Violation>,
     #[serde(default)]
     pub notes: Vec<String>,
+}
+
+/// `zones` read from a JSON object only: serde's derive would also take an
+/// array of its (all optional) fields in order.
+fn zones_object<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<crate::domain::zones::Zones>, D::Error> {
+    let object: Option<serde_json::Map<String, serde_json::Value>> =
+        Option::deserialize(deserializer)?;
+    object
+        .map(|fields| serde_json::from_value(serde_json::Value::Object(fields)))
+        .transpose()
+        .map_err(serde::de::Error::custom)
 }
 
 impl Plan {

@@ -7,13 +7,15 @@ use std::borrow::Cow;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use utoipa::openapi::RefOr;
-use utoipa::openapi::schema::{ObjectBuilder, OneOfBuilder, Schema, Type};
+use utoipa::openapi::schema::{ArrayBuilder, ObjectBuilder, OneOfBuilder, Schema, Type};
 
 /// A range of whole numbers; `min` ≤ `max`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Range {
+    #[schema(maximum = 65535)]
     pub min: u16,
+    #[schema(maximum = 65535)]
     pub max: u16,
 }
 
@@ -56,8 +58,9 @@ pub struct Segment {
 pub struct RepeatGroup {
     #[schema(minimum = 1, maximum = 50)]
     pub times: u8,
-    /// Plain steps only: repeat groups do not nest.
-    #[schema(no_recursion, min_items = 1)]
+    /// Plain steps only: repeat groups do not nest (the schema is
+    /// written in `repeat_group`).
+    #[schema(value_type = Vec<Object>)]
     pub steps: Vec<Step>,
 }
 
@@ -94,41 +97,90 @@ fn with_kind(
     RefOr::T(Schema::Object(object))
 }
 
+/// The five plain steps, each a segment with its `kind`.
+fn plain_steps() -> Vec<RefOr<Schema>> {
+    let RefOr::T(Schema::Object(segment)) = <Segment as utoipa::PartialSchema>::schema() else {
+        unreachable!("a segment is an object");
+    };
+    vec![
+        with_kind(
+            &segment,
+            "warm_up",
+            "Warming up: easy jogging (or walking) first.",
+        ),
+        with_kind(&segment, "work", "The work of the session at its target."),
+        with_kind(
+            &segment,
+            "recovery",
+            "An easy jog or a walk between repetitions.",
+        ),
+        with_kind(&segment, "cool_down", "Easy jogging or walking to finish."),
+        with_kind(&segment, "walk", "Walking (walk/run sessions)."),
+    ]
+}
+
+fn one_of(items: Vec<RefOr<Schema>>, description: &str) -> RefOr<Schema> {
+    let mut one_of = items
+        .into_iter()
+        .fold(OneOfBuilder::new(), |builder, item| builder.item(item))
+        .description(Some(description))
+        .build();
+    one_of.discriminator = None;
+    RefOr::T(Schema::OneOf(one_of))
+}
+
+/// A repeat group: `times` and the plain steps (`PlainStep`) it repeats,
+/// so that the document says that groups do not nest.
+fn repeat_group() -> RefOr<Schema> {
+    let RefOr::T(Schema::Object(group)) = <RepeatGroup as utoipa::PartialSchema>::schema() else {
+        unreachable!("a repeat group is an object");
+    };
+    let mut group = group;
+    group.properties.insert(
+        "steps".to_owned(),
+        ArrayBuilder::new()
+            .items(RefOr::Ref(utoipa::openapi::Ref::from_schema_name(
+                "PlainStep",
+            )))
+            .min_items(Some(1))
+            .description(Some("Plain steps only: repeat groups do not nest."))
+            .into(),
+    );
+    with_kind(
+        &group,
+        "repeat",
+        "A repeat group: plain steps `times` times.",
+    )
+}
+
 impl utoipa::PartialSchema for Step {
     fn schema() -> RefOr<Schema> {
-        let (RefOr::T(Schema::Object(segment)), RefOr::T(Schema::Object(repeat))) = (
-            <Segment as utoipa::PartialSchema>::schema(),
-            <RepeatGroup as utoipa::PartialSchema>::schema(),
-        ) else {
-            unreachable!("segments and repeat groups are objects");
-        };
-        let mut one_of = OneOfBuilder::new()
-            .item(with_kind(&segment, "warm_up", "Warming up: easy jogging (or walking) first."))
-            .item(with_kind(&segment, "work", "The work of the session at its target."))
-            .item(with_kind(&segment, "recovery", "An easy jog or a walk between repetitions."))
-            .item(with_kind(&segment, "cool_down", "Easy jogging or walking to finish."))
-            .item(with_kind(&segment, "walk", "Walking (walk/run sessions)."))
-            .item(with_kind(&repeat, "repeat", "A repeat group: plain steps `times` times."))
-            .description(Some(
-                "One step of a run, or a repeat group; a plain step has exactly one of `duration_s` and `distance_m`.",
-            ))
-            .build();
-        one_of.discriminator = None;
-        RefOr::T(Schema::OneOf(one_of))
+        let mut items = plain_steps();
+        items.push(repeat_group());
+        one_of(
+            items,
+            "One step of a run, or a repeat group; a plain step has exactly one of `duration_s` and `distance_m`.",
+        )
     }
 }
 
 impl ToSchema for Step {
     fn schemas(schemas: &mut Vec<(String, RefOr<Schema>)>) {
-        for (name, schema) in [
-            (
-                "StepTarget",
-                <StepTarget as utoipa::PartialSchema>::schema(),
+        schemas.push((
+            "PlainStep".to_owned(),
+            one_of(
+                plain_steps(),
+                "A step that is not a repeat group: exactly one of `duration_s` and `distance_m`.",
             ),
-            ("Range", <Range as utoipa::PartialSchema>::schema()),
-        ] {
-            schemas.push((name.to_owned(), schema));
-        }
+        ));
+        schemas.push((
+            "StepTarget".to_owned(),
+            <StepTarget as utoipa::PartialSchema>::schema(),
+        ));
+        schemas.push((
+            "Range".to_owned(),
+            <Range as utoipa::PartialSchema>::schema(),
+        ));
     }
 }
 
@@ -290,8 +342,8 @@ pub fn shape_errors(steps: &[Step]) -> Vec<(String, String)> {
     for (i, step) in steps.iter().enumerate() {
         match step {
             Step::Repeat(group) => {
-                if group.times == 0 {
-                    errors.push((format!("/{i}/times"), "at least 1".to_owned()));
+                if !(1..=50).contains(&group.times) {
+                    errors.push((format!("/{i}/times"), "between 1 and 50".to_owned()));
                 }
                 if group.steps.is_empty() {
                     errors.push((format!("/{i}/steps"), "at least one step".to_owned()));
@@ -326,9 +378,21 @@ fn segment_errors(segment: &Segment, at: &str, errors: &mut Vec<(String, String)
             at.to_owned(),
             "give exactly one of duration_s and distance_m".to_owned(),
         )),
-        (Some(0), None) => errors.push((format!("{at}/duration_s"), "at least 1".to_owned())),
-        (None, Some(0)) => errors.push((format!("{at}/distance_m"), "at least 1".to_owned())),
+        (Some(seconds), None) if !(1..=86_400).contains(&seconds) => {
+            errors.push((format!("{at}/duration_s"), "between 1 and 86400".to_owned()))
+        }
+        (None, Some(metres)) if !(1..=400_000).contains(&metres) => errors.push((
+            format!("{at}/distance_m"),
+            "between 1 and 400000".to_owned(),
+        )),
         _ => {}
+    }
+    if segment
+        .note
+        .as_ref()
+        .is_some_and(|note| note.chars().count() > 200)
+    {
+        errors.push((format!("{at}/note"), "at most 200 characters".to_owned()));
     }
     if let Some(target) = &segment.target {
         for (name, range) in [

@@ -158,3 +158,16 @@ fn a_recovery_week_is_a_dip_not_a_new_base() {
         "{message}"
     );
 }
+
+#[test]
+fn a_plan_s_zones_are_an_object_with_known_fields_only() {
+    let catalog = seed_catalog();
+    let mut plan = serde_json::to_value(clean_plan(&catalog)).unwrap();
+    plan["zones"] = serde_json::json!({"vdot": 39.1});
+    assert!(serde_json::from_value::<Plan>(plan.clone()).is_ok());
+    // serde's derive would read an array of the (optional) fields in order.
+    plan["zones"] = serde_json::json!([null, null]);
+    assert!(serde_json::from_value::<Plan>(plan.clone()).is_err());
+    plan["zones"] = serde_json::json!({"vdot": 39.1, "vo2max": 50});
+    assert!(serde_json::from_value::<Plan>(plan).is_err());
+}
