@@ -215,10 +215,15 @@ impl ApiError {
     }
 }
 
+/// The `detail` of a problem with field errors: each as "field: what",
+/// or just "what" for one about the whole document (pointer "").
 fn summarize(errors: &[FieldError]) -> String {
     errors
         .iter()
-        .map(|e| format!("{}: {}", e.pointer.trim_start_matches('/'), e.detail))
+        .map(|e| match e.pointer.trim_start_matches('/') {
+            "" => e.detail.clone(),
+            field => format!("{field}: {}", e.detail),
+        })
         .collect::<Vec<_>>()
         .join("; ")
 }
@@ -373,6 +378,19 @@ mod tests {
         ));
         assert_eq!(body["status"], 500);
         assert!(!body.to_string().contains("secret_table"));
+    }
+
+    #[test]
+    fn an_error_about_the_whole_document_names_no_field() {
+        let body = body_of(&ApiError::unprocessable(vec![
+            FieldError::new("", "this Idempotency-Key was used for a different request"),
+            FieldError::new("/sets/0/reps", "between 1 and 100"),
+        ]));
+        assert_eq!(
+            body["detail"],
+            "this Idempotency-Key was used for a different request; sets/0/reps: between 1 and 100"
+        );
+        assert_eq!(body["errors"][0]["pointer"], "");
     }
 
     #[test]

@@ -46,7 +46,7 @@ fn with_etag(
     request_body = AthleteProfile,
     responses(
         (status = 201, description = "Created", body = Athlete,
-            headers(("ETag" = String, description = "Version tag, for If-Match"))),
+            headers(("ETag" = String, description = "Version tag, for If-Match"), ("Location" = String, description = "The profile"))),
         (status = 400, description = "Malformed body or unknown field", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Missing or invalid token", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
@@ -67,7 +67,12 @@ pub async fn create_athlete(
         athletes::create(connection, caller.account_id, &profile)
     })
     .await?;
-    Ok(with_etag(HttpResponse::Created(), &athlete, version))
+    let mut created = HttpResponse::Created();
+    created.insert_header((
+        actix_web::http::header::LOCATION,
+        format!("/v1/athletes/{}", athlete.id),
+    ));
+    Ok(with_etag(created, &athlete, version))
 }
 
 #[derive(Debug, Serialize, ToSchema)]

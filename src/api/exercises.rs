@@ -44,7 +44,8 @@ pub struct ExerciseListParams {
     #[param(value_type = Option<Vec<MovementPattern>>, style = Form, explode = false, min_items = 1)]
     pattern: Option<String>,
     /// The equipment the athlete has: an exercise qualifies when everything
-    /// it needs is in this list (body-weight exercises always qualify).
+    /// it needs, or everything one of its `equipment_alternatives` needs,
+    /// is in this list (body-weight exercises always qualify).
     /// Send an empty value (`equipment=`) for an athlete with nothing.
     #[param(value_type = Option<Vec<Equipment>>, style = Form, explode = false)]
     equipment: Option<String>,

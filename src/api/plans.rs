@@ -15,14 +15,16 @@ use super::athletes::AthletePath;
 use super::pagination::{IdPageParams, next_id_cursor};
 use crate::catalog_cache::CatalogCache;
 use crate::db::{self, PgPool};
+use crate::domain::numbers;
 use crate::domain::plan::adapt::{EFFORT_MARGIN, Evidence, adapt};
 use crate::domain::plan::catalog::PlanCatalog;
-use crate::domain::plan::generate::{PlanError, generate};
+use crate::domain::plan::generate::{Options, PlanError, generate_with_lifts};
 use crate::domain::plan::ics::to_ics;
 use crate::domain::plan::model::{Plan, Violation};
 use crate::domain::plan::request::{PlanRequest, request_from_profile};
 use crate::domain::plan::rules::{RULES, Rule, Severity};
 use crate::domain::plan::validate::{is_run, validate};
+use crate::domain::strength_load::LiftHistory;
 use crate::domain::validation::FieldError;
 use crate::error::{ApiError, Problem};
 use crate::http::auth::{BearerToken, OptionalBearerToken};
@@ -104,10 +106,37 @@ fn plan_error(error: PlanError) -> ApiError {
 async fn run_engine(
     request: PlanRequest,
     catalog: Arc<PlanCatalog>,
+    lifts: LiftHistory,
 ) -> Result<(PlanRequest, Plan), ApiError> {
-    web::block(move || generate(&request, &catalog).map(|plan| (request, plan)))
-        .await?
-        .map_err(plan_error)
+    web::block(move || {
+        generate_with_lifts(&request, &catalog, Options::default(), &lifts)
+            .map(|plan| (request, plan))
+    })
+    .await?
+    .map_err(plan_error)
+}
+
+/// How far back and how many weighted sessions a plan's loads look at.
+const LIFT_HISTORY_DAYS: i64 = 180;
+const LIFT_HISTORY_SESSIONS: i64 = 100;
+
+/// The athlete's newest weighted sets of each exercise before `before`,
+/// for the loads of a plan (`load_kg`).
+fn lift_history(
+    connection: &mut PgConnection,
+    athlete_id: Uuid,
+    before: chrono::DateTime<Utc>,
+) -> Result<LiftHistory, ApiError> {
+    let sessions = crate::repo::sessions::weighted_sets(
+        connection,
+        athlete_id,
+        before - chrono::Duration::days(LIFT_HISTORY_DAYS),
+        before,
+        LIFT_HISTORY_SESSIONS,
+    )?;
+    Ok(LiftHistory::from_sessions(
+        sessions.iter().map(Vec::as_slice),
+    ))
 }
 
 /// Generate a plan without storing it.
@@ -132,7 +161,7 @@ pub async fn preview_plan(
     body: JsonBody<PlanRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let catalog = caller_catalog(&pool, &cached, token).await?;
-    let (_, plan) = run_engine(body.0, catalog).await?;
+    let (_, plan) = run_engine(body.0, catalog, LiftHistory::default()).await?;
     Ok(HttpResponse::Ok().json(plan))
 }
 
@@ -153,10 +182,10 @@ pub struct ValidationReport {
 /// Every exercise a plan names must be in the caller's catalog.
 /// What the rules cannot judge in a plan sent for validation: exercises
 /// the catalog does not have, numbers outside the ranges the document
-/// gives (sets 1–10, target RPE 1–10, a custom race of 1–400 km) and steps
-/// of the wrong shape (not exactly one of duration and distance, nested
-/// repeats), which a generated plan never has. All answer 422, each with
-/// its pointer.
+/// gives (sets 1–10, target RPE 1–10, loads up to 1000 kg, a custom race
+/// of 1–400 km) and steps of the wrong shape (not exactly one of duration
+/// and distance, nested repeats), which a generated plan never has. All
+/// answer 422, each with its pointer.
 fn check_exercises_known(plan: &Plan, catalog: &PlanCatalog) -> Result<(), ApiError> {
     let mut errors = Vec::new();
     if let Some(km) = plan.race.as_ref().and_then(|race| race.distance_km)
@@ -190,6 +219,12 @@ fn check_exercises_known(plan: &Plan, catalog: &PlanCatalog) -> Result<(), ApiEr
                             errors.push(FieldError::new(
                                 format!("{at}/{list}/{e}/sets"),
                                 "between 1 and 10",
+                            ));
+                        }
+                        if item.load_kg.is_some_and(|kg| !(kg > 0.0 && kg <= 1000.0)) {
+                            errors.push(FieldError::new(
+                                format!("{at}/{list}/{e}/load_kg"),
+                                "more than 0 and at most 1000",
                             ));
                         }
                         if catalog
@@ -256,8 +291,19 @@ pub async fn validate_plan(
 
 /// Generate and store a plan for an athlete.
 ///
-/// The athlete's profile supplies every field the body does not; with a
-/// `race` in the body the profile's `weeks` is not used, and vice versa.
+/// The athlete's profile supplies every field the body does not. A plan
+/// runs up to the profile's race unless the body replaces the race (a new
+/// `race`, or `"race": null` with `weeks`); `weeks` alone against a
+/// profile with a race is refused with 422, since it would drop the race.
+///
+/// Lifts the athlete has logged with a weight (the newest session of each
+/// in the last 180 days) carry `load_kg`: from an estimated one-rep
+/// maximum (Brzycki up to 10 reps to failure, Epley above, reps in reserve
+/// counted as reps), progressed by double progression: every set at the
+/// top of the rep range with the target reps in reserve adds 2.5–5%
+/// (rounded to 2.5 kg on a bar, 2 kg for dumbbells above 10 kg, 4 kg
+/// kettlebells); a set below the range takes 5% off, a set harder than
+/// planned holds the load. Later weeks add a rep a week, then load.
 #[utoipa::path(
     tag = "plans",
     security(("bearer" = [])),
@@ -293,14 +339,7 @@ pub async fn create_plan(
     fields
         .entry("start_date")
         .or_insert_with(|| serde_json::Value::String(Utc::now().date_naive().to_string()));
-    // A race in the body replaces the profile's weeks, and weeks a race.
-    if fields.contains_key("race") && !fields.contains_key("weeks") {
-        fields.insert("weeks".to_owned(), serde_json::Value::Null);
-    }
-    if fields.contains_key("weeks") && !fields.contains_key("race") {
-        fields.insert("race".to_owned(), serde_json::Value::Null);
-    }
-    let (caller, catalog, request) = db::run(&pool, move |connection| {
+    let (caller, catalog, request, lifts) = db::run(&pool, move |connection| {
         let caller = accounts::authenticate(connection, &token.digest)?;
         let athlete = athletes::require(
             connection,
@@ -308,14 +347,16 @@ pub async fn create_plan(
             athlete_id,
             AccessLevel::ReadWrite,
         )?;
+        refuse_dropping_the_race(&athlete.athlete.profile, &overrides)?;
         let merged = request_from_profile(&athlete.athlete.profile, &overrides);
         let request: PlanRequest = parse_json(merged.to_string().as_bytes())?;
         // Private exercises of the athlete's coaches are the athlete owner's to see.
         let catalog = load_catalog(connection, Some(athlete.athlete.owner_account_id))?;
-        Ok((caller, catalog, request))
+        let lifts = lift_history(connection, athlete_id, Utc::now())?;
+        Ok((caller, catalog, request, lifts))
     })
     .await?;
-    let (request, plan) = run_engine(request, Arc::new(catalog)).await?;
+    let (request, plan) = run_engine(request, Arc::new(catalog), lifts).await?;
     let stored = db::run(&pool, move |connection| {
         repo::create(
             connection,
@@ -330,6 +371,31 @@ pub async fn create_plan(
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/v1/plans/{}", stored.id)))
         .json(stored))
+}
+
+/// `weeks` in the body against a profile with a race would plan past the
+/// race, without its peak and taper. Unless the body says what becomes of
+/// the race (`"race": null`, or another race, which `PlanRequest` then
+/// refuses beside `weeks`), that is refused, naming the race.
+fn refuse_dropping_the_race(
+    profile: &crate::domain::profile::AthleteProfile,
+    overrides: &serde_json::Value,
+) -> Result<(), ApiError> {
+    let weeks_given = overrides.get("weeks").is_some_and(|weeks| !weeks.is_null());
+    match &profile.race {
+        Some(race) if weeks_given && overrides.get("race").is_none() => {
+            Err(ApiError::unprocessable(vec![FieldError::new(
+                "/weeks",
+                format!(
+                    "the athlete's profile has a race ({} on {}) that `weeks` would leave out: \
+                     leave out `weeks` to plan up to the race, or send `\"race\": null` with it \
+                     to plan without the race",
+                    race.distance, race.date
+                ),
+            )]))
+        }
+        _ => Ok(()),
+    }
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -528,14 +594,14 @@ fn gather_evidence(
         })
         .collect();
     let runs = logs.iter().filter(|l| is_run(l.kind));
-    evidence.recent_run_km = runs
-        .clone()
-        .filter(|l| {
-            l.started_at.date_naive() >= from - Duration::days(7)
-                && l.started_at.date_naive() < from
-        })
-        .filter_map(|l| l.distance_km)
-        .sum();
+    evidence.recent_run_km = numbers::sum(
+        runs.clone()
+            .filter(|l| {
+                l.started_at.date_naive() >= from - Duration::days(7)
+                    && l.started_at.date_naive() < from
+            })
+            .filter_map(|l| l.distance_km),
+    );
     evidence.longest_logged_run_km = runs
         .filter(|l| {
             l.started_at.date_naive() >= from - Duration::days(30)
@@ -551,7 +617,8 @@ fn gather_evidence(
 /// The weeks before the date stay as they were. When the last two weeks
 /// show missed sessions or efforts well above target, or the last four a
 /// load warning, progression is held and a recovery week brought forward;
-/// the reasons cite the logs. The result is stored as a new plan whose
+/// the reasons cite the logs. The weighted sets logged before the date set
+/// the loads (`load_kg`) of the weeks re-planned, as when a plan is stored. The result is stored as a new plan whose
 /// `parent_plan_id` is this one.
 #[utoipa::path(
     tag = "plans",
@@ -579,7 +646,7 @@ pub async fn adapt_plan(
 ) -> Result<HttpResponse, ApiError> {
     let plan_id = path.plan_id;
     let from = body.0.from.unwrap_or_else(|| Utc::now().date_naive());
-    let (caller, stored, logs, inputs, catalog) = db::run(&pool, move |connection| {
+    let (caller, stored, logs, inputs, catalog, lifts) = db::run(&pool, move |connection| {
         let caller = accounts::authenticate(connection, &token.digest)?;
         let stored = repo::require(
             connection,
@@ -603,11 +670,17 @@ pub async fn adapt_plan(
         )?;
         let inputs = super::sessions::load_inputs(connection, &logs)?;
         let catalog = load_catalog(connection, Some(owner))?;
-        Ok((caller, stored, logs, inputs, catalog))
+        let lifts = lift_history(
+            connection,
+            stored.athlete_id,
+            super::sessions::midnight(from),
+        )?;
+        Ok((caller, stored, logs, inputs, catalog, lifts))
     })
     .await?;
     let (stored, adapted) = web::block(move || {
-        let evidence = gather_evidence(&stored, &logs, &inputs, from);
+        let mut evidence = gather_evidence(&stored, &logs, &inputs, from);
+        evidence.lifts = lifts;
         adapt(&stored.plan, &stored.request, from, &evidence, &catalog).map(|plan| (stored, plan))
     })
     .await?

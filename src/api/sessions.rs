@@ -16,6 +16,7 @@ use super::pagination::{decode_cursor, encode_cursor, parse_limit};
 use crate::db::schema::exercises;
 use crate::db::{self, PgPool};
 use crate::domain::load::{LoadInput, LoadReport, report};
+use crate::domain::numbers;
 use crate::domain::plan::model::{Plan, PlannedSession};
 use crate::domain::plan::validate::is_run;
 use crate::domain::session::SessionInput;
@@ -27,7 +28,7 @@ use crate::http::conditional::{IfMatch, IfMatchHeader, version_etag, versioned_r
 use crate::http::extract::JsonBody;
 use crate::repo::access::{AccessLevel, forbidden, visible_exercises};
 use crate::repo::session_create::{self, KeyedAnswer, OneStatementCreate};
-use crate::repo::sessions::{self as repo, Claim, ListQuery, Session};
+use crate::repo::sessions::{self as repo, Claim, ListQuery, Session, StoredAnswer};
 use crate::repo::{accounts, athletes, plans};
 
 fn sha256_hex(bytes: &[u8]) -> String {
@@ -95,6 +96,17 @@ fn session_response(
     Ok(rendered_session_response(status, session.id, version, body))
 }
 
+/// The version of a session as created.
+const FIRST_VERSION: i64 = 1;
+
+/// The headers of a session answer: its version and where it lives.
+fn session_headers(id: Uuid, version: i64) -> [(header::HeaderName, String); 2] {
+    [
+        (header::ETAG, version_etag(version)),
+        (header::LOCATION, format!("/v1/sessions/{id}")),
+    ]
+}
+
 /// A session answer whose body is already serialized.
 fn rendered_session_response(
     status: actix_web::http::StatusCode,
@@ -102,11 +114,34 @@ fn rendered_session_response(
     version: i64,
     body: Vec<u8>,
 ) -> HttpResponse {
-    HttpResponse::build(status)
-        .insert_header((header::ETAG, version_etag(version)))
-        .insert_header((header::LOCATION, format!("/v1/sessions/{id}")))
-        .content_type("application/json")
-        .body(body)
+    let mut response = HttpResponse::build(status);
+    for pair in session_headers(id, version) {
+        response.insert_header(pair);
+    }
+    response.content_type("application/json").body(body)
+}
+
+/// The headers of a session answer as they are kept under an
+/// idempotency key (`StoredAnswer::headers`).
+fn stored_session_headers(id: Uuid, version: i64) -> serde_json::Value {
+    serde_json::Value::Object(
+        session_headers(id, version)
+            .into_iter()
+            .map(|(name, value)| (name.as_str().to_owned(), serde_json::Value::String(value)))
+            .collect(),
+    )
+}
+
+/// The first answer again, headers and all, marked as a replay.
+fn replayed_response(answer: StoredAnswer) -> Result<HttpResponse, ApiError> {
+    let status =
+        actix_web::http::StatusCode::from_u16(answer.status).map_err(ApiError::internal)?;
+    let mut response = HttpResponse::build(status);
+    response.insert_header(("Idempotent-Replayed", "true"));
+    for (name, value) in answer.header_pairs() {
+        response.insert_header((name, value));
+    }
+    Ok(response.content_type("application/json").body(answer.body))
 }
 
 /// What a create ended in.
@@ -120,7 +155,7 @@ enum Created {
     },
     /// A repeat of an earlier create with the same client id and body.
     Existing(Session, i64),
-    Replay(u16, Vec<u8>),
+    Replay(StoredAnswer),
 }
 
 /// Log a session.
@@ -140,9 +175,12 @@ enum Created {
     ),
     request_body = SessionInput,
     responses(
-        (status = 201, description = "Logged", body = Session,
-            headers(("ETag" = String, description = "Version tag, for If-Match"), ("Location" = String, description = "The session"))),
-        (status = 200, description = "Already logged with this client id and body", body = Session),
+        (status = 201, description = "Logged; or, with `Idempotent-Replayed: true`, the first answer to this Idempotency-Key again, headers included", body = Session,
+            headers(("ETag" = String, description = "Version tag, for If-Match"), ("Location" = String, description = "The session"),
+                ("Idempotent-Replayed" = String, description = "`true` when this is the stored answer to an earlier request with the same Idempotency-Key"))),
+        (status = 200, description = "Already logged with this client id and body", body = Session,
+            headers(("ETag" = String, description = "Version tag, for If-Match"), ("Location" = String, description = "The session"),
+                ("Idempotent-Replayed" = String, description = "`true` when this is the stored answer to an earlier request with the same Idempotency-Key"))),
         (status = 400, description = "Malformed body, unknown field or value, or a bad Idempotency-Key", body = Problem, content_type = "application/problem+json"),
         (status = 401, description = "Missing or invalid token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Read-only access", body = Problem, content_type = "application/problem+json"),
@@ -203,7 +241,7 @@ pub async fn create_session(
         Created::NewRendered { id, body } => Ok(rendered_session_response(
             actix_web::http::StatusCode::CREATED,
             id,
-            1,
+            FIRST_VERSION,
             body,
         )),
         Created::New(session, version) => {
@@ -212,12 +250,7 @@ pub async fn create_session(
         Created::Existing(session, version) => {
             session_response(actix_web::http::StatusCode::OK, &session, version)
         }
-        Created::Replay(status, body) => Ok(HttpResponse::build(
-            actix_web::http::StatusCode::from_u16(status).map_err(ApiError::internal)?,
-        )
-        .insert_header(("Idempotent-Replayed", "true"))
-        .content_type("application/json")
-        .body(body)),
+        Created::Replay(answer) => replayed_response(answer),
     }
 }
 
@@ -248,9 +281,11 @@ fn create_simple(
     let session = session_create::new_session(Uuid::now_v7(), athlete_id, input, now);
     let body = serde_json::to_vec(&session).map_err(ApiError::internal)?;
     let request_hash = request_hash(athlete_id, hash, input);
-    let answer = key.map(|key| KeyedAnswer {
+    let headers = key.map(|_| stored_session_headers(session.id, FIRST_VERSION));
+    let answer = key.zip(headers.as_ref()).map(|(key, headers)| KeyedAnswer {
         key,
         request_sha256: &request_hash,
+        headers,
         body: &body,
     });
     match session_create::create_in_one_statement(
@@ -270,7 +305,7 @@ fn create_simple(
         OneStatementCreate::KeyTaken { caller } => {
             let key = key.ok_or_else(|| ApiError::internal("nothing inserted without a key"))?;
             match repo::stored_answer(connection, caller, key, &request_hash)? {
-                Claim::Replay { status, body } => Ok(Created::Replay(status, body)),
+                Claim::Replay(answer) => Ok(Created::Replay(answer)),
                 Claim::Mismatch => Err(key_reused()),
                 Claim::Claimed => Err(ApiError::internal("a taken key cannot be claimed")),
             }
@@ -318,7 +353,7 @@ fn create_checked(
         if let Some(key) = key {
             match repo::claim_key(connection, caller.account_id, key, &request_hash)? {
                 Claim::Claimed => {}
-                Claim::Replay { status, body } => return Ok(Created::Replay(status, body)),
+                Claim::Replay(answer) => return Ok(Created::Replay(answer)),
                 Claim::Mismatch => return Err(key_reused()),
             }
         }
@@ -352,15 +387,20 @@ fn create_checked(
             }
         };
         if let Some(key) = key {
-            let (status, session) = match &created {
-                Created::New(session, _) => (201, session),
-                Created::Existing(session, _) => (200, session),
+            let (status, session, version) = match &created {
+                Created::New(session, version) => (201, session, *version),
+                Created::Existing(session, version) => (200, session, *version),
                 Created::Replay(..) | Created::NewRendered { .. } => {
                     unreachable!("replays return early; this path renders no body")
                 }
             };
             let body = serde_json::to_vec(session).map_err(ApiError::internal)?;
-            repo::complete_key(connection, caller.account_id, key, status, &body)?;
+            let answer = StoredAnswer {
+                status,
+                headers: stored_session_headers(session.id, version),
+                body,
+            };
+            repo::complete_key(connection, caller.account_id, key, &answer)?;
         }
         Ok(created)
     })
@@ -793,6 +833,18 @@ pub struct Volume {
     pub km: f64,
 }
 
+impl Volume {
+    /// As answered: minutes and km to three decimals (sums of logged
+    /// decimals are not exact in binary), never `-0.0`.
+    fn rounded(self) -> Volume {
+        Volume {
+            minutes: numbers::round_to(self.minutes, 3),
+            km: numbers::round_to(self.km, 3),
+            ..self
+        }
+    }
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 pub struct AdherenceWeek {
     pub index: u16,
@@ -954,8 +1006,8 @@ pub fn match_logs(
             AdherenceWeek {
                 index: week.index,
                 start_date: week.start_date,
-                planned,
-                done,
+                planned: planned.rounded(),
+                done: done.rounded(),
                 matched,
                 missed,
             }

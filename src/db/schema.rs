@@ -30,6 +30,7 @@ diesel::table! {
         created_at -> Timestamptz,
         updated_at -> Timestamptz,
         owner_account_id -> Nullable<Uuid>,
+        equipment_alternatives -> Jsonb,
     }
 }
 
@@ -144,6 +145,7 @@ diesel::table! {
         response_status -> Nullable<SmallInt>,
         response_body -> Nullable<Bytea>,
         created_at -> Timestamptz,
+        response_headers -> Jsonb,
     }
 }
 

@@ -79,6 +79,14 @@ pub struct ExerciseDefinition {
     /// Everything the exercise needs; `["none"]` for body weight only.
     #[schema(min_items = 1)]
     pub equipment: Vec<Equipment>,
+    /// Other complete kits that do the same exercise, each on its own: a
+    /// goblet squat with `[["kettlebell"]]` instead of a dumbbell, a plank
+    /// on a mat with `[["none"]]` (the floor will do). The exercise is
+    /// available when everything in `equipment`, or everything in any one
+    /// of these, is at hand. Absent in older exports: none.
+    #[serde(default)]
+    #[schema(max_items = 8)]
+    pub equipment_alternatives: Vec<Vec<Equipment>>,
     pub unilateral: bool,
     pub compound: bool,
     pub impact: Impact,
@@ -151,6 +159,9 @@ pub struct ProgressionNode {
     pub harder: Option<String>,
 }
 
+/// Most alternative kits an exercise may list.
+pub const MAX_EQUIPMENT_ALTERNATIVES: usize = 8;
+
 /// Longest chain followed; guards against cycles and runaway data.
 pub const MAX_PROGRESSION_LENGTH: usize = 32;
 
@@ -162,6 +173,42 @@ impl ExerciseDefinition {
 
     pub fn harder_link(&self) -> Option<&str> {
         first_link(&self.harder)
+    }
+
+    /// Every kit the exercise can be done with: `equipment` first, then
+    /// the alternatives in the catalog's order.
+    pub fn kits(&self) -> impl Iterator<Item = &[Equipment]> {
+        std::iter::once(self.equipment.as_slice())
+            .chain(self.equipment_alternatives.iter().map(Vec::as_slice))
+    }
+
+    /// The first kit complete with what the athlete `has` (body weight,
+    /// `none`, is always at hand); `None` when no kit is.
+    pub fn kit_for(&self, has: &[Equipment]) -> Option<&[Equipment]> {
+        self.kits().find(|kit| kit_complete(kit, has))
+    }
+
+    /// Whether an athlete with `has` can do the exercise with one of its kits.
+    pub fn doable_with(&self, has: &[Equipment]) -> bool {
+        self.kit_for(has).is_some()
+    }
+
+    /// What is missing from the kit closest to complete (fewest items
+    /// missing, the catalog's order among equals); empty when a kit is
+    /// complete.
+    pub fn missing_with(&self, has: &[Equipment]) -> Vec<Equipment> {
+        if self.doable_with(has) {
+            return Vec::new();
+        }
+        self.kits()
+            .map(|kit| {
+                kit.iter()
+                    .copied()
+                    .filter(|item| !kit_complete(&[*item], has))
+                    .collect::<Vec<_>>()
+            })
+            .min_by_key(Vec::len)
+            .unwrap_or_default()
     }
 
     /// Checks every field against the catalog's rules; pointers are
@@ -206,6 +253,7 @@ impl ExerciseDefinition {
             "`none` cannot be combined with other equipment",
         );
         check_unique(&mut errors, "/equipment", &self.equipment);
+        self.validate_alternatives(&mut errors);
         errors.check(
             (1..=5).contains(&self.difficulty),
             "/difficulty",
@@ -289,6 +337,41 @@ impl ExerciseDefinition {
         errors.into_result()
     }
 
+    fn validate_alternatives(&self, errors: &mut Errors) {
+        errors.check(
+            self.equipment_alternatives.len() <= MAX_EQUIPMENT_ALTERNATIVES,
+            "/equipment_alternatives",
+            format!("at most {MAX_EQUIPMENT_ALTERNATIVES} alternative kits"),
+        );
+        let as_set = |kit: &[Equipment]| {
+            let mut sorted = kit.to_vec();
+            sorted.sort_by_key(|item| item.as_str());
+            sorted
+        };
+        let mut seen = vec![as_set(&self.equipment)];
+        for (index, kit) in self.equipment_alternatives.iter().enumerate() {
+            let pointer = format!("/equipment_alternatives/{index}");
+            errors.check(
+                !kit.is_empty(),
+                pointer.clone(),
+                "list what the kit needs, or [\"none\"]",
+            );
+            errors.check(
+                !(kit.contains(&Equipment::None) && kit.len() > 1),
+                pointer.clone(),
+                "`none` cannot be combined with other equipment",
+            );
+            check_unique(errors, &pointer, kit);
+            let set = as_set(kit);
+            errors.check(
+                !seen.contains(&set),
+                pointer,
+                "repeats `equipment` or another alternative",
+            );
+            seen.push(set);
+        }
+    }
+
     fn validate_variations(&self, errors: &mut Errors, field: &str, variations: &[Variation]) {
         let mut links = 0;
         for (index, variation) in variations.iter().enumerate() {
@@ -318,6 +401,12 @@ impl ExerciseDefinition {
             "at most one linked exercise, so the progression chain is unambiguous",
         );
     }
+}
+
+/// A kit is complete when every item is at hand; `none` always is.
+fn kit_complete(kit: &[Equipment], has: &[Equipment]) -> bool {
+    kit.iter()
+        .all(|item| *item == Equipment::None || has.contains(item))
 }
 
 fn first_link(variations: &[Variation]) -> Option<&str> {
@@ -451,6 +540,82 @@ mod tests {
         assert_eq!(chain_of("a", &cyclic), ["b", "a"]);
         let dangling = [node("a", Some("ghost"), None)];
         assert_eq!(chain_of("a", &dangling), ["a"]);
+    }
+
+    fn seed_exercise(slug: &str) -> ExerciseDefinition {
+        crate::seed::definitions()
+            .unwrap()
+            .into_iter()
+            .find(|d| d.slug == slug)
+            .unwrap()
+    }
+
+    #[test]
+    fn any_one_complete_kit_makes_an_exercise_doable() {
+        use Equipment::*;
+        let goblet = seed_exercise("goblet-squat");
+        assert_eq!(goblet.equipment, [Dumbbell]);
+        assert_eq!(goblet.equipment_alternatives, [vec![Kettlebell]]);
+        assert!(goblet.doable_with(&[Dumbbell]));
+        assert_eq!(goblet.kit_for(&[Kettlebell, Mat]), Some(&[Kettlebell][..]));
+        assert!(!goblet.doable_with(&[Barbell, Mat]));
+        assert_eq!(goblet.missing_with(&[Barbell]), [Dumbbell]);
+        let plank = seed_exercise("forearm-plank");
+        assert!(plank.doable_with(&[]), "the floor does without a mat");
+        assert_eq!(plank.kit_for(&[Mat]), Some(&[Mat][..]));
+        // Of two kits, the one closer to complete is named as missing.
+        let split = seed_exercise("dumbbell-elevated-split-squat");
+        assert_eq!(split.missing_with(&[Kettlebell]), [Box]);
+        assert!(split.doable_with(&[Kettlebell, Bench]));
+        assert!(!split.doable_with(&[Box, Bench]));
+    }
+
+    #[test]
+    fn alternative_kits_are_checked() {
+        use Equipment::*;
+        let mut goblet = seed_exercise("goblet-squat");
+        let pointers = |d: &ExerciseDefinition| -> Vec<String> {
+            d.validate()
+                .err()
+                .unwrap_or_default()
+                .into_iter()
+                .map(|e| e.pointer)
+                .collect()
+        };
+        assert!(pointers(&goblet).is_empty());
+        goblet.equipment_alternatives = vec![
+            vec![],
+            vec![None, Mat],
+            vec![Dumbbell],
+            vec![Kettlebell, Kettlebell],
+        ];
+        assert_eq!(
+            pointers(&goblet),
+            [
+                "/equipment_alternatives/0",
+                "/equipment_alternatives/1",
+                "/equipment_alternatives/2",
+                "/equipment_alternatives/3",
+            ]
+        );
+        goblet.equipment_alternatives = Equipment::ALL[1..]
+            .iter()
+            .filter(|item| **item != Dumbbell)
+            .map(|item| vec![*item])
+            .collect();
+        assert_eq!(pointers(&goblet), ["/equipment_alternatives"]);
+    }
+
+    #[test]
+    fn an_export_without_alternatives_still_parses() {
+        let mut value = serde_json::to_value(seed_exercise("goblet-squat")).unwrap();
+        value
+            .as_object_mut()
+            .unwrap()
+            .remove("equipment_alternatives");
+        let parsed: ExerciseDefinition = serde_json::from_value(value).unwrap();
+        assert!(parsed.equipment_alternatives.is_empty());
+        parsed.validate().unwrap();
     }
 
     #[test]

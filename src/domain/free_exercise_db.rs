@@ -25,6 +25,12 @@ pub struct FreeExerciseDbExercise {
     pub mechanic: Option<String>,
     /// Their single equipment value; `body only` for body weight.
     pub equipment: Option<String>,
+    /// Our addition to their format (apps that do not know it ignore it):
+    /// the equipment values of the other kits the exercise can be done
+    /// with, in their names (`kettlebells` for a goblet squat whose
+    /// `equipment` is `dumbbell`). Absent when there are none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub equipment_alternatives: Vec<String>,
     pub primary_muscles: Vec<String>,
     pub secondary_muscles: Vec<String>,
     pub instructions: Vec<String>,
@@ -53,6 +59,7 @@ impl From<&Exercise> for FreeExerciseDbExercise {
                 .to_owned(),
             ),
             equipment: Some(equipment_of(&definition.equipment).to_owned()),
+            equipment_alternatives: alternatives_of(definition),
             primary_muscles: primary,
             secondary_muscles: secondary,
             instructions: definition.instructions.clone(),
@@ -102,6 +109,20 @@ fn equipment_of(equipment: &[Equipment]) -> &'static str {
         .iter()
         .find(|(item, _)| equipment.contains(item))
         .map_or("body only", |(_, name)| name)
+}
+
+/// Their names for the alternative kits, each named once and never the
+/// same as the main kit's name.
+fn alternatives_of(definition: &ExerciseDefinition) -> Vec<String> {
+    let main = equipment_of(&definition.equipment);
+    let mut names: Vec<String> = Vec::new();
+    for kit in &definition.equipment_alternatives {
+        let name = equipment_of(kit);
+        if name != main && !names.iter().any(|n| n == name) {
+            names.push(name.to_owned());
+        }
+    }
+    names
 }
 
 /// Their muscle list has no hip flexors or feet: hip flexors map to
@@ -212,6 +233,24 @@ pub fn to_definition(item: &FreeExerciseDbExercise) -> Result<ExerciseDefinition
             Equipment::None
         }
     };
+    let mut equipment_alternatives = Vec::new();
+    for (index, name) in item.equipment_alternatives.iter().enumerate() {
+        match equipment_from(Some(name)) {
+            Some(kit) if kit != equipment && !equipment_alternatives.contains(&vec![kit]) => {
+                equipment_alternatives.push(vec![kit])
+            }
+            Some(_) => {}
+            None => errors.add(
+                format!("/equipmentAlternatives/{index}"),
+                format!("`{name}` has no runstrong equivalent"),
+            ),
+        }
+    }
+    errors.check(
+        equipment_alternatives.len() <= super::catalog::MAX_EQUIPMENT_ALTERNATIVES,
+        "/equipmentAlternatives",
+        "too many alternatives",
+    );
     let category_name = item.category.as_str();
     let known_category = [
         "strength",
@@ -290,6 +329,7 @@ pub fn to_definition(item: &FreeExerciseDbExercise) -> Result<ExerciseDefinition
         primary_muscles: primary,
         secondary_muscles: secondary,
         equipment: vec![equipment],
+        equipment_alternatives,
         unilateral: false,
         compound: item.mechanic.as_deref() == Some("compound"),
         impact: if category == Category::Plyometric {
@@ -414,6 +454,7 @@ mod import_tests {
             level: "intermediate".into(),
             mechanic: Some("compound".into()),
             equipment: equipment.map(Into::into),
+            equipment_alternatives: vec![],
             primary_muscles: primary.iter().map(|m| m.to_string()).collect(),
             secondary_muscles: vec!["glutes".into(), "quadriceps".into()],
             instructions: vec!["Stand.".into(), "Squat.".into()],
@@ -471,6 +512,48 @@ mod import_tests {
                 .unwrap_or_else(|e| panic!("{}: {e:?}", exported.id));
             assert_eq!(back.name, exercise.definition.name);
         }
+    }
+
+    #[test]
+    fn alternative_kits_travel_in_an_extension_field_and_come_back() {
+        let seed = crate::seed::definitions().unwrap();
+        let goblet = seed.iter().find(|d| d.slug == "goblet-squat").unwrap();
+        let exported = FreeExerciseDbExercise::from(&Exercise {
+            id: uuid::Uuid::nil(),
+            owner_account_id: None,
+            definition: goblet.clone(),
+        });
+        assert_eq!(exported.equipment.as_deref(), Some("dumbbell"));
+        assert_eq!(exported.equipment_alternatives, ["kettlebells"]);
+        let json = serde_json::to_value(&exported).unwrap();
+        assert_eq!(
+            json["equipmentAlternatives"],
+            serde_json::json!(["kettlebells"])
+        );
+        let back = to_definition(&exported).unwrap();
+        assert_eq!(back.equipment, [Equipment::Dumbbell]);
+        assert_eq!(back.equipment_alternatives, [vec![Equipment::Kettlebell]]);
+        // A plank's mat and its floor alternative are both `body only`:
+        // nothing to add.
+        let plank = seed.iter().find(|d| d.slug == "forearm-plank").unwrap();
+        assert_eq!(alternatives_of(plank), Vec::<String>::new());
+        // Their own files have no such field, and still import.
+        let mut theirs = json;
+        theirs
+            .as_object_mut()
+            .unwrap()
+            .remove("equipmentAlternatives");
+        let theirs: FreeExerciseDbExercise = serde_json::from_value(theirs).unwrap();
+        assert!(
+            to_definition(&theirs)
+                .unwrap()
+                .equipment_alternatives
+                .is_empty()
+        );
+        let mut unknown = exported.clone();
+        unknown.equipment_alternatives = vec!["machine".into()];
+        let errors = to_definition(&unknown).unwrap_err();
+        assert_eq!(errors[0].pointer, "/equipmentAlternatives/0");
     }
 
     #[test]

@@ -25,6 +25,7 @@ use chrono::{Duration, NaiveDate};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use super::numbers;
 use super::vocabulary::{Muscle, SessionKind};
 
 /// What the metrics need of one logged session.
@@ -145,14 +146,23 @@ fn empty_minutes() -> IntensityMinutes {
     }
 }
 
+fn rounded_minutes(minutes: IntensityMinutes) -> IntensityMinutes {
+    IntensityMinutes {
+        easy: round(minutes.easy),
+        moderate: round(minutes.moderate),
+        hard: round(minutes.hard),
+    }
+}
+
 fn add_minutes(into: &mut IntensityMinutes, from: &IntensityMinutes) {
     into.easy += from.easy;
     into.moderate += from.moderate;
     into.hard += from.hard;
 }
 
+/// Every number of the report is shown to three decimals (never `-0.0`).
 fn round(value: f64) -> f64 {
-    (value * 1000.0).round() / 1000.0
+    numbers::round_to(value, 3)
 }
 
 /// Metrics for `from..=to`. `sessions` may (and for the rolling metrics
@@ -183,10 +193,7 @@ pub fn report(
     let mut date = history_start;
     while date <= to {
         let today = by_day.get(&date).map(Vec::as_slice).unwrap_or(&[]);
-        let load: f64 = today
-            .iter()
-            .map(|s| f64::from(s.rpe) * s.duration_min)
-            .sum();
+        let load = numbers::sum(today.iter().map(|s| f64::from(s.rpe) * s.duration_min));
         let mut minutes = empty_minutes();
         let mut sets_by_muscle: BTreeMap<Muscle, u32> = BTreeMap::new();
         let mut run_km = 0.0;
@@ -258,7 +265,7 @@ pub fn report(
                 date,
                 load: round(load),
                 run_km: round(run_km),
-                minutes,
+                minutes: rounded_minutes(minutes),
                 sets_by_muscle,
                 acute_ewma: round(acute),
                 chronic_ewma: round(chronic),
@@ -300,7 +307,7 @@ fn weeks_of(days: &[DayLoad], warnings: &mut Vec<LoadWarning>) -> Vec<WeekLoad> 
     let mut weeks: Vec<WeekLoad> = Vec::new();
     for chunk in days.chunks(7) {
         let loads: Vec<f64> = chunk.iter().map(|d| d.load).collect();
-        let total: f64 = loads.iter().sum();
+        let total = numbers::sum(loads.iter().copied());
         let mut minutes = empty_minutes();
         let mut sets_by_muscle: BTreeMap<Muscle, u32> = BTreeMap::new();
         for day in chunk {
@@ -326,8 +333,8 @@ fn weeks_of(days: &[DayLoad], warnings: &mut Vec<LoadWarning>) -> Vec<WeekLoad> 
         let week = WeekLoad {
             start_date: chunk[0].date,
             load: round(total),
-            run_km: round(chunk.iter().map(|d| d.run_km).sum()),
-            minutes,
+            run_km: round(numbers::sum(chunk.iter().map(|d| d.run_km))),
+            minutes: rounded_minutes(minutes),
             sets_by_muscle,
             monotony,
             strain,
@@ -494,6 +501,17 @@ mod tests {
         assert_eq!(report.days[50].sets_by_muscle[&Muscle::Quadriceps], 1);
     }
 
+    #[test]
+    fn a_day_without_sessions_has_a_load_of_zero_not_minus_zero() {
+        let report = report(&[session(0, 60.0, 5, Some(10.0))], day(0), day(0), day(6));
+        let json = serde_json::to_string(&report.days[1]).unwrap();
+        assert!(json.contains(r#""load":0.0"#), "{json}");
+        assert_eq!(
+            crate::domain::numbers::negative_zero_at(&serde_json::to_value(&report).unwrap()),
+            None
+        );
+    }
+
     proptest! {
         #![proptest_config(ProptestConfig {
             rng_seed: proptest::test_runner::RngSeed::Fixed(0x6c6f_6164),
@@ -530,6 +548,20 @@ mod tests {
             // More load never clears an ACWR warning on that day.
             let warned = |r: &LoadReport| r.warnings.iter().any(|w| w.kind == WarningKind::Acwr && w.date == day(bump_day));
             prop_assert!(!warned(&base) || warned(&more));
+        }
+
+        /// No number of any report is negative zero, whatever the log and
+        /// the window (empty days, a week of rest, fatigue above fitness).
+        #[test]
+        fn no_report_holds_a_negative_zero(
+            raw in proptest::collection::vec((0i64..70, 1.0f64..300.0, 1u8..=10, proptest::option::of(0.0f64..60.0)), 0..40),
+            first in 0i64..60,
+            length in 0i64..30,
+        ) {
+            let sessions: Vec<LoadInput> = raw.iter().map(|(d, m, r, k)| session(*d, *m, *r, *k)).collect();
+            let report = report(&sessions, day(0), day(first), day(first + length));
+            let json = serde_json::to_value(&report).unwrap();
+            prop_assert_eq!(crate::domain::numbers::negative_zero_at(&json), None);
         }
     }
 }

@@ -3,13 +3,19 @@
 //! clock or touches HTTP.
 
 pub mod account;
+pub mod activity;
 pub mod catalog;
+pub(crate) mod fit_protocol;
 pub mod free_exercise_db;
 pub mod load;
+pub mod numbers;
 pub mod plan;
 pub mod profile;
 pub mod schema;
 pub mod session;
+pub mod strength_load;
+pub mod trimp;
 pub mod validation;
 pub mod vocabulary;
+pub mod workout_fit;
 pub mod zones;

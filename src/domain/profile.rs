@@ -88,7 +88,9 @@ macro_rules! athlete_fields {
             equipment: Vec<Equipment> [#[serde(default)]] as Option<Vec<Equipment>> [];
             /// Injury areas to protect.
             injuries: Vec<InjuryArea> [#[serde(default)]] as Option<Vec<InjuryArea>> [];
-            race: Option<Race> [#[serde(default)]] as Option<Race> [];
+            race: Option<Race> [#[serde(default)]] as Option<Race> [
+                #[doc = "Replaces the stored race; `null` removes it (a plan without a race)."]
+            ];
             /// A recent race: training paces and race predictions follow
             /// from it (Daniels' VDOT; see `POST /v1/zones`).
             recent_race: Option<RecentRace> [#[serde(default)]] as Option<RecentRace> [];

@@ -90,15 +90,68 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
             "text must not contain the NUL character (U+0000)",
         ));
     }
+    if let Some(value) = without_negative_zeros(bytes) {
+        return serde_path_to_error::deserialize(value.clone())
+            .or_else(|error| retry_with_integers(Some(value), error));
+    }
     let deserializer = &mut serde_json::Deserializer::from_slice(bytes);
-    serde_path_to_error::deserialize(deserializer).or_else(|error| {
-        match whole_floats_as_integers(bytes) {
-            // The retry's error is the one to report: the first may only be
-            // about a float the retry has already written as an integer.
-            Some(value) => serde_path_to_error::deserialize(value).map_err(path_error),
-            None => Err(path_error(error)),
+    serde_path_to_error::deserialize(deserializer)
+        .or_else(|error| retry_with_integers(serde_json::from_slice(bytes).ok(), error))
+}
+
+/// After a failed parse, the body parsed again with its whole floats
+/// written as integers; when it has none, the first error. The retry's
+/// error is the one to report: the first may only be about a float the
+/// retry has already written as an integer.
+fn retry_with_integers<T: DeserializeOwned>(
+    value: Option<serde_json::Value>,
+    error: serde_path_to_error::Error<serde_json::Error>,
+) -> Result<T, ApiError> {
+    match value {
+        Some(mut value) => {
+            if whole_floats_as_integers(&mut value) {
+                serde_path_to_error::deserialize(value).map_err(path_error)
+            } else {
+                Err(path_error(error))
+            }
         }
-    })
+        None => Err(path_error(error)),
+    }
+}
+
+/// The body as a JSON value with every negative zero (`-0`, `-0.0`, or a
+/// negative number too small for a float, `-1e-400`) written as `0.0`;
+/// `None` when the body is not JSON or has none. No quantity the API takes
+/// is negative, so `-0.0` means 0, and the service never answers `-0.0`
+/// (see `domain::numbers`), not even by echoing what it was sent. Only a
+/// body with a minus sign where a number may start is parsed for this.
+fn without_negative_zeros(bytes: &[u8]) -> Option<serde_json::Value> {
+    // A number's minus sign follows `:`, `[` or `,` (and white space); the
+    // hyphens of dates ("2027-01-04") follow digits.
+    let mut after_separator = true;
+    let mut negative_number = false;
+    for (index, byte) in bytes.iter().enumerate() {
+        match byte {
+            b'-' if after_separator && bytes.get(index + 1).is_some_and(u8::is_ascii_digit) => {
+                negative_number = true;
+                break;
+            }
+            b':' | b'[' | b',' => after_separator = true,
+            b' ' | b'\t' | b'\n' | b'\r' => {}
+            _ => after_separator = false,
+        }
+    }
+    if !negative_number {
+        return None;
+    }
+    let mut value: serde_json::Value = serde_json::from_slice(bytes).ok()?;
+    let changed = rewrite_numbers(&mut value, &|number| {
+        number
+            .as_f64()
+            .filter(|float| number.is_f64() && *float == 0.0 && float.is_sign_negative())
+            .and_then(|_| serde_json::Number::from_f64(0.0))
+    });
+    changed.then_some(value)
 }
 
 fn path_error<E: std::fmt::Display + IsSyntax>(error: serde_path_to_error::Error<E>) -> ApiError {
@@ -163,35 +216,44 @@ fn nul_character_at(bytes: &[u8]) -> Option<String> {
     find(&value, &mut pointer).then_some(pointer)
 }
 
-/// The body with every float that has no fractional part (and fits an
-/// `i64` exactly) written as an integer; `None` when the body is not JSON
-/// or has no such float.
-fn whole_floats_as_integers(bytes: &[u8]) -> Option<serde_json::Value> {
-    fn rewrite(value: &mut serde_json::Value) -> bool {
-        match value {
-            serde_json::Value::Number(number) => match number.as_f64() {
-                // Beyond 2^53 a float no longer names one integer exactly.
-                Some(float)
-                    if number.is_f64()
-                        && float.fract() == 0.0
-                        && float.abs() <= 9_007_199_254_740_992.0 =>
-                {
-                    *number = serde_json::Number::from(float as i64);
-                    true
-                }
-                _ => false,
-            },
-            serde_json::Value::Array(items) => items
-                .iter_mut()
-                .fold(false, |changed, item| rewrite(item) | changed),
-            serde_json::Value::Object(fields) => fields
-                .values_mut()
-                .fold(false, |changed, field| rewrite(field) | changed),
-            _ => false,
+/// Writes every float of `value` that has no fractional part (and fits
+/// an `i64` exactly) as an integer; whether there was any.
+fn whole_floats_as_integers(value: &mut serde_json::Value) -> bool {
+    rewrite_numbers(value, &|number| match number.as_f64() {
+        // Beyond 2^53 a float no longer names one integer exactly.
+        Some(float)
+            if number.is_f64()
+                && float.fract() == 0.0
+                && float.abs() <= 9_007_199_254_740_992.0 =>
+        {
+            Some(serde_json::Number::from(float as i64))
         }
+        _ => None,
+    })
+}
+
+/// Replaces every number of `value` that `rewrite` gives a replacement
+/// for; whether there was any.
+fn rewrite_numbers(
+    value: &mut serde_json::Value,
+    rewrite: &impl Fn(&serde_json::Number) -> Option<serde_json::Number>,
+) -> bool {
+    match value {
+        serde_json::Value::Number(number) => match rewrite(number) {
+            Some(replacement) => {
+                *number = replacement;
+                true
+            }
+            None => false,
+        },
+        serde_json::Value::Array(items) => items.iter_mut().fold(false, |changed, item| {
+            rewrite_numbers(item, rewrite) | changed
+        }),
+        serde_json::Value::Object(fields) => fields.values_mut().fold(false, |changed, field| {
+            rewrite_numbers(field, rewrite) | changed
+        }),
+        _ => false,
     }
-    let mut value: serde_json::Value = serde_json::from_slice(bytes).ok()?;
-    rewrite(&mut value).then_some(value)
 }
 
 /// serde_path_to_error's path as an RFC 6901 JSON Pointer.
@@ -272,6 +334,36 @@ mod tests {
         let error = parse_json::<Body>(b"{\"name\":").unwrap_err();
         assert_eq!(error.status_code().as_u16(), 400);
         assert!(error.to_string().contains("malformed JSON"));
+    }
+
+    #[derive(Debug, Deserialize)]
+    #[serde(deny_unknown_fields)]
+    struct Distances {
+        km: f64,
+        laps: Vec<f64>,
+        count: u8,
+    }
+
+    #[test]
+    fn negative_zeros_are_read_as_zero() {
+        for body in [
+            r#"{"km": -0.0, "laps": [1.5, -0], "count": 2}"#,
+            r#"{"km":-0,"laps":[-0.000e3,-1e-400],"count":-0}"#,
+            r#"{"km": -0E0, "laps": [], "count": 2.0}"#,
+        ] {
+            let parsed = parse_json::<Distances>(body.as_bytes()).unwrap();
+            assert!(parsed.count <= 2, "{body}");
+            for value in std::iter::once(parsed.km).chain(parsed.laps) {
+                assert!(!value.is_sign_negative(), "{body}: {value}");
+            }
+        }
+        // Dates are not numbers, and real negative numbers stay as sent.
+        let parsed =
+            parse_json::<serde_json::Value>(br#"{"date": "2027-01-04", "x": -1.5}"#).unwrap();
+        assert_eq!(parsed["x"], -1.5);
+        let error =
+            parse_json::<Distances>(br#"{"km": -0.0, "laps": [], "count": -1}"#).unwrap_err();
+        assert_eq!(pointer_of(error), "/count");
     }
 
     #[actix_web::test]

@@ -29,6 +29,7 @@ pub struct ExerciseRow {
     pub benefits: Vec<String>,
     pub default_prescription: serde_json::Value,
     pub owner_account_id: Option<Uuid>,
+    pub equipment_alternatives: serde_json::Value,
 }
 
 #[derive(Debug, Clone, Insertable, AsChangeset)]
@@ -56,6 +57,7 @@ pub struct NewExerciseRow {
     pub helps_with: Vec<String>,
     pub benefits: Vec<String>,
     pub default_prescription: serde_json::Value,
+    pub equipment_alternatives: serde_json::Value,
     pub origin: String,
     /// Null means the global catalog; `treat_none_as_null` so that an
     /// update can also make an exercise global again.

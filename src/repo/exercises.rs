@@ -2,7 +2,7 @@ use diesel::{
     dsl::sql,
     pg::Pg,
     prelude::*,
-    sql_types::{Bool, Text},
+    sql_types::{Bool, Jsonb, Text},
 };
 use uuid::Uuid;
 
@@ -88,10 +88,19 @@ pub fn list(
         );
     }
     if let Some(available) = &filter.equipment_available {
-        // Body-weight exercises need `none`, which every athlete has.
+        // Body-weight exercises need `none`, which every athlete has; an
+        // exercise qualifies when its own kit or any alternative kit is
+        // complete (`<@` on JSON arrays: every element is in the other).
         let mut has = names(available, Equipment::as_str);
         has.push(Equipment::None.as_str());
-        query = query.filter(exercises::equipment.is_contained_by(has));
+        let has_json = serde_json::to_value(&has).expect("names serialize");
+        query = query.filter(
+            exercises::equipment.is_contained_by(has).or(sql::<Bool>(
+                "EXISTS (SELECT 1 FROM jsonb_array_elements(exercises.equipment_alternatives) AS kit WHERE kit <@ ",
+            )
+            .bind::<Jsonb, _>(has_json)
+            .sql(")")),
+        );
     }
     if let Some(max) = filter.max_difficulty {
         query = query.filter(exercises::difficulty.le(i16::from(max)));
@@ -159,11 +168,10 @@ impl ExerciseFilter {
                 || (self.muscle_role == MuscleRole::Any
                     && any_of(&self.muscles, &d.secondary_muscles)))
             && (self.patterns.is_empty() || self.patterns.contains(&d.movement_pattern))
-            && self.equipment_available.as_ref().is_none_or(|available| {
-                d.equipment
-                    .iter()
-                    .all(|needed| *needed == Equipment::None || available.contains(needed))
-            })
+            && self
+                .equipment_available
+                .as_ref()
+                .is_none_or(|available| d.doable_with(available))
             && self.max_difficulty.is_none_or(|max| d.difficulty <= max)
             && self
                 .max_impact
@@ -264,6 +272,8 @@ pub fn new_row(id: Uuid, definition: &ExerciseDefinition, origin: &str) -> NewEx
         primary_muscles: to_strings(&d.primary_muscles, Muscle::as_str),
         secondary_muscles: to_strings(&d.secondary_muscles, Muscle::as_str),
         equipment: to_strings(&d.equipment, Equipment::as_str),
+        equipment_alternatives: serde_json::to_value(&d.equipment_alternatives)
+            .expect("kits serialize"),
         unilateral: d.unilateral,
         compound: d.compound,
         impact: d.impact.as_str().to_owned(),
@@ -316,6 +326,7 @@ fn exercise_from_row(row: ExerciseRow) -> Result<Exercise, ApiError> {
             primary_muscles: parse_all(&row.primary_muscles)?,
             secondary_muscles: parse_all(&row.secondary_muscles)?,
             equipment: parse_all(&row.equipment)?,
+            equipment_alternatives: from_json::<Vec<Vec<Equipment>>>(row.equipment_alternatives)?,
             impact: parse(&row.impact)?,
             difficulty: u8::try_from(row.difficulty).map_err(ApiError::internal)?,
             easier: from_json::<Vec<Variation>>(row.easier)?,

@@ -54,10 +54,13 @@ pub fn new_session(id: Uuid, athlete_id: Uuid, input: &SessionInput, at: DateTim
     }
 }
 
-/// The answer an idempotent create stores under its key.
+/// The answer an idempotent create stores under its key (its status is
+/// 201: the one-statement path only creates).
 pub struct KeyedAnswer<'a> {
     pub key: &'a str,
     pub request_sha256: &'a str,
+    /// `Location` and `ETag`, as `StoredAnswer::headers`.
+    pub headers: &'a serde_json::Value,
     pub body: &'a [u8],
 }
 
@@ -108,8 +111,8 @@ const SQL: &str = "
         WHERE target.owned OR target.access = 'read_write'
     ), claimed AS (
         INSERT INTO idempotency_keys
-            (account_id, key, request_sha256, response_status, response_body)
-        SELECT writer.id, $3, $4, 201, $5 FROM writer WHERE $3 IS NOT NULL
+            (account_id, key, request_sha256, response_status, response_body, response_headers)
+        SELECT writer.id, $3, $4, 201, $5, $19 FROM writer WHERE $3 IS NOT NULL
         ON CONFLICT DO NOTHING
         RETURNING account_id
     ), inserted AS (
@@ -149,6 +152,7 @@ struct CreateStatement<'a> {
     sets: serde_json::Value,
     body_sha256: &'a str,
     created_at: DateTime<Utc>,
+    response_headers: Option<&'a serde_json::Value>,
 }
 
 impl<'a> CreateStatement<'a> {
@@ -174,6 +178,7 @@ impl<'a> CreateStatement<'a> {
             16 => out.push_bind_param::<Jsonb, _>(&self.sets),
             17 => out.push_bind_param::<Text, _>(&self.body_sha256),
             18 => out.push_bind_param::<Timestamptz, _>(&self.created_at),
+            19 => out.push_bind_param::<Nullable<Jsonb>, _>(&self.response_headers),
             _ => Err(diesel::result::Error::QueryBuilderError(
                 format!("no value ${n} in the create statement").into(),
             )),
@@ -247,6 +252,7 @@ pub fn create_in_one_statement(
         sets: serde_json::to_value(&session.sets).map_err(ApiError::internal)?,
         body_sha256,
         created_at: session.created_at,
+        response_headers: answer.as_ref().map(|a| a.headers),
     };
     let outcome: Outcome = statement.get_result(connection).map_err(in_flight)?;
     Ok(match outcome {

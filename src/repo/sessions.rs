@@ -380,12 +380,65 @@ pub fn between(
         .collect()
 }
 
+/// The sets of the newest live sessions started in [since, before) that
+/// logged a set with a weight, newest first, at most `limit` of them:
+/// what the loads of a new plan are computed from.
+pub fn weighted_sets(
+    connection: &mut PgConnection,
+    athlete_id: Uuid,
+    since: DateTime<Utc>,
+    before: DateTime<Utc>,
+    limit: i64,
+) -> Result<Vec<Vec<LoggedSet>>, ApiError> {
+    sessions::table
+        .filter(sessions::athlete_id.eq(athlete_id))
+        .filter(sessions::deleted_at.is_null())
+        .filter(sessions::started_at.ge(since))
+        .filter(sessions::started_at.lt(before))
+        .filter(diesel::dsl::sql::<diesel::sql_types::Bool>(
+            "jsonb_path_exists(sets, '$[*] ? (@.weight_kg > 0)')",
+        ))
+        .order((sessions::started_at.desc(), sessions::id.desc()))
+        .limit(limit)
+        .select(sessions::sets)
+        .load::<serde_json::Value>(connection)?
+        .into_iter()
+        .map(|sets| {
+            serde_json::from_value(sets)
+                .map_err(|e| ApiError::internal(format!("corrupt session sets: {e}")))
+        })
+        .collect()
+}
+
+/// The answer given under an idempotency key, kept to be given again: a
+/// replay must be indistinguishable from the first answer, so it keeps
+/// the headers that describe the answer (`Location`, `ETag`) as well.
+#[derive(Debug, Clone, PartialEq)]
+pub struct StoredAnswer {
+    pub status: u16,
+    /// Header names and values, as a JSON object of strings.
+    pub headers: serde_json::Value,
+    pub body: Vec<u8>,
+}
+
+impl StoredAnswer {
+    /// The stored headers as (name, value) pairs; anything that is not a
+    /// string value is skipped.
+    pub fn header_pairs(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.headers
+            .as_object()
+            .into_iter()
+            .flatten()
+            .filter_map(|(name, value)| Some((name.as_str(), value.as_str()?)))
+    }
+}
+
 /// What claiming an idempotency key found.
 pub enum Claim {
     /// The key is ours: do the work and record the answer.
     Claimed,
     /// The key was used before for this same request: its stored answer.
-    Replay { status: u16, body: Vec<u8> },
+    Replay(StoredAnswer),
     /// The key was used before for a different request.
     Mismatch,
 }
@@ -421,23 +474,25 @@ pub fn stored_answer(
     key: &str,
     request_sha256: &str,
 ) -> Result<Claim, ApiError> {
-    let (stored_hash, status, body): (String, Option<i16>, Option<Vec<u8>>) =
-        idempotency_keys::table
-            .find((account, key))
-            .select((
-                idempotency_keys::request_sha256,
-                idempotency_keys::response_status,
-                idempotency_keys::response_body,
-            ))
-            .first(connection)?;
+    type Row = (String, Option<i16>, Option<Vec<u8>>, serde_json::Value);
+    let (stored_hash, status, body, headers): Row = idempotency_keys::table
+        .find((account, key))
+        .select((
+            idempotency_keys::request_sha256,
+            idempotency_keys::response_status,
+            idempotency_keys::response_body,
+            idempotency_keys::response_headers,
+        ))
+        .first(connection)?;
     if stored_hash != request_sha256 {
         return Ok(Claim::Mismatch);
     }
     match (status, body) {
-        (Some(status), Some(body)) => Ok(Claim::Replay {
+        (Some(status), Some(body)) => Ok(Claim::Replay(StoredAnswer {
             status: status as u16,
+            headers,
             body,
-        }),
+        })),
         _ => Err(in_flight_error()),
     }
 }
@@ -463,13 +518,13 @@ pub fn complete_key(
     connection: &mut PgConnection,
     account: Uuid,
     key: &str,
-    status: u16,
-    body: &[u8],
+    answer: &StoredAnswer,
 ) -> Result<(), ApiError> {
     diesel::update(idempotency_keys::table.find((account, key)))
         .set((
-            idempotency_keys::response_status.eq(status as i16),
-            idempotency_keys::response_body.eq(body),
+            idempotency_keys::response_status.eq(answer.status as i16),
+            idempotency_keys::response_body.eq(&answer.body),
+            idempotency_keys::response_headers.eq(&answer.headers),
         ))
         .execute(connection)?;
     Ok(())

@@ -14,6 +14,9 @@ use crate::domain::catalog::ExerciseDefinition;
 use crate::domain::validation::FieldError;
 use crate::repo::exercises::new_row;
 
+#[cfg(test)]
+mod audit;
+
 const SEED_JSON: &str = include_str!("exercises.json");
 
 /// The seed's exercises, parsed and checked: every field valid, every link
@@ -147,6 +150,8 @@ pub fn apply(connection: &mut PgConnection) -> Result<(), String> {
                     exercises::primary_muscles.eq(excluded(exercises::primary_muscles)),
                     exercises::secondary_muscles.eq(excluded(exercises::secondary_muscles)),
                     exercises::equipment.eq(excluded(exercises::equipment)),
+                    exercises::equipment_alternatives
+                        .eq(excluded(exercises::equipment_alternatives)),
                     exercises::unilateral.eq(excluded(exercises::unilateral)),
                     exercises::compound.eq(excluded(exercises::compound)),
                     exercises::impact.eq(excluded(exercises::impact)),

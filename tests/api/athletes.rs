@@ -7,8 +7,21 @@ use crate::helpers::{assert_problem, example_profile, spawn_app};
 async fn profiles_are_created_read_with_etags_and_304() {
     let app = spawn_app().await;
     let owner = app.register("athlete").await;
-    let (id, etag) = app.create_athlete(&owner).await;
-    let path = format!("/v1/athletes/{id}");
+    let created = app
+        .request(Method::POST, "/v1/athletes", Some(&owner))
+        .json(&example_profile())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), 201);
+    let etag = created.headers()["etag"].to_str().unwrap().to_owned();
+    // Location names the new profile, as on every other creating POST.
+    let path = created.headers()["location"].to_str().unwrap().to_owned();
+    let id = created.json::<Value>().await.unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    assert_eq!(path, format!("/v1/athletes/{id}"));
     let response = app
         .request(Method::GET, &path, Some(&owner))
         .send()

@@ -286,7 +286,7 @@ fn session_body(km: f64) -> Value {
 }
 
 fn plan_body() -> Value {
-    json!({"start_date": "2027-01-04", "weeks": 4})
+    json!({"start_date": "2027-01-04", "weeks": 4, "race": null})
 }
 
 fn private_exercise_body(name: &str) -> Value {

@@ -101,18 +101,33 @@ async fn every_filter_includes_what_matches_and_excludes_the_rest() {
         e["movement_pattern"] == "hinge" || e["movement_pattern"] == "lunge"
     })
     .await;
+    // An exercise qualifies when its kit or any alternative kit is complete.
+    let doable_with = |e: &Value, has: &[&str]| {
+        std::iter::once(&e["equipment"])
+            .chain(e["equipment_alternatives"].as_array().unwrap())
+            .any(|kit| {
+                kit.as_array()
+                    .unwrap()
+                    .iter()
+                    .all(|item| item == "none" || has.iter().any(|h| item == h))
+            })
+    };
     assert_filter(&app, &catalog, "equipment=dumbbell,mat", |e| {
-        e["equipment"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .all(|item| item == "none" || item == "dumbbell" || item == "mat")
+        doable_with(e, &["dumbbell", "mat"])
     })
     .await;
-    assert_filter(&app, &catalog, "equipment=", |e| {
-        e["equipment"] == serde_json::json!(["none"])
+    assert_filter(&app, &catalog, "equipment=kettlebell", |e| {
+        doable_with(e, &["kettlebell"])
     })
     .await;
+    assert_filter(&app, &catalog, "equipment=", |e| doable_with(e, &[])).await;
+    // The goblet squat is a dumbbell exercise with a kettlebell alternative;
+    // the plank lists a mat but the floor will do.
+    let with_kettlebell = all_pages(&app, "equipment=kettlebell", 200).await;
+    assert!(with_kettlebell.iter().any(|slug| slug == "goblet-squat"));
+    let with_nothing = all_pages(&app, "equipment=", 200).await;
+    assert!(with_nothing.iter().any(|slug| slug == "forearm-plank"));
+    assert!(!with_nothing.iter().any(|slug| slug == "goblet-squat"));
     assert_filter(&app, &catalog, "max_difficulty=2", |e| {
         e["difficulty"].as_u64().unwrap() <= 2
     })

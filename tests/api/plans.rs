@@ -213,7 +213,7 @@ async fn stored_plans_come_from_the_profile_and_export_to_a_calendar() {
             &format!("/v1/athletes/{athlete_id}/plans"),
             Some(&owner),
         )
-        .json(&json!({"start_date": "2027-01-04", "weeks": 8, "runs_per_week": 3}))
+        .json(&json!({"start_date": "2027-01-04", "weeks": 8, "race": null, "runs_per_week": 3}))
         .send()
         .await
         .unwrap();
@@ -224,7 +224,8 @@ async fn stored_plans_come_from_the_profile_and_export_to_a_calendar() {
         location,
         format!("/v1/plans/{}", stored["id"].as_str().unwrap())
     );
-    // Profile defaults, body overrides; weeks replaced the profile's race.
+    // Profile defaults, body overrides; weeks with `"race": null` replaced
+    // the profile's race.
     assert_eq!(stored["request"]["goal"], "endurance");
     assert_eq!(stored["request"]["runs_per_week"], 3);
     assert!(stored["request"]["race"].is_null());
@@ -318,4 +319,66 @@ async fn stored_plans_come_from_the_profile_and_export_to_a_calendar() {
         .unwrap();
     let problem = assert_problem(bad, 400).await;
     assert_eq!(problem["errors"][0]["pointer"], "/runs_per_week");
+}
+
+/// `weeks` against a profile with a race would drop the race (no peak, no
+/// taper): refused, naming the race, unless the body says what becomes of it.
+#[tokio::test]
+async fn weeks_never_silently_drop_the_race_of_the_profile() {
+    let app = spawn_app().await;
+    let owner = app.register("athlete").await;
+    let (athlete_id, _) = app.create_athlete(&owner).await;
+    let path = format!("/v1/athletes/{athlete_id}/plans");
+    let store = |body: Value| {
+        app.request(Method::POST, &path, Some(&owner))
+            .json(&body)
+            .send()
+    };
+    let problem = assert_problem(
+        store(json!({"start_date": "2027-01-04", "weeks": 12}))
+            .await
+            .unwrap(),
+        422,
+    )
+    .await;
+    assert_eq!(problem["errors"][0]["pointer"], "/weeks");
+    let detail = problem["detail"].as_str().unwrap();
+    assert!(
+        detail.contains("marathon on 2027-04-18") && detail.contains(r#""race": null"#),
+        "{detail}"
+    );
+    // Another race beside weeks is refused as in a preview.
+    let both = json!({"start_date": "2027-01-04", "weeks": 12,
+        "race": {"date": "2027-03-28", "distance": "half_marathon"}});
+    let problem = assert_problem(store(both).await.unwrap(), 422).await;
+    assert_eq!(problem["errors"][0]["pointer"], "/weeks");
+    assert_eq!(
+        app.query_json(&format!(
+            "SELECT to_json(count(*)) FROM plans WHERE athlete_id = '{athlete_id}'"
+        ))
+        .await,
+        "0",
+        "nothing stored"
+    );
+
+    // Without weeks the plan runs up to the race, peak and taper included.
+    let to_race = store(json!({"start_date": "2027-01-04"})).await.unwrap();
+    assert_eq!(to_race.status(), 201);
+    let to_race: Value = to_race.json().await.unwrap();
+    assert_eq!(to_race["plan"]["end_date"], "2027-04-18");
+    let phases: Vec<&str> = to_race["plan"]["weeks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| w["phase"].as_str().unwrap())
+        .collect();
+    assert_eq!(phases.last(), Some(&"taper"), "{phases:?}");
+    // Saying so plans the weeks without the race.
+    let without = store(json!({"start_date": "2027-01-04", "weeks": 12, "race": null}))
+        .await
+        .unwrap();
+    assert_eq!(without.status(), 201);
+    let without: Value = without.json().await.unwrap();
+    assert!(without["plan"]["race"].is_null());
+    assert_eq!(without["plan"]["weeks"].as_array().unwrap().len(), 12);
 }

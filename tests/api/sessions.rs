@@ -1,6 +1,8 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
+use runstrong::domain::numbers::negative_zero_at;
+
 use crate::helpers::{Session, TestApp, assert_problem, spawn_app};
 
 fn run_body(started_at: &str, km: f64) -> Value {
@@ -240,6 +242,65 @@ async fn ten_concurrent_posts_with_one_key_store_one_row() {
     let theirs: Value = theirs.json().await.unwrap();
     assert_ne!(theirs["id"], bodies[0]["id"]);
     assert_eq!(theirs["athlete_id"].as_str().unwrap(), other_athlete);
+}
+
+/// A replay is indistinguishable from the first answer: the same status,
+/// body, `Location` and `ETag`, on every path a create takes (the
+/// one-statement create, the checked one with sets, a client-chosen id
+/// that was already logged), plus `Idempotent-Replayed: true`.
+#[tokio::test]
+async fn a_replay_repeats_the_first_answer_headers_and_all() {
+    let app = spawn_app().await;
+    let owner = app.register("athlete").await;
+    let (athlete, _) = app.create_athlete(&owner).await;
+    let mut with_id = run_body("2026-10-07T07:00:00Z", 6.0);
+    with_id["id"] = json!(uuid::Uuid::now_v7().to_string());
+    assert_eq!(
+        post(&app, &owner, &athlete, &with_id, None).await.status(),
+        201
+    );
+    let cases = [
+        ("one-statement", run_body("2026-10-05T07:00:00Z", 8.0), 201),
+        (
+            "checked",
+            strength_body(&app, "2026-10-06T18:00:00Z").await,
+            201,
+        ),
+        ("already-logged", with_id, 200),
+    ];
+    for (key, body, status) in cases {
+        let first = post(&app, &owner, &athlete, &body, Some(key)).await;
+        assert_eq!(first.status(), status, "{key}");
+        assert!(first.headers().get("idempotent-replayed").is_none());
+        let header = |response: &reqwest::Response, name: &str| {
+            response.headers()[name].to_str().unwrap().to_owned()
+        };
+        let (location, etag) = (header(&first, "location"), header(&first, "etag"));
+        let first_body = first.bytes().await.unwrap();
+        let id = serde_json::from_slice::<Value>(&first_body).unwrap()["id"].clone();
+        assert_eq!(location, format!("/v1/sessions/{}", id.as_str().unwrap()));
+
+        let replay = post(&app, &owner, &athlete, &body, Some(key)).await;
+        assert_eq!(replay.status(), status, "{key}");
+        assert_eq!(header(&replay, "idempotent-replayed"), "true");
+        assert_eq!(header(&replay, "location"), location, "{key}");
+        assert_eq!(header(&replay, "etag"), etag, "{key}");
+        assert_eq!(header(&replay, "content-type"), "application/json");
+        assert_eq!(replay.bytes().await.unwrap(), first_body, "{key}");
+    }
+    assert_eq!(count_rows(&app, &athlete).await, "3");
+
+    // The same key with another body: the detail says so, naming no field.
+    let other = run_body("2026-10-05T07:00:00Z", 9.0);
+    let problem = assert_problem(
+        post(&app, &owner, &athlete, &other, Some("one-statement")).await,
+        422,
+    )
+    .await;
+    assert_eq!(
+        problem["detail"],
+        "this Idempotency-Key was used for a different request"
+    );
 }
 
 /// The common create is answered without reading the row back: the
@@ -497,7 +558,7 @@ async fn adherence_matches_logs_to_planned_sessions() {
             &format!("/v1/athletes/{athlete}/plans"),
             Some(&owner),
         )
-        .json(&json!({"start_date": "2026-10-05", "weeks": 2}))
+        .json(&json!({"start_date": "2026-10-05", "weeks": 2, "race": null}))
         .send()
         .await
         .unwrap()
@@ -589,7 +650,7 @@ async fn adapting_after_missed_sessions_and_hard_efforts_lowers_the_next_weeks()
             &format!("/v1/athletes/{athlete}/plans"),
             Some(&owner),
         )
-        .json(&json!({"start_date": "2026-09-28", "weeks": 8}))
+        .json(&json!({"start_date": "2026-09-28", "weeks": 8, "race": null}))
         .send()
         .await
         .unwrap()
@@ -682,4 +743,72 @@ async fn adapting_after_missed_sessions_and_hard_efforts_lowers_the_next_weeks()
         .await
         .unwrap();
     assert_problem(late, 422).await;
+}
+
+/// No answer carries a negative zero: not a distance logged as `-0.0`,
+/// not the load of a day without sessions, not "-0.0 km" in the reasons
+/// of an adaptation made without runs in the week before.
+#[tokio::test]
+async fn no_answer_carries_a_negative_zero() {
+    let app = spawn_app().await;
+    let owner = app.register("athlete").await;
+    let (athlete, _) = app.create_athlete(&owner).await;
+    let get = |path: String| {
+        let request = app.request(Method::GET, &path, Some(&owner));
+        async move { request.send().await.unwrap().json::<Value>().await.unwrap() }
+    };
+    let mut drills = run_body("2026-10-06T07:00:00Z", 0.0);
+    drills["distance_km"] = json!(-0.0);
+    drills["elevation_gain_m"] = json!(-0.0);
+    let logged = post(&app, &owner, &athlete, &drills, None).await;
+    assert_eq!(logged.status(), 201);
+    let logged: Value = logged.json().await.unwrap();
+    assert_eq!(negative_zero_at(&logged), None, "{logged}");
+    let stored = get(format!("/v1/sessions/{}", logged["id"].as_str().unwrap())).await;
+    assert_eq!(negative_zero_at(&stored), None, "{stored}");
+
+    let load = get(format!(
+        "/v1/athletes/{athlete}/load?from=2026-10-05&to=2026-10-11"
+    ))
+    .await;
+    assert_eq!(load["days"][0]["load"], 0.0);
+    assert_eq!(negative_zero_at(&load), None, "{load}");
+
+    let plan: Value = app
+        .request(
+            Method::POST,
+            &format!("/v1/athletes/{athlete}/plans"),
+            Some(&owner),
+        )
+        .json(&json!({"start_date": "2026-10-05", "weeks": 4, "race": null}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let plan_id = plan["id"].as_str().unwrap();
+    let adherence = get(format!(
+        "/v1/athletes/{athlete}/adherence?plan_id={plan_id}"
+    ))
+    .await;
+    assert_eq!(negative_zero_at(&adherence), None, "{adherence}");
+    let adapted = app
+        .request(
+            Method::POST,
+            &format!("/v1/plans/{plan_id}/adapt"),
+            Some(&owner),
+        )
+        .json(&json!({"from": "2026-10-05"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(adapted.status(), 201);
+    let adapted: Value = adapted.json().await.unwrap();
+    assert_eq!(negative_zero_at(&adapted), None);
+    let notes = adapted["plan"]["notes"].to_string();
+    assert!(
+        notes.contains("0.0 km run in the last 7 days") && !notes.contains("-0.0"),
+        "{notes}"
+    );
 }

@@ -4,7 +4,7 @@
 use chrono::{Duration, NaiveDate};
 
 use super::catalog::PlanCatalog;
-use super::generate::{Options, PlanError, generate_with};
+use super::generate::{Options, PlanError, generate_with_lifts};
 use super::model::Plan;
 use super::request::PlanRequest;
 use super::rules::Severity;
@@ -23,6 +23,9 @@ pub struct Evidence {
     pub recent_run_km: f64,
     /// Longest run logged in the 30 days before the re-plan date.
     pub longest_logged_run_km: f64,
+    /// The newest weighted sets of each exercise before the re-plan date:
+    /// the loads of the weeks re-planned.
+    pub lifts: crate::domain::strength_load::LiftHistory,
 }
 
 /// Missed sessions, efforts and warnings that call for holding back.
@@ -141,7 +144,7 @@ pub fn adapt(
                 .any(|s| s.steps.iter().any(|step| step.is_walk_run()))
         })
         .count();
-    let mut fresh = generate_with(
+    let mut fresh = generate_with_lifts(
         &remaining,
         catalog,
         Options {
@@ -152,6 +155,7 @@ pub fn adapt(
                 walk_run_weeks
             },
         },
+        &evidence.lifts,
     )?;
     let why = evidence.reasons();
     let headline = if hold {
@@ -162,7 +166,7 @@ pub fn adapt(
     } else {
         format!(
             "Re-planned from {cut_date} from the logs: {:.1} km run in the last 7 days.",
-            evidence.recent_run_km
+            crate::domain::numbers::round_to(evidence.recent_run_km, 1)
         )
     };
     for session in fresh.weeks[0]
@@ -221,6 +225,7 @@ mod tests {
             warnings: vec![],
             recent_run_km: plan.weeks[4].planned_run_km * 0.6,
             longest_logged_run_km: 12.0,
+            ..Evidence::default()
         };
         let adapted = adapt(&plan, &request, from, &evidence, &catalog).unwrap();
         assert_eq!(

@@ -47,10 +47,16 @@ fn describe(session: &PlannedSession) -> String {
         (!items.is_empty()).then(|| {
             let names: Vec<String> = items
                 .iter()
-                .map(|e| match (e.reps, e.hold_s) {
-                    (Some(reps), _) => format!("{} {}×{}", e.exercise_slug, e.sets, reps),
-                    (None, Some(hold)) => format!("{} {}×{} s", e.exercise_slug, e.sets, hold),
-                    _ => e.exercise_slug.clone(),
+                .map(|e| {
+                    let dose = match (e.reps, e.hold_s) {
+                        (Some(reps), _) => format!("{} {}×{}", e.exercise_slug, e.sets, reps),
+                        (None, Some(hold)) => format!("{} {}×{} s", e.exercise_slug, e.sets, hold),
+                        _ => e.exercise_slug.clone(),
+                    };
+                    match e.load_kg {
+                        Some(load) => format!("{dose} @ {load} kg"),
+                        None => dose,
+                    }
                 })
                 .collect();
             format!("{label}: {}.", names.join(", "))

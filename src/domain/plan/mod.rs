@@ -9,10 +9,13 @@ pub mod model;
 pub mod request;
 pub mod rules;
 pub mod steps;
+pub mod strength_rules;
 pub mod validate;
 
 #[cfg(test)]
 mod published_tests;
+#[cfg(test)]
+mod strength_tests;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]

@@ -58,10 +58,26 @@ pub struct PlannedExercise {
     pub tempo: Option<String>,
     #[schema(maximum = 65535)]
     pub rest_s: u16,
-    /// Reps in reserve to stop at (load guidance).
+    /// Reps in reserve to stop at (load guidance): RPE is 10 minus this.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(maximum = 255)]
     pub target_rir: Option<u8>,
+    /// The weight to lift, once the athlete has logged this exercise with
+    /// a weight (per dumbbell or kettlebell, the whole bar for a barbell:
+    /// as logged). From the last logged session: an estimated one-rep
+    /// maximum (Brzycki up to 10 reps to failure, Epley above, reps in
+    /// reserve counted as reps), progressed by double progression: when
+    /// every set reached the top of the rep range at the target RIR, 2.5–5%
+    /// more, rounded to what the equipment allows; a set below the range
+    /// lowers it, a set harder than planned holds it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(exclusive_minimum = 0, maximum = 1000, example = 22.5)]
+    pub load_kg: Option<f64>,
+    /// Plyometrics: foot contacts of this exercise (sets × reps, twice for
+    /// one leg at a time).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(maximum = 65535, example = 40)]
+    pub foot_contacts: Option<u16>,
 }
 
 /// One planned session.

@@ -42,6 +42,9 @@ athlete_fields!(partial_fields!(
     pub struct PlanOverrides {
         #[schema(value_type = Option<String>, format = Date, nullable = false)]
         start_date: Option<String>,
+        /// A plan of this many weeks instead of one up to a race. Against a
+        /// profile with a race, send `"race": null` with it: the race is never
+        /// dropped silently (422 otherwise).
         #[schema(minimum = 1, maximum = 52)]
         weeks: Option<u8>,
     }

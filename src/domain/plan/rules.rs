@@ -109,6 +109,18 @@ rules! {
         "At most one (maintenance) strength session in a taper week.",
         "Strength is kept, not built, while running volume comes down before a race.",
         ARTICLE;
+    EXPLOSIVE_FIRST = "explosive_first", Hard,
+        "In a strength session, jumps, throws and swings come first, right after the warm-up.",
+        "Explosive work needs a fresh nervous system; done after heavy lifting it is slower and the landings are sloppier.",
+        "Blagrove et al. 2018 (Sports Med); NSCA plyometric guidelines";
+    PLYOMETRIC_VOLUME = "plyometric_volume", Hard,
+        "Plyometrics are counted in foot contacts: at most 100 in one session.",
+        "The NSCA session guide is 80–100 contacts for beginners; runners, who land thousands of times a week, stay at or below it and build up over weeks.",
+        "NSCA plyometric guidelines (Chu; Potach and Chu)";
+    NO_JUMPING_WHEN_INJURED = "no_jumping_when_injured", Hard,
+        "No jumping or high-impact work with a knee, ankle, Achilles, shin or plantar-fascia injury.",
+        "Landings load exactly these areas at several times body weight; strength work around them protects them instead.",
+        ARTICLE;
     STRENGTH_FREQUENCY = "strength_frequency", Soft,
         "Two to three full-body strength sessions a week outside taper weeks.",
         "Two to three sessions a week build strength alongside running.",
@@ -165,6 +177,14 @@ rules! {
         "The goal shapes the work: power → plyometrics, endurance → higher reps, form → single-leg and stability, injury prevention → exercises that protect the injured areas.",
         "Different goals need different strength qualities.",
         ARTICLE;
+    LOADED_WHEN_EQUIPPED = "loaded_when_equipped", Soft,
+        "With dumbbells, kettlebells or a barbell, every strength session loads a squat, hinge or lunge (a beginner's first two weeks excepted).",
+        "Body weight soon stops being a stimulus for a runner's legs; heavy loads are what improve running economy.",
+        "Blagrove et al. 2018 (Sports Med)";
+    LOAD_GUIDANCE = "load_guidance", Soft,
+        "Every lift done for reps carries a reps-in-reserve target of at least 1 (never to failure), and every jump its foot contacts (sets × reps, both legs counted).",
+        "Reps in reserve let the athlete pick the load and keep the sets hard but short of failure; contacts make jumping volume comparable across exercises.",
+        "Blagrove et al. 2018 (training to failure is not advised); Helms et al. 2016 on RIR-based RPE";
     REP_RANGES = "rep_ranges", Soft,
         "Beginners lift 8–12 reps; trained athletes lift heavy (3 × 4–6) plus plyometrics in base and build, progressing by double progression.",
         "Novices learn the movements first; heavy sets and jumps improve running economy in trained runners.",

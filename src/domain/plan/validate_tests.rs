@@ -29,6 +29,8 @@ fn entry(catalog: &PlanCatalog, slug: &str, sets: u8, reps: Option<u8>) -> Plann
         tempo: None,
         rest_s: 60,
         target_rir: Some(2),
+        load_kg: None,
+        foot_contacts: None,
     }
 }
 
@@ -310,6 +312,7 @@ fn an_exercise_the_injury_forbids_is_flagged() {
                 e.definition.category == Category::WarmUp
                     && e.definition.equipment == [Equipment::None]
                     && !e.definition.avoid_with.is_empty()
+                    && !crate::domain::plan::catalog::is_jumping(e)
             })
             .expect("the seed has such a drill");
         day(plan, 1)[0]
@@ -356,6 +359,9 @@ fn every_hard_rule_has_a_breaking_test() {
         rules::INJURY_SAFE,
         rules::EQUIPMENT_AVAILABLE,
         rules::TAPER_STRENGTH,
+        rules::EXPLOSIVE_FIRST,
+        rules::PLYOMETRIC_VOLUME,
+        rules::NO_JUMPING_WHEN_INJURED,
     ];
     let hard: Vec<&str> = rules::RULES
         .iter()
@@ -363,4 +369,30 @@ fn every_hard_rule_has_a_breaking_test() {
         .map(|r| r.id)
         .collect();
     assert_eq!(hard, tested);
+}
+
+/// A jump planned as `sets` × `reps` with its foot contacts stated.
+fn jump(catalog: &PlanCatalog, slug: &str, sets: u8, reps: u8) -> PlannedExercise {
+    let mut planned = entry(catalog, slug, sets, Some(reps));
+    planned.target_rir = None;
+    planned.foot_contacts = Some(u16::from(sets) * u16::from(reps));
+    planned
+}
+
+#[test]
+fn a_jump_after_the_lifts_is_flagged() {
+    assert_breaks_only(rules::EXPLOSIVE_FIRST, |plan, catalog| {
+        day(plan, 0)[0]
+            .exercises
+            .push(jump(catalog, "pogo-hops", 2, 10));
+    });
+}
+
+#[test]
+fn more_than_100_foot_contacts_in_a_session_are_flagged() {
+    assert_breaks_only(rules::PLYOMETRIC_VOLUME, |plan, catalog| {
+        day(plan, 0)[0]
+            .exercises
+            .insert(0, jump(catalog, "pogo-hops", 6, 20));
+    });
 }

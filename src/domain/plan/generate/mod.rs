@@ -26,18 +26,20 @@ use chrono::{Datelike, NaiveDate};
 
 use self::pacing::{Effort, Pacing};
 use self::periodization::{phases, taper_length};
-use self::strength::{Chooser, Role, prescribe, roles};
+use self::strength::Role;
+use self::strength::session::{StrengthPlanner, cool_down, warm_up};
 use self::template::{Demand, Slot, solve};
 use self::volume::{Inputs, VolumePlan};
 use self::week::{Context, History, build_week};
 use self::workouts::Event;
 use super::catalog::PlanCatalog;
-use super::model::{Plan, PlanAthlete, PlannedExercise, PlannedSession, TimeOfDay};
+use super::model::{Plan, PlanAthlete, PlannedSession, TimeOfDay};
 use super::request::PlanRequest;
 use super::rules::{self, Severity};
 use super::validate::validate;
+use crate::domain::strength_load::LiftHistory;
 use crate::domain::validation::FieldError;
-use crate::domain::vocabulary::{Category, Experience, Goal, Phase, SessionKind, Weekday};
+use crate::domain::vocabulary::{Experience, Goal, Phase, SessionKind, Weekday};
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum PlanError {
@@ -269,13 +271,23 @@ pub fn generate_with(
     catalog: &PlanCatalog,
     options: Options,
 ) -> Result<Plan, PlanError> {
+    generate_with_lifts(request, catalog, options, &LiftHistory::default())
+}
+
+/// [`generate_with`] for an athlete whose logged sets set the loads.
+pub fn generate_with_lifts(
+    request: &PlanRequest,
+    catalog: &PlanCatalog,
+    options: Options,
+    lifts: &LiftHistory,
+) -> Result<Plan, PlanError> {
     let (week_count, end_date) = request.validate().map_err(PlanError::Invalid)?;
     let strength_per_week = request.strength_per_week();
     let structure = solve_structure(request)?;
-    let chooser = Chooser::new(catalog, request);
+    let mut strength = StrengthPlanner::new(catalog, request, lifts);
     if strength_per_week > 0 {
         for role in [Role::SingleLeg, Role::Core] {
-            if chooser.choose(role, &[], 0).is_none() {
+            if strength.chooser().choose(role, &[], 0).is_none() {
                 return Err(PlanError::Infeasible {
                     conflict: format!(
                         "No {} exercise in the catalog suits the athlete's equipment, injuries and experience, and every strength session needs one (rule {}).",
@@ -340,7 +352,6 @@ pub fn generate_with(
     let context = Context {
         request,
         week: &structure.week,
-        chooser: &chooser,
         pacing: &pacing,
         event,
         phases: &phase_of_week,
@@ -353,7 +364,7 @@ pub fn generate_with(
     };
     let mut history = History::new(request);
     let weeks = (0..week_count)
-        .map(|index| build_week(&context, &mut history, index))
+        .map(|index| build_week(&context, &mut strength, &mut history, index))
         .collect();
     let mut notes = structure.notes;
     if walk_run_weeks > 0 {
@@ -415,183 +426,14 @@ pub fn generate_with(
     Ok(plan)
 }
 
-fn exercise_entry(exercise: &crate::domain::catalog::Exercise, sets: u8) -> PlannedExercise {
-    let dose = &exercise.definition.default_prescription;
-    PlannedExercise {
-        exercise_id: Some(exercise.id),
-        exercise_slug: exercise.definition.slug.clone(),
-        sets: sets.min(dose.sets).max(1),
-        reps: dose.reps,
-        hold_s: dose.hold_s,
-        tempo: None,
-        rest_s: dose.rest_s.min(30),
-        target_rir: None,
-    }
-}
-
-fn warm_up(chooser: &Chooser, rotation: usize) -> Vec<PlannedExercise> {
-    chooser
-        .drills(Category::WarmUp, 3, rotation)
-        .into_iter()
-        .map(|e| exercise_entry(e, 1))
-        .collect()
-}
-
-fn cool_down(chooser: &Chooser, rotation: usize) -> Vec<PlannedExercise> {
-    chooser
-        .drills(Category::CoolDown, 2, rotation)
-        .into_iter()
-        .map(|e| exercise_entry(e, 1))
-        .collect()
-}
-
-fn strength_minutes(exercises: &[PlannedExercise]) -> u16 {
-    let work: f64 = exercises
-        .iter()
-        .map(|e| {
-            let set_s = e
-                .hold_s
-                .map_or_else(|| f64::from(e.reps.unwrap_or(10)) * 4.0, f64::from);
-            f64::from(e.sets) * (set_s + f64::from(e.rest_s)) / 60.0
-        })
-        .sum();
-    (work + 15.0).round() as u16
-}
-
-fn strength_session_for(
-    request: &PlanRequest,
-    chooser: &Chooser,
-    phase: Phase,
-    variant: usize,
-    sessions_in_week: usize,
-    rotation: usize,
-    paired: bool,
-) -> PlannedSession {
-    let wanted = roles(request, phase, variant, sessions_in_week);
-    let mut chosen: Vec<(crate::domain::vocabulary::Category, bool, PlannedExercise)> = Vec::new();
-    let mut used: Vec<&str> = Vec::new();
-    let mut reasons = Vec::new();
-    let mut first_lift_done = false;
-    for role in wanted {
-        let Some(choice) = chooser.choose(role, &used, rotation + variant) else {
-            continue;
-        };
-        used.push(choice.exercise.definition.slug.as_str());
-        if let Some(reason) = choice.reason {
-            reasons.push(format!(
-                "{reason} ({} / {}).",
-                rules::EQUIPMENT_AVAILABLE,
-                rules::INJURY_SAFE
-            ));
-        }
-        let first_lift = role == Role::MainLower && !first_lift_done;
-        first_lift_done |= first_lift;
-        let planned = prescribe(choice.exercise, role, request, phase, first_lift);
-        chosen.push((
-            choice.exercise.definition.category,
-            choice.exercise.definition.compound,
-            planned,
-        ));
-    }
-    // Compound, multi-muscle work first (rule strength_session_shape).
-    chosen.sort_by_key(|(_, compound, _)| !compound);
-    let mut exercises: Vec<PlannedExercise> =
-        chosen.into_iter().map(|(_, _, planned)| planned).collect();
-    if let Some(minutes) = request.minutes_per_day {
-        let budget = if paired { minutes / 2 } else { minutes };
-        // Trim optional work from the end, keeping at least three exercises.
-        while strength_minutes(&exercises) > budget && exercises.len() > 3 {
-            let removable = exercises.iter().rposition(|planned| {
-                let exercise = chooser_lookup(chooser, planned);
-                exercise.is_some_and(|e| {
-                    !crate::domain::plan::catalog::is_single_leg(e)
-                        && !crate::domain::plan::catalog::is_core(e)
-                }) && exercises
-                    .iter()
-                    .filter(|p| p.reps.is_some() || p.hold_s.is_some())
-                    .count()
-                    > 3
-            });
-            match removable {
-                Some(index) if index > 0 => {
-                    exercises.remove(index);
-                }
-                _ => break,
-            }
-        }
-    }
-    reasons.push(format!(
-        "Compound lifts first, with single-leg and core work in every session ({}).",
-        rules::STRENGTH_SESSION_SHAPE
-    ));
-    let heavy =
-        request.experience != Experience::Beginner && matches!(phase, Phase::Base | Phase::Build);
-    if heavy {
-        reasons.push(format!("Heavy 3 × 5 on the main lift with plyometrics: trained runners in base and build ({}).", rules::REP_RANGES));
-    } else if request.experience == Experience::Beginner {
-        reasons.push(format!(
-            "8–12 reps while the movements are new ({}).",
-            rules::REP_RANGES
-        ));
-    }
-    if phase == Phase::Taper {
-        reasons.push(format!(
-            "One short maintenance session in taper weeks ({}).",
-            rules::TAPER_STRENGTH
-        ));
-    }
-    let title = match phase {
-        Phase::Taper => "Maintenance strength",
-        Phase::Recovery => "Light strength",
-        _ => "Full-body strength",
-    };
-    PlannedSession {
-        kind: SessionKind::Strength,
-        title: title.to_owned(),
-        time_of_day: TimeOfDay::Morning,
-        duration_min: strength_minutes(&exercises),
-        distance_km: None,
-        target_rpe: if matches!(phase, Phase::Recovery | Phase::Taper) {
-            5
-        } else {
-            7
-        },
-        warm_up: warm_up(chooser, rotation + 1),
-        cool_down: cool_down(chooser, rotation + 1),
-        exercises,
-        reasons,
-        steps: Vec::new(),
-    }
-}
-
-fn chooser_lookup<'a>(
-    chooser: &Chooser<'a>,
-    planned: &PlannedExercise,
-) -> Option<&'a crate::domain::catalog::Exercise> {
-    chooser.lookup(&planned.exercise_slug)
-}
-
 fn hiit_session(
-    request: &PlanRequest,
-    chooser: &Chooser,
+    strength: &mut StrengthPlanner,
+    week: usize,
     phase: Phase,
     rotation: usize,
 ) -> PlannedSession {
-    let mut exercises = Vec::new();
-    let mut used: Vec<&str> = Vec::new();
-    for role in [Role::MainLower, Role::SingleLeg, Role::Push, Role::Core] {
-        if let Some(choice) = chooser.choose(role, &used, rotation) {
-            used.push(choice.exercise.definition.slug.as_str());
-            let mut planned = prescribe(choice.exercise, role, request, phase, false);
-            planned.sets = 3;
-            planned.rest_s = 15;
-            if planned.reps.is_some() {
-                planned.reps = Some(12);
-            }
-            planned.target_rir = None;
-            exercises.push(planned);
-        }
-    }
+    let exercises = strength.circuit_exercises(week, phase, rotation);
+    let chooser = strength.chooser();
     PlannedSession {
         kind: SessionKind::HiitCircuit,
         title: "HIIT circuit: 3 rounds of 3 min hard running and the exercises".to_owned(),

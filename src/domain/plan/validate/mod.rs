@@ -181,6 +181,9 @@ pub fn validate(plan: &Plan, catalog: &PlanCatalog) -> Vec<Violation> {
     volume::check_longest_run(plan, &days, &mut findings);
     race::check_race(plan, &days, catalog, &mut findings);
     steps::check_steps(plan, &days, &mut findings);
+    for found in super::strength_rules::check(plan, catalog) {
+        findings.add(found.rule, &found.dates, found.message, found.fix);
+    }
     findings.into_violations()
 }
 

@@ -9,7 +9,7 @@ use crate::domain::plan::catalog::{PlanCatalog, is_core, is_single_leg};
 use crate::domain::plan::model::{Plan, PlannedExercise, PlannedSession};
 use crate::domain::plan::rules;
 use crate::domain::plan::steps::Step;
-use crate::domain::vocabulary::{Equipment, SessionKind};
+use crate::domain::vocabulary::SessionKind;
 
 fn all_exercises(session: &PlannedSession) -> impl Iterator<Item = &PlannedExercise> {
     session
@@ -81,11 +81,8 @@ pub(super) fn check_sessions(
                     }
                     let missing: Vec<&str> = exercise
                         .definition
-                        .equipment
+                        .missing_with(&athlete.equipment)
                         .iter()
-                        .filter(|item| {
-                            **item != Equipment::None && !athlete.equipment.contains(item)
-                        })
                         .map(|item| item.as_str())
                         .collect();
                     if !missing.is_empty() {
@@ -116,6 +113,8 @@ fn check_strength_shape(
         .exercises
         .iter()
         .filter_map(|e| catalog.lookup(e.exercise_id, &e.exercise_slug))
+        // Explosive work comes before the lifts (rule explosive_first).
+        .filter(|e| !crate::domain::plan::strength_rules::is_explosive_work(e))
         .collect();
     let mut problems = Vec::new();
     if let Some(first_isolation) = known.iter().position(|e| !e.definition.compound)
