@@ -7,6 +7,7 @@ use chrono::NaiveDate;
 
 use super::pacing::Effort;
 use super::runs::{self, RunSession, clock, round_down_tenth};
+use super::strength::Chooser;
 use super::walk_run;
 use super::week::{Context, History, Run, Targets, drills};
 use super::workouts::{self, Event, Sizing};
@@ -111,13 +112,14 @@ fn long_run_fast_finish(
 /// Sizes the week's runs; see the module documentation.
 pub fn allocate(
     ctx: &Context,
+    chooser: &Chooser,
     items: &[RunItem],
     targets: &Targets,
     phase: Phase,
     walk_run_week: usize,
-    share_cap: f64,
     history: &History,
 ) -> Allocation {
+    let share_cap = super::volume::long_run_share_cap(items.len());
     let pacing = ctx.pacing;
     let mut week = Sizer {
         ctx,
@@ -140,7 +142,7 @@ pub fn allocate(
         .into_iter()
         .map(|s| {
             s.map(|session| {
-                let (warm_up, cool_down) = drills(ctx, session.kind, rotation);
+                let (warm_up, cool_down) = drills(chooser, session.kind, rotation);
                 session.planned(warm_up, cool_down)
             })
         })

@@ -8,15 +8,23 @@ use chrono::{Duration, NaiveDate};
 use super::allocate::{Allocation, RunItem, allocate};
 use super::pacing::Pacing;
 use super::strength::Chooser;
+use super::strength::session::StrengthPlanner;
 use super::template::Slot;
-use super::volume::{VolumePlan, long_run_share_cap};
+use super::volume::VolumePlan;
 use super::walk_run;
 use super::workouts::{self, Event, Workout};
-use super::{cool_down, hiit_session, slot_for_week, strength_session_for, warm_up};
+use super::{cool_down, hiit_session, slot_for_week, warm_up};
 use crate::domain::plan::model::{PlannedDay, PlannedSession, PlannedWeek, TimeOfDay};
 use crate::domain::plan::request::PlanRequest;
 use crate::domain::plan::rules;
 use crate::domain::vocabulary::{Experience, Phase, SessionKind};
+
+/// The shortest run on a day that also has strength. Strength sessions
+/// grow as their reps progress; were the run to get only what is left of
+/// `minutes_per_day`, easy runs would shrink to 3 km and weekly volume would
+/// go backwards from one week to the next. Half an hour is the least an
+/// easy run is worth, so the day may run over a short `minutes_per_day`.
+const SHORTEST_RUN_BESIDE_STRENGTH_MIN: u16 = 30;
 
 /// Longest morning run on a day with evening strength: 07:00 + 5.5 h
 /// ends 6 h before 18:30.
@@ -26,7 +34,6 @@ const PAIRED_RUN_MAX_MIN: f64 = 330.0;
 pub struct Context<'a> {
     pub request: &'a PlanRequest,
     pub week: &'a [Slot; 7],
-    pub chooser: &'a Chooser<'a>,
     pub pacing: &'a Pacing,
     pub event: Event,
     pub phases: &'a [Phase],
@@ -460,7 +467,12 @@ fn choose_workouts(ctx: &Context, history: &History, phase: Phase, days: &mut [D
 }
 
 /// Builds week `index`: its days, sessions and totals.
-pub fn build_week(ctx: &Context, history: &mut History, index: usize) -> PlannedWeek {
+pub fn build_week(
+    ctx: &Context,
+    strength_planner: &mut StrengthPlanner,
+    history: &mut History,
+    index: usize,
+) -> PlannedWeek {
     let request = ctx.request;
     let phase = ctx.phases[index];
     let start = request.start_date + Duration::days(7 * index as i64);
@@ -474,13 +486,12 @@ pub fn build_week(ctx: &Context, history: &mut History, index: usize) -> Planned
         strength.push(day.strength.map(|kind| {
             let session = match kind {
                 Strength::Hiit => {
-                    let mut session = hiit_session(request, ctx.chooser, phase, rotation);
+                    let mut session = hiit_session(strength_planner, index, phase, rotation);
                     session.steps = workouts::hiit_steps(ctx.pacing, session.duration_min);
                     session
                 }
-                Strength::Full => strength_session_for(
-                    request,
-                    ctx.chooser,
+                Strength::Full => strength_planner.session(
+                    index,
                     phase,
                     strength_variant,
                     strength_count,
@@ -504,7 +515,10 @@ pub fn build_week(ctx: &Context, history: &mut History, index: usize) -> Planned
             let run = day.run?;
             let mut minutes = request.minutes_per_day.map(|m| {
                 let taken = lift.as_ref().map_or(0, |s| s.duration_min);
-                f64::from(m.saturating_sub(taken).max(20))
+                f64::from(
+                    m.saturating_sub(taken)
+                        .max(SHORTEST_RUN_BESIDE_STRENGTH_MIN),
+                )
             });
             if run == Run::Long {
                 minutes = Some(long_run_minutes);
@@ -522,11 +536,11 @@ pub fn build_week(ctx: &Context, history: &mut History, index: usize) -> Planned
     let walk_run_week = ctx.walk_run_done + index;
     let Allocation { runs, shortfall_km } = allocate(
         ctx,
+        strength_planner.chooser(),
         &items,
         &targets,
         phase,
         walk_run_week,
-        long_run_share_cap(items.len()),
         history,
     );
     if shortfall_km > 0.5 {
@@ -624,7 +638,7 @@ fn totals(index: usize, start: NaiveDate, phase: Phase, days: Vec<PlannedDay>) -
 /// The drills before and after a run: quality, long runs and the race
 /// get warm-up drills and a cool-down; easy runs warm up by jogging.
 pub fn drills(
-    ctx: &Context,
+    chooser: &Chooser,
     kind: SessionKind,
     rotation: usize,
 ) -> (
@@ -633,9 +647,6 @@ pub fn drills(
 ) {
     match kind {
         SessionKind::EasyRun => (Vec::new(), Vec::new()),
-        _ => (
-            warm_up(ctx.chooser, rotation),
-            cool_down(ctx.chooser, rotation),
-        ),
+        _ => (warm_up(chooser, rotation), cool_down(chooser, rotation)),
     }
 }

@@ -109,10 +109,13 @@ pub fn choose(
             Marathon => MarathonPace,
             _ => Tempo,
         },
+        // At peak a half's threshold work comes as cruise intervals (more
+        // time at threshold than a continuous tempo, with short jogs:
+        // Daniels' peak-phase session), a marathon's as a tempo run.
         (_, 0) => match event {
             FiveK | General => Vo2max,
-            TenK => Cruise,
-            Half | Marathon => Tempo,
+            TenK | Half => Cruise,
+            Marathon => Tempo,
         },
         // The long runs carry marathon pace at peak; midweek, VO2max.
         (_, _) => match event {

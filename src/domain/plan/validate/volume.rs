@@ -20,12 +20,14 @@ pub const LONG_RUN_MAX_MIN: u16 = 210;
 
 /// Training kilometres of one week (the race is not counted).
 pub fn week_km(week: &PlannedWeek) -> f64 {
-    week.days
-        .iter()
-        .flat_map(|d| &d.sessions)
-        .filter(|s| is_training_run(s.kind))
-        .map(distance)
-        .sum()
+    // Not `Iterator::sum`: its sum of no f64 is -0.0, which prints as "-0".
+    crate::domain::numbers::sum(
+        week.days
+            .iter()
+            .flat_map(|d| &d.sessions)
+            .filter(|s| is_training_run(s.kind))
+            .map(distance),
+    )
 }
 
 fn is_loading(phase: Phase) -> bool {
