@@ -12,6 +12,7 @@ pub mod pagination;
 pub mod plans;
 pub mod sessions;
 pub mod vocabularies;
+pub mod zones;
 
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -55,6 +56,7 @@ pub fn routes(config: &mut ServiceConfig) {
         .service(plans::delete_plan)
         .service(plans::plan_calendar)
         .service(plans::adapt_plan)
+        .service(zones::compute_zones)
         .service(sessions::create_session)
         .service(sessions::list_sessions)
         .service(sessions::get_session)

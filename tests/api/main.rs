@@ -14,6 +14,7 @@ mod health;
 mod helpers;
 mod openapi;
 mod plans;
+mod running;
 mod scale;
 mod sessions;
 mod slugs;
