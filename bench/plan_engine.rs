@@ -1,5 +1,6 @@
-//! Plan engine micro-benchmarks: generating 4-, 16- and 52-week plans and
-//! validating a 52-week plan, against the seeded catalog.
+//! Plan engine micro-benchmarks: generating 4-, 16- and 52-week plans, a
+//! 52-week marathon plan with paces and heart-rate targets, and validating
+//! a 52-week plan, against the seeded catalog.
 //!
 //! cargo bench --bench plan_engine
 
@@ -46,6 +47,11 @@ fn request(weeks: u8) -> PlanRequest {
         injuries: vec![InjuryArea::Knee],
         allow_hiit: true,
         allow_two_a_days: false,
+        long_run_minutes: None,
+        recent_race: None,
+        max_hr: None,
+        resting_hr: None,
+        threshold_hr: None,
     }
 }
 
@@ -57,6 +63,26 @@ fn plan_engine(c: &mut Criterion) {
             b.iter(|| generate(black_box(&request), black_box(&catalog)).unwrap())
         });
     }
+    // A year to a marathon with paces and heart-rate zones: every run has
+    // steps with pace and heart-rate targets.
+    let mut marathon = request(52);
+    marathon.weeks = None;
+    marathon.race = Some(runstrong::domain::profile::Race {
+        date: marathon.start_date + chrono::Duration::days(52 * 7 - 1),
+        distance: RaceDistance::Marathon,
+        distance_km: None,
+    });
+    marathon.recent_race = Some(runstrong::domain::profile::RecentRace {
+        distance_km: 10.0,
+        time_s: 2940,
+        date: None,
+    });
+    marathon.max_hr = Some(188);
+    marathon.resting_hr = Some(50);
+    marathon.threshold_hr = Some(170);
+    c.bench_function("generate 52-week marathon plan with paces", |b| {
+        b.iter(|| generate(black_box(&marathon), black_box(&catalog)).unwrap())
+    });
     let plan = generate(&request(52), &catalog).unwrap();
     c.bench_function("validate 52-week plan", |b| {
         b.iter(|| validate(black_box(&plan), black_box(&catalog)))

@@ -34,7 +34,7 @@ Errors are RFC 9457 `application/problem+json`. Every response carries `X-Reques
         (name = "athletes", description = "Athlete profiles and coach access"),
         (name = "coaching", description = "Grants made to a coach: accept, decline, leave"),
         (name = "catalog", description = "Exercises for runners and the vocabularies they use"),
-        (name = "plans", description = "Plan generation, validation, stored plans and calendars"),
+        (name = "plans", description = "Plan generation, validation, stored plans and calendars; paces and heart-rate zones"),
         (name = "sessions", description = "Logged sessions, training load and adherence"),
         (name = "operations", description = "Health and metrics"),
     ),
@@ -68,7 +68,13 @@ impl utoipa::Modify for BearerSecurity {
 }
 
 /// Operations that answer without the database cannot send 503.
-const WITHOUT_DATABASE: &[&str] = &["/livez", "/metrics", "/v1/vocabularies", "/v1/rules"];
+const WITHOUT_DATABASE: &[&str] = &[
+    "/livez",
+    "/metrics",
+    "/v1/vocabularies",
+    "/v1/rules",
+    "/v1/zones",
+];
 
 /// The complete document, as served at `/openapi.json` and committed at
 /// `openapi/openapi.json`.

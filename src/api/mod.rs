@@ -13,6 +13,7 @@ pub mod plans;
 pub mod session_import;
 pub mod sessions;
 pub mod vocabularies;
+pub mod zones;
 
 use utoipa_actix_web::service_config::ServiceConfig;
 
@@ -56,6 +57,7 @@ pub fn routes(config: &mut ServiceConfig) {
         .service(plans::delete_plan)
         .service(plans::plan_calendar)
         .service(plans::adapt_plan)
+        .service(zones::compute_zones)
         .service(sessions::create_session)
         .service(session_import::import_session)
         .service(sessions::list_sessions)

@@ -182,9 +182,11 @@ pub struct ValidationReport {
 
 /// Every exercise a plan names must be in the caller's catalog.
 /// What the rules cannot judge in a plan sent for validation: exercises
-/// the catalog does not have, and numbers outside the ranges the document
+/// the catalog does not have, numbers outside the ranges the document
 /// gives (sets 1–10, target RPE 1–10, loads up to 1000 kg, a custom race
-/// of 1–400 km), which a generated plan never has. Both answer 422, each with its pointer.
+/// of 1–400 km) and steps of the wrong shape (not exactly one of duration
+/// and distance, nested repeats), which a generated plan never has. All
+/// answer 422, each with its pointer.
 fn check_exercises_known(plan: &Plan, catalog: &PlanCatalog) -> Result<(), ApiError> {
     let mut errors = Vec::new();
     if let Some(km) = plan.race.as_ref().and_then(|race| race.distance_km)
@@ -199,6 +201,9 @@ fn check_exercises_known(plan: &Plan, catalog: &PlanCatalog) -> Result<(), ApiEr
         for (d, day) in week.days.iter().enumerate() {
             for (s, session) in day.sessions.iter().enumerate() {
                 let at = format!("/plan/weeks/{w}/days/{d}/sessions/{s}");
+                for (pointer, detail) in crate::domain::plan::steps::shape_errors(&session.steps) {
+                    errors.push(FieldError::new(format!("{at}/steps{pointer}"), detail));
+                }
                 if !(1..=10).contains(&session.target_rpe) {
                     errors.push(FieldError::new(
                         format!("{at}/target_rpe"),
@@ -260,7 +265,7 @@ fn check_exercises_known(plan: &Plan, catalog: &PlanCatalog) -> Result<(), ApiEr
         (status = 401, description = "A token was sent but is invalid", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 422, description = "The plan names an exercise the catalog does not have", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "The plan names an exercise the catalog does not have, a number out of range or a step of the wrong shape", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/v1/plans/validate")]
@@ -285,50 +290,6 @@ pub async fn validate_plan(
     Ok(HttpResponse::Ok().json(report))
 }
 
-/// Any fields of a plan request; the athlete's profile supplies the rest.
-/// `start_date` is required unless the plan starts today.
-/// Documentation only: the handler merges the body into the profile and
-/// parses the result as a `PlanRequest`, so the ranges here are that
-/// type's, and unknown fields are refused the same way.
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-#[allow(dead_code)]
-pub struct PlanOverrides {
-    // Fields a plan request requires may be left out (the profile has
-    // them) but not cleared with `null`, so they are not nullable.
-    #[schema(value_type = Option<String>, format = Date, nullable = false)]
-    start_date: Option<String>,
-    /// A plan of this many weeks instead of one up to a race. Against a
-    /// profile with a race, send `"race": null` with it: the race is never
-    /// dropped silently (422 otherwise).
-    #[schema(minimum = 1, maximum = 52)]
-    weeks: Option<u8>,
-    /// Replaces the profile's race; `null` plans without one.
-    race: Option<crate::domain::profile::Race>,
-    #[schema(nullable = false)]
-    goal: Option<crate::domain::vocabulary::Goal>,
-    #[schema(nullable = false)]
-    experience: Option<crate::domain::vocabulary::Experience>,
-    #[schema(min_items = 1, nullable = false)]
-    available_days: Option<Vec<crate::domain::vocabulary::Weekday>>,
-    #[schema(minimum = 15, maximum = 600)]
-    minutes_per_day: Option<u16>,
-    #[schema(nullable = false)]
-    long_run_day: Option<crate::domain::vocabulary::Weekday>,
-    #[schema(minimum = 0, maximum = 7, nullable = false)]
-    runs_per_week: Option<u8>,
-    #[schema(minimum = 1, maximum = 3)]
-    strength_sessions_per_week: Option<u8>,
-    #[schema(minimum = 0, maximum = 300, nullable = false)]
-    current_weekly_km: Option<f64>,
-    #[schema(minimum = 0, maximum = 150, nullable = false)]
-    longest_recent_run_km: Option<f64>,
-    equipment: Option<Vec<crate::domain::vocabulary::Equipment>>,
-    injuries: Option<Vec<crate::domain::vocabulary::InjuryArea>>,
-    allow_hiit: Option<bool>,
-    allow_two_a_days: Option<bool>,
-}
-
 /// Generate and store a plan for an athlete.
 ///
 /// The athlete's profile supplies every field the body does not. A plan
@@ -348,7 +309,7 @@ pub struct PlanOverrides {
     tag = "plans",
     security(("bearer" = [])),
     params(AthletePath),
-    request_body = PlanOverrides,
+    request_body = crate::domain::plan::request::PlanOverrides,
     responses(
         (status = 201, description = "The stored plan", body = StoredPlan,
             headers(("Location" = String, description = "The new plan"))),

@@ -134,13 +134,7 @@ pub struct LoadReport {
 }
 
 fn is_run(kind: SessionKind) -> bool {
-    matches!(
-        kind,
-        SessionKind::EasyRun
-            | SessionKind::LongRun
-            | SessionKind::TempoRun
-            | SessionKind::IntervalRun
-    )
+    kind.is_run()
 }
 
 /// Major muscle groups for the "untrained for 14 days" warning.

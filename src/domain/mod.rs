@@ -20,3 +20,4 @@ pub mod trimp;
 pub mod validation;
 pub mod vocabulary;
 pub mod workout_fit;
+pub mod zones;

@@ -9,6 +9,7 @@ use utoipa::ToSchema;
 
 use super::validation::{Errors, FieldError};
 use super::vocabulary::{Equipment, Experience, Goal, InjuryArea, RaceDistance, Weekday};
+pub use super::zones::RecentRace;
 
 /// A target race.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -28,94 +29,163 @@ impl Race {
     /// The race distance in kilometres.
     pub fn km(&self) -> f64 {
         match self.distance {
+            RaceDistance::Custom => self.distance_km.unwrap_or(0.0),
+            standard => Race::distance_km_of(standard),
+        }
+    }
+
+    /// The length of a standard distance (0 for `custom`).
+    pub fn distance_km_of(distance: RaceDistance) -> f64 {
+        match distance {
             RaceDistance::FiveK => 5.0,
             RaceDistance::TenK => 10.0,
             RaceDistance::HalfMarathon => 21.0975,
             RaceDistance::Marathon => 42.195,
-            RaceDistance::Custom => self.distance_km.unwrap_or(0.0),
+            RaceDistance::Custom => 0.0,
         }
     }
 }
 
-/// An athlete profile as clients write it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct AthleteProfile {
-    /// 1 to 100 characters, not all white space.
-    #[schema(example = "Sam Runner", min_length = 1, pattern = "\\S")]
-    pub name: String,
-    pub goal: Goal,
-    pub experience: Experience,
-    /// Days the athlete can train; at least one, none twice.
-    #[schema(min_items = 1)]
-    pub available_days: Vec<Weekday>,
-    /// Minutes available on a training day.
-    #[serde(default)]
-    #[schema(minimum = 15, maximum = 600)]
-    pub minutes_per_day: Option<u16>,
-    pub long_run_day: Weekday,
-    #[schema(minimum = 0, maximum = 7)]
-    pub runs_per_week: u8,
-    /// 1–3; when absent, plan generation picks from goal and experience.
-    #[serde(default)]
-    #[schema(minimum = 1, maximum = 3)]
-    pub strength_sessions_per_week: Option<u8>,
-    #[schema(minimum = 0, maximum = 300)]
-    pub current_weekly_km: f64,
-    #[schema(minimum = 0, maximum = 150)]
-    pub longest_recent_run_km: f64,
-    /// Equipment the athlete has.
-    #[serde(default)]
-    pub equipment: Vec<Equipment>,
-    /// Injury areas to protect.
-    #[serde(default)]
-    pub injuries: Vec<InjuryArea>,
-    #[serde(default)]
-    pub race: Option<Race>,
-    /// Whether combined HIIT / circuit sessions are welcome.
-    #[serde(default)]
-    pub allow_hiit: bool,
-    /// Whether two sessions on one day are welcome.
-    #[serde(default)]
-    pub allow_two_a_days: bool,
+/// The plan-request fields an athlete profile stores (SPEC "Plan
+/// request"), declared once. `athlete_fields!(callback!(args))` hands the
+/// list to `callback`, which builds a type from it: the profile and the
+/// plan request (`full_fields!`), their partial forms for PATCH and plan
+/// overrides (`partial_fields!`, documentation only), and the conversion
+/// between them (`profile_from_fields!`). serde's `flatten` would do the
+/// same but cannot be combined with `deny_unknown_fields`.
+///
+/// Each entry: attributes shared by every form, `name: FullType`, the
+/// full form's own attributes in brackets, then `as PartialType` and the
+/// partial form's own attributes. Fields a request requires may be left
+/// out of a partial body but not cleared with `null` (not nullable).
+macro_rules! athlete_fields {
+    ($callback:ident ! ($($args:tt)*)) => {
+        $callback! { ($($args)*)
+            goal: Goal [] as Option<Goal> [#[schema(nullable = false)]];
+            experience: Experience [] as Option<Experience> [#[schema(nullable = false)]];
+            /// Days the athlete can train; at least one, none twice.
+            #[schema(min_items = 1)]
+            available_days: Vec<Weekday> [] as Option<Vec<Weekday>> [#[schema(nullable = false)]];
+            /// Minutes available on a training day (the long run has its own).
+            #[schema(minimum = 15, maximum = 600)]
+            minutes_per_day: Option<u16> [#[serde(default)]] as Option<u16> [];
+            /// Minutes available for the long run; default the larger of
+            /// `minutes_per_day` and 210. No long run is planned over 3.5 h.
+            #[schema(minimum = 30, maximum = 600)]
+            long_run_minutes: Option<u16> [#[serde(default)]] as Option<u16> [];
+            long_run_day: Weekday [] as Option<Weekday> [#[schema(nullable = false)]];
+            #[schema(minimum = 0, maximum = 7)]
+            runs_per_week: u8 [] as Option<u8> [#[schema(nullable = false)]];
+            /// 1–3; when absent, plan generation picks from goal and experience.
+            #[schema(minimum = 1, maximum = 3)]
+            strength_sessions_per_week: Option<u8> [#[serde(default)]] as Option<u8> [];
+            /// Running volume of a typical recent week.
+            #[schema(minimum = 0, maximum = 300)]
+            current_weekly_km: f64 [] as Option<f64> [#[schema(nullable = false)]];
+            /// Longest run of the last 30 days.
+            #[schema(minimum = 0, maximum = 150)]
+            longest_recent_run_km: f64 [] as Option<f64> [#[schema(nullable = false)]];
+            /// Equipment the athlete has.
+            equipment: Vec<Equipment> [#[serde(default)]] as Option<Vec<Equipment>> [];
+            /// Injury areas to protect.
+            injuries: Vec<InjuryArea> [#[serde(default)]] as Option<Vec<InjuryArea>> [];
+            race: Option<Race> [#[serde(default)]] as Option<Race> [
+                #[doc = "Replaces the stored race; `null` removes it (a plan without a race)."]
+            ];
+            /// A recent race: training paces and race predictions follow
+            /// from it (Daniels' VDOT; see `POST /v1/zones`).
+            recent_race: Option<RecentRace> [#[serde(default)]] as Option<RecentRace> [];
+            /// Maximum heart rate, for Karvonen zones (with `resting_hr`).
+            #[schema(minimum = 100, maximum = 230)]
+            max_hr: Option<u16> [#[serde(default)]] as Option<u16> [];
+            #[schema(minimum = 25, maximum = 120)]
+            resting_hr: Option<u16> [#[serde(default)]] as Option<u16> [];
+            /// Lactate-threshold heart rate, for Friel zones.
+            #[schema(minimum = 80, maximum = 220)]
+            threshold_hr: Option<u16> [#[serde(default)]] as Option<u16> [];
+            /// Whether combined HIIT / circuit sessions are welcome.
+            allow_hiit: bool [#[serde(default)]] as Option<bool> [];
+            /// Whether two sessions on one day are welcome.
+            allow_two_a_days: bool [#[serde(default)]] as Option<bool> [];
+        }
+    };
 }
+pub(crate) use athlete_fields;
 
-/// A partial profile for `PATCH` (JSON merge patch, RFC 7396): fields
-/// present replace the stored ones, `null` clears an optional field.
-/// Documentation only; the server merges and re-validates the whole.
-#[derive(Debug, Serialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-#[allow(dead_code)]
-pub struct AthleteProfilePatch {
-    // The same ranges as `AthleteProfile`, which the merged result must be.
-    // Fields the profile requires may be left out but not cleared: `null`
-    // would remove them, and the result is no profile (so not nullable).
-    #[schema(min_length = 1, pattern = "\\S", nullable = false)]
-    name: Option<String>,
-    #[schema(nullable = false)]
-    goal: Option<Goal>,
-    #[schema(nullable = false)]
-    experience: Option<Experience>,
-    #[schema(min_items = 1, nullable = false)]
-    available_days: Option<Vec<Weekday>>,
-    #[schema(minimum = 15, maximum = 600)]
-    minutes_per_day: Option<u16>,
-    #[schema(nullable = false)]
-    long_run_day: Option<Weekday>,
-    #[schema(minimum = 0, maximum = 7, nullable = false)]
-    runs_per_week: Option<u8>,
-    #[schema(minimum = 1, maximum = 3)]
-    strength_sessions_per_week: Option<u8>,
-    #[schema(minimum = 0, maximum = 300, nullable = false)]
-    current_weekly_km: Option<f64>,
-    #[schema(minimum = 0, maximum = 150, nullable = false)]
-    longest_recent_run_km: Option<f64>,
-    equipment: Option<Vec<Equipment>>,
-    injuries: Option<Vec<InjuryArea>>,
-    race: Option<Race>,
-    allow_hiit: Option<bool>,
-    allow_two_a_days: Option<bool>,
+/// A struct of its own fields followed by the athlete fields, public.
+macro_rules! full_fields {
+    (
+        ($(#[$meta:meta])* pub struct $name:ident { $($own:tt)* })
+        $( $(#[$shared:meta])* $field:ident : $full:ty [$(#[$full_only:meta])*] as $partial:ty [$(#[$partial_only:meta])*]; )*
+    ) => {
+        $(#[$meta])*
+        pub struct $name {
+            $($own)*
+            $( $(#[$shared])* $(#[$full_only])* pub $field: $full, )*
+        }
+    };
 }
+pub(crate) use full_fields;
+
+/// A documentation-only struct of its own fields followed by every athlete
+/// field as optional.
+macro_rules! partial_fields {
+    (
+        ($(#[$meta:meta])* pub struct $name:ident { $($own:tt)* })
+        $( $(#[$shared:meta])* $field:ident : $full:ty [$(#[$full_only:meta])*] as $partial:ty [$(#[$partial_only:meta])*]; )*
+    ) => {
+        $(#[$meta])*
+        #[allow(dead_code)]
+        pub struct $name {
+            $($own)*
+            $( $(#[$shared])* $(#[$partial_only])* $field: $partial, )*
+        }
+    };
+}
+pub(crate) use partial_fields;
+
+/// `fn as_profile(&self, name) -> AthleteProfile` for a type with every
+/// athlete field, to reuse the profile's checks.
+macro_rules! profile_from_fields {
+    (
+        ($name:ident)
+        $( $(#[$shared:meta])* $field:ident : $full:ty [$(#[$full_only:meta])*] as $partial:ty [$(#[$partial_only:meta])*]; )*
+    ) => {
+        impl $name {
+            /// The athlete fields of this value as a profile named `name`.
+            pub fn as_profile(&self, name: &str) -> $crate::domain::profile::AthleteProfile {
+                $crate::domain::profile::AthleteProfile {
+                    name: name.to_owned(),
+                    $( $field: self.$field.clone(), )*
+                }
+            }
+        }
+    };
+}
+pub(crate) use profile_from_fields;
+
+athlete_fields!(full_fields!(
+    /// An athlete profile as clients write it.
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+    #[serde(deny_unknown_fields)]
+    pub struct AthleteProfile {
+        /// 1 to 100 characters, not all white space.
+        #[schema(example = "Sam Runner", min_length = 1, pattern = "\\S")]
+        pub name: String,
+    }
+));
+
+athlete_fields!(partial_fields!(
+    /// A partial profile for `PATCH` (JSON merge patch, RFC 7396): fields
+    /// present replace the stored ones, `null` clears an optional field.
+    /// Documentation only; the server merges and re-validates the whole.
+    #[derive(Debug, Serialize, ToSchema)]
+    #[serde(deny_unknown_fields)]
+    pub struct AthleteProfilePatch {
+        #[schema(min_length = 1, pattern = "\\S", nullable = false)]
+        name: Option<String>,
+    }
+));
 
 fn unique<T: PartialEq>(values: &[T]) -> bool {
     values
@@ -159,6 +229,12 @@ impl AthleteProfile {
             "between 15 and 600",
         );
         errors.check(
+            self.long_run_minutes
+                .is_none_or(|m| (30..=600).contains(&m)),
+            "/long_run_minutes",
+            "between 30 and 600",
+        );
+        errors.check(
             self.strength_sessions_per_week
                 .is_none_or(|s| (1..=3).contains(&s)),
             "/strength_sessions_per_week",
@@ -199,8 +275,27 @@ impl AthleteProfile {
                 (_, None) => {}
             }
         }
+        super::zones::check_inputs(
+            &mut errors,
+            "",
+            self.recent_race.as_ref(),
+            self.max_hr,
+            self.resting_hr,
+            self.threshold_hr,
+        );
         errors.into_result()
     }
+
+    /// Minutes available for the long run.
+    pub fn long_run_minutes(&self) -> u16 {
+        long_run_minutes(self.long_run_minutes, self.minutes_per_day)
+    }
+}
+
+/// Minutes available for the long run: its own field, else the larger of
+/// `minutes_per_day` and 210 (SPEC).
+pub fn long_run_minutes(long_run: Option<u16>, per_day: Option<u16>) -> u16 {
+    long_run.unwrap_or_else(|| per_day.unwrap_or(0).max(210))
 }
 
 /// Applies an RFC 7396 JSON merge patch to `target`.

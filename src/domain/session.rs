@@ -85,13 +85,7 @@ pub struct SessionInput {
 }
 
 fn is_run(kind: SessionKind) -> bool {
-    matches!(
-        kind,
-        SessionKind::EasyRun
-            | SessionKind::LongRun
-            | SessionKind::TempoRun
-            | SessionKind::IntervalRun
-    )
+    kind.is_run()
 }
 
 /// The fastest believable average: 30 km/h (a 2:00 min/km pace).

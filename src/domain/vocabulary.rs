@@ -235,6 +235,21 @@ vocabulary! {
         CrossTraining => "cross_training",
         Mobility => "mobility",
         Rest => "rest",
+        Race => "race",
+    }
+}
+
+impl SessionKind {
+    /// Running: the run kinds and the race.
+    pub fn is_run(self) -> bool {
+        matches!(
+            self,
+            SessionKind::EasyRun
+                | SessionKind::LongRun
+                | SessionKind::TempoRun
+                | SessionKind::IntervalRun
+                | SessionKind::Race
+        )
     }
 }
 

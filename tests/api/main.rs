@@ -15,6 +15,7 @@ mod helpers;
 mod import;
 mod openapi;
 mod plans;
+mod running;
 mod scale;
 mod sessions;
 mod slugs;

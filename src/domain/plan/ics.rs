@@ -62,6 +62,12 @@ fn describe(session: &PlannedSession) -> String {
             format!("{label}: {}.", names.join(", "))
         })
     };
+    if !session.steps.is_empty() {
+        lines.push(format!(
+            "Steps: {}.",
+            super::steps::describe(&session.steps)
+        ));
+    }
     lines.extend(list("Warm-up", &session.warm_up));
     lines.extend(list("Exercises", &session.exercises));
     lines.extend(list("Cool-down", &session.cool_down));
@@ -177,6 +183,27 @@ mod tests {
         assert_eq!(
             lines.last().unwrap(),
             &("END".to_owned(), "VCALENDAR".to_owned())
+        );
+    }
+
+    #[test]
+    fn the_race_is_an_event_and_runs_describe_their_steps() {
+        let plan = generate(&marathon_request(), &seed_catalog()).unwrap();
+        let text = to_ics(&plan, Uuid::nil(), DateTime::from_timestamp(0, 0).unwrap());
+        let unfolded = text.replace("\r\n ", "");
+        let race = unfolded
+            .split("BEGIN:VEVENT")
+            .find(|event| event.contains("CATEGORIES:race"))
+            .expect("the race is in the calendar");
+        assert!(race.contains("DTSTART:20270418T"), "{race}");
+        assert!(race.contains("SUMMARY:Race: marathon (42.2 km)"), "{race}");
+        assert!(
+            race.contains("Steps: 15 min warm-up") || race.contains("Steps: 5 min warm-up"),
+            "{race}"
+        );
+        assert!(
+            unfolded.contains("× ("),
+            "interval runs list their repeat groups"
         );
     }
 

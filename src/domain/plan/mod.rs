@@ -8,12 +8,17 @@ pub mod ics;
 pub mod model;
 pub mod request;
 pub mod rules;
+pub mod steps;
 pub mod strength_rules;
 pub mod validate;
 
 #[cfg(test)]
+mod published_tests;
+#[cfg(test)]
 mod strength_tests;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod validate_run_tests;
 #[cfg(test)]
 mod validate_tests;

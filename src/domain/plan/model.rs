@@ -102,9 +102,14 @@ pub struct PlannedSession {
     /// For strength and circuits, in the order to do them.
     #[serde(default)]
     pub exercises: Vec<PlannedExercise>,
-    /// Why a rule shaped this session.
+    /// Why the session is as it is: the week's volume, the long run's
+    /// length, the workout chosen, the rules that shaped it.
     #[serde(default)]
     pub reasons: Vec<String>,
+    /// For runs (and the running of circuits): what a watch follows. The
+    /// steps add up to the session's duration (within 10%).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub steps: Vec<super::steps::Step>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -128,6 +133,7 @@ pub struct PlannedWeek {
     #[serde(deserialize_with = "crate::domain::dates::date")]
     pub start_date: NaiveDate,
     pub phase: Phase,
+    /// Training running volume; the race itself is not counted.
     pub planned_run_km: f64,
     // A u32 is beyond `int32`, the format the derive would write.
     #[schema(format = Int64, maximum = 4294967295_u64)]
@@ -187,6 +193,14 @@ pub struct Plan {
     #[serde(default)]
     pub athlete: Option<PlanAthlete>,
     pub weeks: Vec<PlannedWeek>,
+    /// The paces and heart-rate zones the plan's targets come from, when
+    /// the athlete gave a recent race or heart rates.
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "zones_object"
+    )]
+    pub zones: Option<crate::domain::zones::Zones>,
     /// Ids of the rules the plan was checked against.
     #[serde(default)]
     pub rules_checked: Vec<String>,
@@ -195,6 +209,19 @@ pub struct Plan {
     pub soft_violations: Vec<Violation>,
     #[serde(default)]
     pub notes: Vec<String>,
+}
+
+/// `zones` read from a JSON object only: serde's derive would also take an
+/// array of its (all optional) fields in order.
+fn zones_object<'de, D: serde::Deserializer<'de>>(
+    deserializer: D,
+) -> Result<Option<crate::domain::zones::Zones>, D::Error> {
+    let object: Option<serde_json::Map<String, serde_json::Value>> =
+        Option::deserialize(deserializer)?;
+    object
+        .map(|fields| serde_json::from_value(serde_json::Value::Object(fields)))
+        .transpose()
+        .map_err(serde::de::Error::custom)
 }
 
 impl Plan {

@@ -6,83 +6,68 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::domain::dates;
-use crate::domain::profile::{AthleteProfile, Race};
+use crate::domain::profile::{
+    AthleteProfile, Race, RecentRace, athlete_fields, full_fields, partial_fields,
+    profile_from_fields,
+};
 use crate::domain::validation::{Errors, FieldError};
 use crate::domain::vocabulary::{Equipment, Experience, Goal, InjuryArea, Weekday};
 
 pub const MAX_WEEKS: i64 = 52;
 
-/// A plan request (SPEC "Plan request"; field names fixed).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct PlanRequest {
-    #[schema(value_type = String, format = Date, example = "2026-12-07")]
-    #[serde(deserialize_with = "crate::domain::dates::date")]
-    pub start_date: NaiveDate,
-    /// 1–52; give this or `race`.
-    #[serde(default)]
-    #[schema(minimum = 1, maximum = 52)]
-    pub weeks: Option<u8>,
-    #[serde(default)]
-    pub race: Option<Race>,
-    pub goal: Goal,
-    pub experience: Experience,
-    /// Days the athlete can train; at least one, none twice.
-    #[schema(min_items = 1)]
-    pub available_days: Vec<Weekday>,
-    #[serde(default)]
-    #[schema(minimum = 15, maximum = 600)]
-    pub minutes_per_day: Option<u16>,
-    pub long_run_day: Weekday,
-    #[schema(minimum = 0, maximum = 7)]
-    pub runs_per_week: u8,
-    #[serde(default)]
-    #[schema(minimum = 1, maximum = 3)]
-    pub strength_sessions_per_week: Option<u8>,
-    #[schema(minimum = 0, maximum = 300)]
-    pub current_weekly_km: f64,
-    #[schema(minimum = 0, maximum = 150)]
-    pub longest_recent_run_km: f64,
-    #[serde(default)]
-    pub equipment: Vec<Equipment>,
-    #[serde(default)]
-    pub injuries: Vec<InjuryArea>,
-    #[serde(default)]
-    pub allow_hiit: bool,
-    #[serde(default)]
-    pub allow_two_a_days: bool,
-}
+athlete_fields!(full_fields!(
+    /// A plan request (SPEC "Plan request"; field names fixed): a start
+    /// date, `weeks` or a `race`, and the athlete fields a profile stores.
+    #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+    #[serde(deny_unknown_fields)]
+    pub struct PlanRequest {
+        #[schema(value_type = String, format = Date, example = "2026-12-07")]
+        #[serde(deserialize_with = "crate::domain::dates::date")]
+        pub start_date: NaiveDate,
+        /// 1–52; give this or `race`.
+        #[serde(default)]
+        #[schema(minimum = 1, maximum = 52)]
+        pub weeks: Option<u8>,
+    }
+));
+
+athlete_fields!(profile_from_fields!(PlanRequest));
+
+athlete_fields!(partial_fields!(
+    /// Any fields of a plan request; the athlete's profile supplies the rest.
+    /// `start_date` is required unless the plan starts today.
+    /// Documentation only: the handler merges the body into the profile and
+    /// parses the result as a `PlanRequest`, so the ranges here are that
+    /// type's, and unknown fields are refused the same way.
+    #[derive(Debug, Serialize, ToSchema)]
+    #[serde(deny_unknown_fields)]
+    pub struct PlanOverrides {
+        #[schema(value_type = Option<String>, format = Date, nullable = false)]
+        start_date: Option<String>,
+        /// A plan of this many weeks instead of one up to a race. Against a
+        /// profile with a race, send `"race": null` with it: the race is never
+        /// dropped silently (422 otherwise).
+        #[schema(minimum = 1, maximum = 52)]
+        weeks: Option<u8>,
+    }
+));
 
 impl PlanRequest {
-    /// The profile fields of this request, to reuse their checks.
-    fn as_profile(&self) -> AthleteProfile {
-        AthleteProfile {
-            name: "plan".to_owned(),
-            goal: self.goal,
-            experience: self.experience,
-            available_days: self.available_days.clone(),
-            minutes_per_day: self.minutes_per_day,
-            long_run_day: self.long_run_day,
-            runs_per_week: self.runs_per_week,
-            strength_sessions_per_week: self.strength_sessions_per_week,
-            current_weekly_km: self.current_weekly_km,
-            longest_recent_run_km: self.longest_recent_run_km,
-            equipment: self.equipment.clone(),
-            injuries: self.injuries.clone(),
-            race: self.race.clone(),
-            allow_hiit: self.allow_hiit,
-            allow_two_a_days: self.allow_two_a_days,
-        }
-    }
-
     /// Checks the request; on success returns the plan's number of weeks
     /// and its last day.
     pub fn validate(&self) -> Result<(usize, NaiveDate), Vec<FieldError>> {
         let mut errors = Errors::default();
-        if let Err(profile_errors) = self.as_profile().validate() {
+        if let Err(profile_errors) = self.as_profile("plan").validate() {
             for error in profile_errors {
                 errors.add(error.pointer, error.detail);
             }
+        }
+        if let Some(date) = self.recent_race.as_ref().and_then(|r| r.date) {
+            errors.check(
+                date <= self.start_date,
+                "/recent_race/date",
+                "must not be after start_date (a race already run)",
+            );
         }
         let span = match (&self.race, self.weeks) {
             (Some(_), Some(_)) => {

@@ -62,13 +62,29 @@ rules! {
         "Putting hard work together keeps the easy days truly easy and the quality runs fresh.",
         "Polarised training practice; concurrent-training reviews";
     RUN_VOLUME_CAP = "run_volume_cap", Hard,
-        "Weekly running volume never rises more than 30% over the week before.",
-        "Sudden jumps in running load are linked to running injuries.",
+        "Weekly running volume never rises more than 30% over the larger of the two weeks before.",
+        "Sudden jumps in running load are linked to running injuries. A recovery week is a dip, not a new base: the week after it is measured against the week before it, as published plans resume after a step-back week.",
         "Nielsen et al. 2014 (J Orthop Sports Phys Ther) on weekly volume progression";
     LONGEST_RUN_CAP = "longest_run_cap", Hard,
-        "No single run longer than 110% of the longest run of the previous 30 days.",
+        "No single training run longer than 110% of the longest run of the previous 30 days (the race itself is the goal, not a training run).",
         "Single-session spikes predicted injury better than weekly change.",
         "Frandsen et al. 2025 (Br J Sports Med), single-session distance spikes";
+    WALK_RUN_FIRST = "walk_run_first", Hard,
+        "An athlete who barely runs yet (under 5 km a week, or a longest run under 3 km) does no quality running (tempo, intervals, circuits) before a continuous 30-minute run.",
+        "Bones, tendons and the heart adapt to running over weeks; walk/run builds the habit and the tissue before any hard running, as Couch to 5K does over nine weeks.",
+        "NHS Couch to 5K; SPEC Part 2";
+    RACE_DAY = "race_day", Hard,
+        "A race plan has the race as a session of kind `race` on the race date, and no other race.",
+        "The race is the plan's goal: on the calendar, with its distance, warm-up and pacing, and logged like any session.",
+        "SPEC Part 2";
+    RACE_WEEK_EASY_DAYS = "race_week_easy_days", Hard,
+        "The two days before a race hold nothing but short easy runs or strides (at most 30 minutes a day).",
+        "Fitness is made by then; the last days only keep the legs loose and store glycogen.",
+        "Tapering practice (Bosquet et al. 2007; Pfitzinger's race weeks)";
+    RACE_WEEK_NO_LEG_STRENGTH = "race_week_no_leg_strength", Hard,
+        "No lower-body strength session or circuit in the four days before a race.",
+        "Leg soreness from heavy or new strength work peaks one to three days later, on race day.",
+        "Delayed-onset muscle soreness; strength-for-runners taper practice";
     WARM_UP = "warm_up", Hard,
         "Every session has a warm-up.",
         "Warming up prepares muscles and joints and lowers the risk of injury.",
@@ -118,25 +134,41 @@ rules! {
         "Six hours let the first session's fatigue fade before the second.",
         "Concurrent-training reviews (e.g. Robineau et al. 2016)";
     RUN_VOLUME_10PCT = "run_volume_10pct", Soft,
-        "Weekly running volume rises at most 10% over the last full (non-recovery) week.",
-        "Gradual progression is the classic guard against overuse injury.",
-        "The 10% rule of coaching practice; Nielsen et al. 2014";
+        "Weekly running volume rises at most 10% over the larger of the two weeks before.",
+        "Gradual progression is the classic guard against overuse injury; comparing with the larger of the last two weeks lets a recovery week be a dip rather than a new base. Published plans jump more (Higdon +27–33%) and the evidence for 10% is weak (Buist 2008), so it is soft; the 30% cap is hard.",
+        "The 10% rule of coaching practice; Nielsen et al. 2014; Buist et al. 2008";
+    VOLUME_FORWARD = "volume_forward", Soft,
+        "Every base, build and peak week runs at least as much as the best earlier one of those weeks (within 2%), and the peak weeks are the largest.",
+        "Volume only goes forward: a recovery week is a dip, after which the plan resumes at or above the week before it, so the build is never undone.",
+        "SPEC Part 2; Higdon and Pfitzinger marathon plans";
     EASY_SHARE = "easy_share", Soft,
         "About 80% of running time is easy (RPE 4 or less).",
         "Most endurance gains come from easy volume; hard days stay few and hard.",
         "Seiler 2010 on polarised training intensity distribution";
     LONG_RUN_SHARE = "long_run_share", Soft,
-        "The long run is at most 30% of the week's running volume.",
-        "A long run that dominates the week concentrates too much load in one session.",
-        "Coaching practice (e.g. Daniels' Running Formula)";
+        "In a week of three runs or more, the long run is at most half of the week's running.",
+        "The long run is sized to the race (about 70–80% of a marathon, 85–110% of a half), so in lower-mileage plans it is a large share of the week: Higdon's Novice 1 peaks with 20 of 40 miles, Pfitzinger 18/55 with 20 of 55. The old 30% cap kept first marathoners' long runs shorter than the runs they already did; the limit guards only against a long run that is most of the week.",
+        "Higdon Novice 1; Pfitzinger & Douglas, Advanced Marathoning (REFERENCES.md)";
+    LONG_RUN_DURATION = "long_run_duration", Soft,
+        "No training run lasts more than 3.5 hours.",
+        "Past about three and a half hours, a run adds more muscle damage and recovery time than endurance.",
+        "Coaching practice (Hanson, Galloway; SPEC Part 2)";
+    RUN_STEPS = "run_steps", Soft,
+        "Every run has steps (warm-up, work, recoveries, cool-down) that add up to its duration within 10%.",
+        "A watch can follow a run only if its steps say what to do and for how long; steps that do not add up to the session mislead the athlete.",
+        "SPEC Part 2 (steps)";
     RECOVERY_WEEKS = "recovery_weeks", Soft,
         "Every 3rd or 4th week is a recovery week with 20–30% less volume.",
         "Planned unloading weeks let adaptation catch up with training.",
         "Periodisation practice (e.g. Issurin 2010)";
     TAPER = "taper", Soft,
-        "Race plans end with a taper (about 1 week for 5k/10k, 2 for a half, 2–3 for a marathon) cutting volume 40–60% while keeping intensity.",
+        "Race plans end with a taper (about 1 week for 5k/10k, 2 for a half, 2–3 for a marathon) whose volume falls every week while intensity stays.",
         "Cutting volume but not intensity sharpens performance for race day.",
         "Bosquet et al. 2007 meta-analysis of tapering";
+    RACE_WEEK_VOLUME = "race_week_volume", Soft,
+        "The race week (the plan's last week, without the race) runs 40–60% of the peak week, pro-rated when it is shorter than seven days.",
+        "A 41–60% cut, with intensity and frequency kept, gives the best race performance.",
+        "Bosquet et al. 2007; Wang et al. 2023; Pfitzinger 18/55 race week at 40% of peak";
     MUSCLE_BALANCE = "muscle_balance", Soft,
         "Over a week with strength work, every major muscle group is trained.",
         "Training some muscles and not others builds the imbalances that injure runners.",

@@ -63,6 +63,11 @@ fn request(
         injuries,
         allow_hiit: true,
         allow_two_a_days: false,
+        long_run_minutes: None,
+        recent_race: None,
+        max_hr: None,
+        resting_hr: None,
+        threshold_hr: None,
     }
 }
 

@@ -6,12 +6,14 @@ use proptest::prelude::*;
 
 use super::catalog::PlanCatalog;
 use super::generate::{PlanError, generate};
-use super::model::Plan;
+use super::model::{Plan, PlannedSession};
 use super::request::PlanRequest;
-use super::rules::Severity;
+use super::rules::{self, Severity};
+use super::steps::Step;
 use super::validate::validate;
-use crate::domain::profile::Race;
+use crate::domain::profile::{Race, RecentRace};
 use crate::domain::vocabulary::*;
+use crate::domain::zones::predicted_time_s;
 
 pub fn seed_catalog() -> PlanCatalog {
     PlanCatalog::new(crate::seed::exercises_with_fixed_ids())
@@ -50,6 +52,11 @@ pub fn marathon_request() -> PlanRequest {
         injuries: vec![InjuryArea::Knee],
         allow_hiit: false,
         allow_two_a_days: false,
+        long_run_minutes: None,
+        recent_race: None,
+        max_hr: None,
+        resting_hr: None,
+        threshold_hr: None,
     }
 }
 
@@ -125,6 +132,38 @@ fn weekday_strategy() -> impl Strategy<Value = Vec<Weekday>> {
     proptest::sample::subsequence(Weekday::ALL.to_vec(), 2..=7)
 }
 
+/// The pace and heart-rate inputs: a recent race at some VDOT (its time
+/// from Daniels' equations, so that it is a believable one), heart rates
+/// in their ranges.
+type Pacing = (Option<RecentRace>, Option<u16>, Option<u16>, Option<u16>);
+
+fn pacing_strategy() -> impl Strategy<Value = Pacing> {
+    (
+        proptest::option::of((
+            proptest::sample::select(vec![3.0, 5.0, 10.0, 21.0975, 42.195]),
+            25.0f64..70.0,
+        )),
+        proptest::option::of((170u16..=205, 40u16..=70)),
+        proptest::option::of(5u16..=25),
+        any::<bool>(),
+    )
+        .prop_map(|(race, hearts, below_max, karvonen_only)| {
+            let recent_race = race.map(|(distance_km, vdot)| RecentRace {
+                distance_km,
+                time_s: predicted_time_s(vdot, distance_km * 1000.0).round() as u32,
+                date: None,
+            });
+            let (max_hr, resting_hr) =
+                hearts.map_or((None, None), |(max, rest)| (Some(max), Some(rest)));
+            let threshold_hr = match (max_hr, below_max) {
+                (Some(max), Some(below)) if !karvonen_only => Some(max - below),
+                (None, Some(below)) => Some(190 - below * 2),
+                _ => None,
+            };
+            (recent_race, max_hr, resting_hr, threshold_hr)
+        })
+}
+
 prop_compose! {
     fn request_strategy()(
         days in weekday_strategy(),
@@ -136,13 +175,16 @@ prop_compose! {
         weeks in 1u8..=52,
         race_kind in proptest::option::of(proptest::sample::select(RaceDistance::ALL.to_vec())),
         start_offset in 0i64..7,
-        current in 0.0f64..120.0,
+        // A quarter of the athletes barely run yet: the walk/run path.
+        current in prop_oneof![3 => 0.0f64..120.0, 1 => 0.0f64..6.0],
         longest_share in 0.0f64..0.6,
         minutes in proptest::option::of(30u16..=180),
+        long_minutes in proptest::option::of(30u16..=300),
         equipment in proptest::sample::subsequence(Equipment::ALL[1..].to_vec(), 0..=12),
         injuries in proptest::sample::subsequence(InjuryArea::ALL.to_vec(), 0..=3),
         allow_hiit in any::<bool>(),
         allow_two_a_days in any::<bool>(),
+        pacing in pacing_strategy(),
     ) -> PlanRequest {
         let start_date = NaiveDate::from_ymd_opt(2027, 1, 4).unwrap() + chrono::Duration::days(start_offset);
         let runs_per_week = runs_seed % (days.len() as u8 + 1);
@@ -151,6 +193,7 @@ prop_compose! {
             distance,
             distance_km: (distance == RaceDistance::Custom).then_some(30.0),
         });
+        let (recent_race, max_hr, resting_hr, threshold_hr) = pacing;
         PlanRequest {
             start_date,
             weeks: if race.is_some() { None } else { Some(weeks) },
@@ -168,8 +211,69 @@ prop_compose! {
             injuries,
             allow_hiit,
             allow_two_a_days,
+            long_run_minutes: long_minutes,
+            recent_race,
+            max_hr,
+            resting_hr,
+            threshold_hr,
         }
     }
+}
+
+/// What a generated plan shows beyond the hard rules: reasons and steps on
+/// every run, steps that add up, no run over 3.5 h, the race on its date,
+/// walk/run first for someone who barely runs.
+fn check_runs(request: &PlanRequest, plan: &Plan) -> Result<(), TestCaseError> {
+    for day in plan.days() {
+        for session in day.sessions.iter().filter(|s| s.kind.is_run()) {
+            prop_assert!(
+                !session.reasons.is_empty(),
+                "{} on {} has no reasons",
+                session.title,
+                day.date
+            );
+            prop_assert!(
+                !session.steps.is_empty(),
+                "{} on {} has no steps",
+                session.title,
+                day.date
+            );
+        }
+    }
+    for rule in [rules::RUN_STEPS, rules::LONG_RUN_DURATION] {
+        prop_assert!(
+            plan.soft_violations.iter().all(|v| v.rule_id != rule),
+            "{:?}",
+            plan.soft_violations
+        );
+    }
+    if let Some(race) = &request.race {
+        let on_race_day = plan.days().find(|d| d.date == race.date);
+        prop_assert!(
+            on_race_day.is_some_and(|d| d.sessions.iter().any(|s| s.kind == SessionKind::Race)),
+            "no race on {}",
+            race.date
+        );
+    }
+    if super::generate::walk_run::needed(request) {
+        let first_runs: Vec<&PlannedSession> = plan.weeks[0]
+            .days
+            .iter()
+            .flat_map(|d| &d.sessions)
+            .filter(|s| s.kind.is_run() && s.kind != SessionKind::Race)
+            .collect();
+        prop_assert!(
+            first_runs
+                .iter()
+                .all(|s| s.steps.iter().any(Step::is_walk_run)),
+            "walk/run first: {:?}",
+            first_runs.iter().map(|s| &s.title).collect::<Vec<_>>()
+        );
+    }
+    if request.recent_race.is_some() {
+        prop_assert!(plan.zones.as_ref().is_some_and(|z| z.vdot.is_some()));
+    }
+    Ok(())
 }
 
 proptest! {
@@ -192,6 +296,7 @@ proptest! {
                 prop_assert!(hard.is_empty(), "{:?}", hard);
                 prop_assert_eq!(&plan, &generate(&request, &catalog).unwrap());
                 prop_assert!(plan.weeks.iter().all(|w| !w.days.is_empty()));
+                check_runs(&request, &plan)?;
             }
             Err(PlanError::Infeasible { conflict, suggestions }) => {
                 prop_assert!(!conflict.is_empty());

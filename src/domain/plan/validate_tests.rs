@@ -49,7 +49,7 @@ fn first_of(catalog: &PlanCatalog, category: Category) -> String {
         .clone()
 }
 
-fn run(catalog: &PlanCatalog, kind: SessionKind, km: f64, rpe: u8) -> PlannedSession {
+pub(super) fn run(catalog: &PlanCatalog, kind: SessionKind, km: f64, rpe: u8) -> PlannedSession {
     let hard = kind != SessionKind::EasyRun;
     PlannedSession {
         kind,
@@ -76,10 +76,11 @@ fn run(catalog: &PlanCatalog, kind: SessionKind, km: f64, rpe: u8) -> PlannedSes
         },
         exercises: vec![],
         reasons: vec![],
+        steps: vec![],
     }
 }
 
-fn strength(catalog: &PlanCatalog, slugs: &[&str]) -> PlannedSession {
+pub(super) fn strength(catalog: &PlanCatalog, slugs: &[&str]) -> PlannedSession {
     PlannedSession {
         kind: SessionKind::Strength,
         title: "Strength".to_owned(),
@@ -104,14 +105,15 @@ fn strength(catalog: &PlanCatalog, slugs: &[&str]) -> PlannedSession {
             .map(|slug| entry(catalog, slug, 3, Some(5)))
             .collect(),
         reasons: vec![],
+        steps: vec![],
     }
 }
 
-const LEG_DAY: &[&str] = &["bodyweight-squat", "reverse-lunge", "band-row", "dead-bug"];
+pub(super) const LEG_DAY: &[&str] = &["bodyweight-squat", "reverse-lunge", "band-row", "dead-bug"];
 
 /// Mon strength, Tue easy, Wed tempo, Thu strength, Fri rest, Sat easy,
 /// Sun long: a week that keeps every hard rule.
-fn clean_plan(catalog: &PlanCatalog) -> Plan {
+pub(super) fn clean_plan(catalog: &PlanCatalog) -> Plan {
     let sessions: Vec<Vec<PlannedSession>> = vec![
         vec![strength(catalog, LEG_DAY)],
         vec![run(catalog, SessionKind::EasyRun, 6.0, 3)],
@@ -151,6 +153,7 @@ fn clean_plan(catalog: &PlanCatalog) -> Plan {
             planned_load: 0,
             days,
         }],
+        zones: None,
         rules_checked: vec![],
         soft_violations: vec![],
         notes: vec![],
@@ -165,13 +168,13 @@ fn hard_rules(plan: &Plan, catalog: &PlanCatalog) -> BTreeSet<String> {
         .collect()
 }
 
-fn day(plan: &mut Plan, index: usize) -> &mut Vec<PlannedSession> {
+pub(super) fn day(plan: &mut Plan, index: usize) -> &mut Vec<PlannedSession> {
     &mut plan.weeks[0].days[index].sessions
 }
 
 /// Applies `change` to the clean week and asserts that exactly `rule`
 /// (and no other hard rule) is now broken.
-fn assert_breaks_only(rule: &str, change: impl FnOnce(&mut Plan, &PlanCatalog)) {
+pub(super) fn assert_breaks_only(rule: &str, change: impl FnOnce(&mut Plan, &PlanCatalog)) {
     let catalog = seed_catalog();
     let mut plan = clean_plan(&catalog);
     assert!(
@@ -345,6 +348,11 @@ fn every_hard_rule_has_a_breaking_test() {
         rules::KEEP_HARD_DAYS_HARD,
         rules::RUN_VOLUME_CAP,
         rules::LONGEST_RUN_CAP,
+        // validate_run_tests.rs:
+        rules::WALK_RUN_FIRST,
+        rules::RACE_DAY,
+        rules::RACE_WEEK_EASY_DAYS,
+        rules::RACE_WEEK_NO_LEG_STRENGTH,
         rules::WARM_UP,
         rules::COOL_DOWN,
         rules::STRENGTH_SESSION_SHAPE,

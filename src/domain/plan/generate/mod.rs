@@ -1,22 +1,42 @@
 //! The plan generator: from a plan request and the catalog to a plan that
 //! keeps every hard rule, follows the soft ones where the days allow, and
 //! says why wherever a rule forced a choice.
+//!
+//! Where things are: the week's structure (which kind of session on which
+//! day) in `template`; phases in `periodization`; weekly volume and the
+//! race-sized long run in `volume`; a week's days and race week in `week`,
+//! the sharing of its kilometres in `allocate`; run steps in `runs`,
+//! quality workouts in `workouts`, walk/run in `walk_run`, paces and
+//! heart-rate targets in `pacing`; races too soon in `feasibility`;
+//! strength sessions in `strength` and below.
 
+pub mod allocate;
+pub mod feasibility;
+pub mod pacing;
 pub mod periodization;
+pub mod runs;
 pub mod strength;
 pub mod template;
+pub mod volume;
+pub mod walk_run;
+pub mod week;
+pub mod workouts;
 
-use chrono::{Datelike, Duration, NaiveDate};
+use chrono::{Datelike, NaiveDate};
 
-use self::periodization::{peak_target_km, phases, starting_km, taper_fraction, taper_length};
+use self::pacing::{Effort, Pacing};
+use self::periodization::{phases, taper_length};
 use self::strength::Role;
 use self::strength::session::{StrengthPlanner, cool_down, warm_up};
 use self::template::{Demand, Slot, solve};
+use self::volume::{Inputs, VolumePlan};
+use self::week::{Context, History, build_week};
+use self::workouts::Event;
 use super::catalog::PlanCatalog;
-use super::model::{Plan, PlanAthlete, PlannedDay, PlannedSession, PlannedWeek, TimeOfDay};
+use super::model::{Plan, PlanAthlete, PlannedSession, TimeOfDay};
 use super::request::PlanRequest;
 use super::rules::{self, Severity};
-use super::validate::{LONGEST_RUN_FLOOR_KM, VOLUME_CAP_FLOOR_KM, validate};
+use super::validate::validate;
 use crate::domain::strength_load::LiftHistory;
 use crate::domain::validation::FieldError;
 use crate::domain::vocabulary::{Experience, Goal, Phase, SessionKind, Weekday};
@@ -47,23 +67,6 @@ const WEEKDAYS: [Weekday; 7] = [
 /// The weekday of a date.
 pub fn weekday_of(date: NaiveDate) -> Weekday {
     WEEKDAYS[date.weekday().num_days_from_monday() as usize]
-}
-
-/// Longest morning run on a day with evening strength: 07:00 + 5.5 h
-/// ends 6 h before 18:30.
-const PAIRED_RUN_MAX_MIN: u16 = 330;
-
-/// Minutes per km of easy running by experience.
-fn easy_pace(experience: Experience) -> f64 {
-    match experience {
-        Experience::Beginner => 7.0,
-        Experience::Intermediate => 6.0,
-        Experience::Advanced => 5.25,
-    }
-}
-
-fn round_down_tenth(km: f64) -> f64 {
-    (km * 10.0).floor() / 10.0
 }
 
 /// Quality runs a week: none with two runs or fewer, one from three, two
@@ -139,6 +142,7 @@ fn solve_structure(request: &PlanRequest) -> Result<Structure, PlanError> {
                         1
                     },
                     two_a_days: request.allow_two_a_days,
+                    short_days: request.minutes_per_day.is_some_and(|m| m < 90),
                 };
                 if let Some(week) = solve(&demand) {
                     let mut notes = Vec::new();
@@ -232,31 +236,19 @@ fn slot_for_week(slot: Slot, phase: Phase, experience: Experience, strength_seen
     slot
 }
 
-/// Running state carried from week to week.
-struct Progress {
-    previous_km: f64,
-    reference_km: f64,
-    last_loading_km: f64,
-    peak_km: f64,
-    runs: Vec<(NaiveDate, f64)>,
-}
-
-impl Progress {
-    /// 110% of the longest run of the 30 days before `date` (SPEC), with
-    /// the athlete's recent longest run counting in the first 30 days.
-    fn longest_run_cap(&self, date: NaiveDate, plan_start: NaiveDate, history_km: f64) -> f64 {
-        let window = date - Duration::days(30);
-        let mut longest = self
-            .runs
-            .iter()
-            .filter(|(d, _)| *d >= window && *d < date)
-            .map(|(_, km)| *km)
-            .fold(0.0, f64::max);
-        if window < plan_start {
-            longest = longest.max(history_km);
-        }
-        (1.1 * longest).max(LONGEST_RUN_FLOOR_KM)
-    }
+/// Minutes of the week's runs other than the long run, by the week's
+/// structure: the day's minutes, less about 35 for an evening strength
+/// session on the same day.
+fn other_runs_minutes(request: &PlanRequest, week: &[Slot; 7]) -> Vec<Option<f64>> {
+    week.iter()
+        .filter(|slot| slot.runs() == 1 && !matches!(slot, Slot::Long | Slot::Hiit))
+        .map(|slot| {
+            let paired = matches!(slot, Slot::KeyThenStrength | Slot::EasyThenStrength);
+            request
+                .minutes_per_day
+                .map(|m| f64::from(m) - if paired { 35.0 } else { 0.0 })
+        })
+        .collect()
 }
 
 /// How a generation may differ from a fresh plan (used by adaptation).
@@ -264,6 +256,8 @@ impl Progress {
 pub struct Options {
     /// Make the first week a recovery week (bring the recovery forward).
     pub first_week_recovery: bool,
+    /// Walk/run weeks the athlete has already done (adaptation resumes there).
+    pub walk_run_done: usize,
 }
 
 /// Generates the plan for `request` from `catalog`.
@@ -314,66 +308,93 @@ pub fn generate_with_lifts(
         }
     }
     let race = request.race.as_ref();
-    let mut phase_of_week = phases(week_count, race, request.experience);
-    if options.first_week_recovery && phase_of_week[0] != Phase::Taper {
+    let event = Event::of(race);
+    let walk_run_weeks = if walk_run::needed(request) {
+        walk_run::WEEKS.saturating_sub(options.walk_run_done)
+    } else {
+        0
+    };
+    feasibility::check(request, week_count, walk_run_weeks)?;
+    let mut phase_of_week = phases(week_count, race, request.experience, walk_run_weeks);
+    if options.first_week_recovery && walk_run_weeks == 0 && phase_of_week[0] != Phase::Taper {
         phase_of_week[0] = Phase::Recovery;
     }
     let taper_weeks = taper_length(race, week_count);
-    let peak_target = peak_target_km(race, request.experience, request.current_weekly_km);
-    let mut progress = Progress {
-        previous_km: request.current_weekly_km,
-        reference_km: request.current_weekly_km,
-        // Progression continues from where the athlete is now.
-        last_loading_km: starting_km(request.current_weekly_km),
-        peak_km: 0.0,
-        runs: Vec::new(),
+    let pacing = Pacing::new(request, walk_run_weeks > 0);
+    let loading: Vec<Phase> = phase_of_week[walk_run_weeks.min(week_count)..]
+        .iter()
+        .copied()
+        .filter(|p| matches!(p, Phase::Base | Phase::Build | Phase::Peak))
+        .collect();
+    // After walk/run, the plan builds from three 30-minute runs.
+    let (start_km, longest_km) = if walk_run_weeks > 0 {
+        let run = walk_run::running_km(&pacing, walk_run::WEEKS - 1);
+        (f64::from(walk_run::SESSIONS_PER_WEEK) * run, run)
+    } else {
+        (request.current_weekly_km, request.longest_recent_run_km)
     };
-    let mut weeks = Vec::with_capacity(week_count);
-    for (index, phase) in phase_of_week.iter().copied().enumerate() {
-        let start = request.start_date + Duration::days(7 * index as i64);
-        let target_km = match phase {
-            Phase::Recovery => 0.75 * progress.previous_km,
-            Phase::Taper => {
-                let position = index + taper_weeks - week_count;
-                taper_fraction(position, taper_weeks) * progress.peak_km.max(progress.previous_km)
-            }
-            _ if index == 0 => starting_km(request.current_weekly_km),
-            Phase::Peak => progress.last_loading_km,
-            _ => (progress.last_loading_km * 1.08)
-                .min(peak_target)
-                .max(progress.last_loading_km),
-        };
-        // Never more than 30% over last week, nor 10% over the last full week.
-        let target_km = target_km
-            .min((1.3 * progress.previous_km).max(VOLUME_CAP_FLOOR_KM))
-            .min((1.1 * progress.reference_km).max(VOLUME_CAP_FLOOR_KM));
-        let week = build_week(
-            request,
-            &structure,
-            &mut strength,
-            index,
-            start,
-            end_date,
-            phase,
-            target_km,
-            &mut progress,
-        );
-        let km = week.planned_run_km;
-        if !matches!(phase, Phase::Recovery | Phase::Taper) {
-            progress.reference_km = km;
-            progress.last_loading_km = km;
-            progress.peak_km = progress.peak_km.max(km);
-        }
-        progress.previous_km = km;
-        weeks.push(week);
-    }
+    let volume = VolumePlan::new(&Inputs {
+        event,
+        experience: request.experience,
+        runs_per_week: usize::from(request.runs_per_week),
+        start_km,
+        longest_km,
+        minutes_per_day: request.minutes_per_day,
+        other_runs_minutes: other_runs_minutes(request, &structure.week),
+        long_run_minutes: crate::domain::profile::long_run_minutes(
+            request.long_run_minutes,
+            request.minutes_per_day,
+        ),
+        easy_pace: pacing.planning_pace(Effort::Easy),
+        long_pace: pacing.planning_pace(Effort::Long),
+        loading: loading.clone(),
+    });
+    let context = Context {
+        request,
+        week: &structure.week,
+        pacing: &pacing,
+        event,
+        phases: &phase_of_week,
+        walk_run_weeks,
+        walk_run_done: options.walk_run_done,
+        volume: &volume,
+        loading_weeks: loading.len(),
+        end_date,
+        taper_weeks,
+    };
+    let mut history = History::new(request);
+    let weeks = (0..week_count)
+        .map(|index| build_week(&context, &mut strength, &mut history, index))
+        .collect();
     let mut notes = structure.notes;
+    if walk_run_weeks > 0 {
+        notes.push(format!(
+            "Walk/run first: {walk_run_weeks} week(s) of three walk/run sessions build to 30 minutes of continuous running before any other training (rule {}).",
+            rules::WALK_RUN_FIRST
+        ));
+        if request.runs_per_week > walk_run::SESSIONS_PER_WEEK {
+            notes.push(format!(
+                "Three runs a week while walk/run lasts, then {} as asked.",
+                request.runs_per_week
+            ));
+        }
+    }
     if let Some(race) = race {
         notes.push(format!(
-            "Race day {}: no training planned; the last {taper_weeks} week(s) taper, cutting volume while keeping some quality.",
+            "Race on {}: the race is the plan's last session; the last {taper_weeks} week(s) taper, cutting volume while keeping some quality, and no lower-body strength comes in the four days before it.",
             race.date
         ));
     }
+    notes.push(match (&pacing.zones, pacing.known) {
+        (Some(zones), true) => format!(
+            "Paces from the recent race (VDOT {:.1}, Daniels); every run step has a pace target{}.",
+            zones.vdot.unwrap_or(pacing.vdot),
+            if zones.hr_zones.is_some() { " and a heart-rate target" } else { "" }
+        ),
+        (Some(_), false) => "Heart-rate targets from the athlete's heart rates; add a recent race for pace targets.".to_owned(),
+        (None, _) => "Targets are effort (RPE): add a recent race for pace targets, and heart rates for heart-rate zones.".to_owned(),
+    });
+    notes.extend(history.shortfall_note(request.minutes_per_day));
     notes.push("Strength progresses by double progression: when every set reaches the top of the rep range, add a little load.".to_owned());
     let mut plan = Plan {
         start_date: request.start_date,
@@ -389,6 +410,7 @@ pub fn generate_with_lifts(
             longest_recent_run_km: request.longest_recent_run_km,
         }),
         weeks,
+        zones: pacing.zones.clone(),
         rules_checked: rules::all_ids(),
         soft_violations: Vec::new(),
         notes,
@@ -402,271 +424,6 @@ pub fn generate_with_lifts(
     }
     plan.soft_violations = violations;
     Ok(plan)
-}
-
-#[allow(clippy::too_many_arguments)]
-fn build_week(
-    request: &PlanRequest,
-    structure: &Structure,
-    strength: &mut StrengthPlanner,
-    index: usize,
-    start: NaiveDate,
-    end_date: NaiveDate,
-    phase: Phase,
-    target_km: f64,
-    progress: &mut Progress,
-) -> PlannedWeek {
-    let race_date = request.race.as_ref().map(|r| r.date);
-    let mut strength_seen = 0;
-    let mut slots: Vec<(NaiveDate, Slot)> = Vec::new();
-    for day in 0..7 {
-        let date = start + Duration::days(day as i64);
-        if date > end_date {
-            break;
-        }
-        let mut slot = slot_for_week(
-            structure.week[day],
-            phase,
-            request.experience,
-            &mut strength_seen,
-        );
-        if Some(date) == race_date {
-            slot = Slot::Rest;
-        } else if race_date == Some(date + Duration::days(1)) && slot.strength() == 1 {
-            slot = if slot.runs() == 1 {
-                Slot::Easy
-            } else {
-                Slot::Rest
-            };
-        }
-        slots.push((date, slot));
-    }
-    let strength_sessions = slots.iter().filter(|(_, s)| s.strength() == 1).count();
-    let run_count = slots
-        .iter()
-        .filter(|(_, s)| s.runs() == 1 && *s != Slot::Hiit)
-        .count();
-    let key_count = slots
-        .iter()
-        .filter(|(_, s)| matches!(s, Slot::Key | Slot::KeyThenStrength))
-        .count();
-    let easy_count = slots
-        .iter()
-        .filter(|(_, s)| matches!(s, Slot::Easy | Slot::EasyThenStrength))
-        .count();
-    let has_long = slots.iter().any(|(_, s)| *s == Slot::Long);
-    let long_share = match run_count {
-        0 => 0.0,
-        1 => 1.0,
-        2 => 0.5,
-        _ => 0.3,
-    };
-    let key_share = if key_count >= 2 { 0.12 } else { 0.15 };
-    let long_km = if has_long {
-        target_km * long_share
-    } else {
-        0.0
-    };
-    let key_km = target_km * key_share;
-    let easy_km = if easy_count > 0 {
-        ((target_km - long_km - key_km * key_count as f64) / easy_count as f64).max(0.0)
-    } else {
-        0.0
-    };
-    let pace = easy_pace(request.experience);
-    let rotation = index / 4;
-    let mut days = Vec::with_capacity(slots.len());
-    let mut strength_variant = 0;
-    let mut key_variant: u32 = 0;
-    let mut previous_leg_day = false;
-    for (date, slot) in slots {
-        let mut sessions = Vec::new();
-        let paired = matches!(slot, Slot::KeyThenStrength | Slot::EasyThenStrength);
-        let mut strength_session = None;
-        if slot.strength() == 1 {
-            let kind_hiit = slot == Slot::Hiit;
-            strength_session = Some(if kind_hiit {
-                hiit_session(strength, index, phase, rotation)
-            } else {
-                strength.session(
-                    index,
-                    phase,
-                    strength_variant,
-                    strength_sessions,
-                    rotation,
-                    paired,
-                )
-            });
-            strength_variant += 1;
-        }
-        let run_kind = match slot {
-            Slot::Easy | Slot::EasyThenStrength => Some(SessionKind::EasyRun),
-            Slot::Long => Some(SessionKind::LongRun),
-            Slot::Key | Slot::KeyThenStrength => {
-                let kind = if matches!(phase, Phase::Build | Phase::Peak)
-                    && key_variant.is_multiple_of(2)
-                {
-                    SessionKind::IntervalRun
-                } else {
-                    SessionKind::TempoRun
-                };
-                key_variant += 1;
-                Some(kind)
-            }
-            _ => None,
-        };
-        if let Some(kind) = run_kind {
-            let wanted = match kind {
-                SessionKind::LongRun => long_km,
-                SessionKind::EasyRun => easy_km,
-                _ => key_km,
-            };
-            let minutes_left = request.minutes_per_day.map(|minutes| {
-                let taken = strength_session
-                    .as_ref()
-                    .map_or(0, |s: &PlannedSession| s.duration_min);
-                minutes.saturating_sub(taken).max(20)
-            });
-            // A morning run must end 6 h before the evening strength session.
-            let minutes_left = if paired {
-                Some(minutes_left.map_or(PAIRED_RUN_MAX_MIN, |m| m.min(PAIRED_RUN_MAX_MIN)))
-            } else {
-                minutes_left
-            };
-            let session = run_session(
-                request,
-                strength.chooser(),
-                kind,
-                wanted,
-                pace,
-                date,
-                minutes_left,
-                rotation,
-                previous_leg_day,
-                progress,
-            );
-            progress
-                .runs
-                .push((date, session.distance_km.unwrap_or(0.0)));
-            sessions.push(session);
-        }
-        if let Some(mut session) = strength_session {
-            if paired {
-                session.time_of_day = TimeOfDay::Evening;
-                session.reasons.push(format!(
-                    "In the evening, after the morning run: same-day sessions at least 6 h apart ({}), and the hard day stays hard ({}).",
-                    rules::SAME_DAY_6H,
-                    rules::KEEP_HARD_DAYS_HARD
-                ));
-            }
-            sessions.push(session);
-        }
-        previous_leg_day = slot.strength() == 1;
-        days.push(PlannedDay { date, sessions });
-    }
-    let runs: Vec<&PlannedSession> = days
-        .iter()
-        .flat_map(|d| &d.sessions)
-        .filter(|s| super::validate::is_run(s.kind))
-        .collect();
-    let planned_run_km = round_down_tenth(
-        runs.iter()
-            .map(|s| s.distance_km.unwrap_or(0.0))
-            .sum::<f64>()
-            + 1e-9,
-    );
-    let planned_run_min = runs.iter().map(|s| u32::from(s.duration_min)).sum();
-    let planned_load = days
-        .iter()
-        .flat_map(|d| &d.sessions)
-        .map(|s| u32::from(s.target_rpe) * u32::from(s.duration_min))
-        .sum();
-    PlannedWeek {
-        index: index as u16 + 1,
-        start_date: start,
-        phase,
-        planned_run_km,
-        planned_run_min,
-        planned_load,
-        days,
-    }
-}
-
-#[allow(clippy::too_many_arguments)]
-fn run_session(
-    request: &PlanRequest,
-    chooser: &self::strength::Chooser,
-    kind: SessionKind,
-    wanted_km: f64,
-    easy_pace: f64,
-    date: NaiveDate,
-    minutes_left: Option<u16>,
-    rotation: usize,
-    after_leg_day: bool,
-    progress: &Progress,
-) -> PlannedSession {
-    let (pace, rpe, title) = match kind {
-        SessionKind::LongRun => (easy_pace + 0.25, 4, "Long run"),
-        SessionKind::TempoRun => (easy_pace * 0.88, 7, "Tempo run"),
-        SessionKind::IntervalRun => (easy_pace * 0.9, 8, "Intervals"),
-        _ => (easy_pace, 3, "Easy run"),
-    };
-    let hard = kind != SessionKind::EasyRun;
-    let extra_min = if hard { 10.0 } else { 5.0 };
-    let mut reasons = Vec::new();
-    let cap = progress.longest_run_cap(date, request.start_date, request.longest_recent_run_km);
-    let mut km = wanted_km;
-    if km > cap {
-        km = cap;
-        if kind == SessionKind::LongRun {
-            reasons.push(format!(
-                "Held to {:.1} km: no run over 110% of the longest run of the previous 30 days ({}).",
-                round_down_tenth(cap),
-                rules::LONGEST_RUN_CAP
-            ));
-        }
-    }
-    if let Some(minutes) = minutes_left {
-        let fits = ((f64::from(minutes) - extra_min) / pace).max(1.0);
-        if km > fits {
-            km = fits;
-            reasons.push(format!("Shortened to fit {minutes} minutes."));
-        }
-    }
-    let km = round_down_tenth(km.max(0.0));
-    if after_leg_day {
-        reasons.push(format!(
-            "Easy: the day after lower-body strength is rest or easy running only ({}).",
-            rules::DAY_AFTER_LEG_DAY
-        ));
-    }
-    let description = match kind {
-        SessionKind::TempoRun => format!(
-            "{title}: {:.0} min comfortably hard inside {km:.1} km",
-            (km * pace * 0.5).max(10.0)
-        ),
-        SessionKind::IntervalRun => format!(
-            "{title}: {} × 3 min hard, 2 min jog, inside {km:.1} km",
-            ((km / 1.5).floor() as u32).clamp(3, 8)
-        ),
-        _ => format!("{title} {km:.1} km"),
-    };
-    PlannedSession {
-        kind,
-        title: description,
-        time_of_day: TimeOfDay::Morning,
-        duration_min: (km * pace + extra_min).round() as u16,
-        distance_km: Some(km),
-        target_rpe: rpe,
-        warm_up: warm_up(chooser, rotation),
-        cool_down: if hard {
-            cool_down(chooser, rotation)
-        } else {
-            Vec::new()
-        },
-        exercises: Vec::new(),
-        reasons,
-    }
 }
 
 fn hiit_session(
@@ -692,5 +449,6 @@ fn hiit_session(
             rules::DAY_AFTER_LEG_DAY,
             rules::MUSCLE_RECOVERY_48H
         )],
+        steps: Vec::new(),
     }
 }

@@ -64,6 +64,9 @@ pub struct Demand {
     pub hiit: u8,
     pub min_rest_days: u8,
     pub two_a_days: bool,
+    /// Days too short for a quality run and a strength session together
+    /// (under 90 minutes): strength then pairs with an easy run instead.
+    pub short_days: bool,
 }
 
 const SINGLE: &[Slot] = &[
@@ -92,7 +95,7 @@ fn follows(previous: Slot, next: Slot) -> bool {
 }
 
 /// Soft-rule penalty of a complete week; lower is better.
-fn penalty(week: &[Slot; 7]) -> u32 {
+fn penalty(week: &[Slot; 7], short_days: bool) -> u32 {
     let mut penalty = 0;
     for day in 0..7 {
         let today = week[day];
@@ -102,7 +105,7 @@ fn penalty(week: &[Slot; 7]) -> u32 {
             penalty += 4;
         }
         if today == Slot::KeyThenStrength {
-            penalty += 2;
+            penalty += if short_days { 8 } else { 2 };
         }
         // Quality the day before the long run, or two quality days in a row.
         if today.key() == 1 && (tomorrow == Slot::Long || tomorrow.key() == 1) {
@@ -146,7 +149,7 @@ impl Search<'_> {
                 if !follows(self.week[6], self.week[0]) {
                     return;
                 }
-                let score = penalty(&self.week);
+                let score = penalty(&self.week, d.short_days);
                 if self.best.as_ref().is_none_or(|(_, best)| score < *best) {
                     self.best = Some((self.week, score));
                 }
@@ -214,6 +217,7 @@ mod tests {
             hiit: 0,
             min_rest_days: 1,
             two_a_days: false,
+            short_days: false,
         }
     }
 

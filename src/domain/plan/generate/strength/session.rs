@@ -337,6 +337,8 @@ impl<'a> StrengthPlanner<'a> {
             cool_down: cool_down(&self.chooser, rotation + 1),
             exercises,
             reasons,
+            // Strength is described by its exercises; steps are for runs.
+            steps: Vec::new(),
         }
     }
 
