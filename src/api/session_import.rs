@@ -140,19 +140,12 @@ async fn read_limited(mut payload: web::Payload, limit: usize) -> Result<Vec<u8>
 
 /// The athlete's heart-rate reserve, when the profile has `max_hr` and
 /// `resting_hr` (with `max_hr` above `resting_hr`).
-fn heart_rate_reserve(athlete: &VisibleAthlete) -> Result<Option<HeartRateReserve>, ApiError> {
-    // Read from the profile as stored, by name: the fields belong to the
-    // running-plans part of the profile.
-    let profile = serde_json::to_value(&athlete.athlete.profile).map_err(ApiError::internal)?;
-    let beats = |name: &str| {
-        profile
-            .get(name)
-            .and_then(serde_json::Value::as_u64)
-            .and_then(|bpm| u16::try_from(bpm).ok())
-    };
-    Ok(beats("max_hr")
-        .zip(beats("resting_hr"))
-        .and_then(|(max, resting)| HeartRateReserve::new(resting, max)))
+fn heart_rate_reserve(athlete: &VisibleAthlete) -> Option<HeartRateReserve> {
+    let profile = &athlete.athlete.profile;
+    profile
+        .max_hr
+        .zip(profile.resting_hr)
+        .and_then(|(max, resting)| HeartRateReserve::new(resting, max))
 }
 
 /// What an import ended in.
@@ -261,7 +254,7 @@ pub async fn import_session(
             &activity,
             &sha256,
             options,
-            heart_rate_reserve(&athlete)?,
+            heart_rate_reserve(&athlete),
             now,
         )
         .map_err(ApiError::unprocessable)?;

@@ -423,7 +423,6 @@ async fn an_unrated_import_is_listed_by_the_load_report_until_rated_with_put() {
 }
 
 #[tokio::test]
-#[ignore = "max_hr and resting_hr come to profiles with issue 11 (running plans)"]
 async fn heart_rate_load_needs_the_athletes_max_and_resting_rate() {
     let app = spawn_app().await;
     let owner = app.register("athlete").await;
@@ -448,8 +447,10 @@ async fn heart_rate_load_needs_the_athletes_max_and_resting_rate() {
     let trimp = with_hr["trimp"]
         .as_f64()
         .expect("trimp with HR and a reserve");
-    // An hour averaging 153 bpm: HRr ≈ 0.74, about 60 × 0.74 × 0.64 × e^1.42.
-    assert!((120.0..=220.0).contains(&trimp), "{trimp}");
+    // An hour at a steady 153 bpm would be HRr = (153 − 50) / (190 − 50) ≈
+    // 0.736, 60 × 0.736 × 0.64 × e^(1.92 × 0.736) ≈ 116; the file's rate
+    // varies around that, and the exponential weighs the harder minutes up.
+    assert!((110.0..=130.0).contains(&trimp), "{trimp}");
     let without_hr: Value = import_fixture(&app, &owner, &athlete, "run_no_hr.fit")
         .await
         .json()
