@@ -245,11 +245,9 @@ pub struct RecentRace {
     /// Finishing time in seconds.
     #[schema(minimum = 1, maximum = 86400, example = 1474)]
     pub time_s: u32,
-    #[serde(
-        default,
-        skip_serializing_if = "Option::is_none",
-        deserialize_with = "crate::domain::dates::optional_date"
-    )]
+    /// Checked in `validate` with the other fields (1900–2200, as every
+    /// date the API takes), so that one answer names every bad field.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(value_type = Option<String>, format = Date, example = "2026-11-15")]
     pub date: Option<NaiveDate>,
 }
@@ -336,9 +334,7 @@ pub fn check_inputs(
         }
         if let Some(date) = race.date {
             errors.check(
-                (NaiveDate::from_ymd_opt(1900, 1, 1).expect("a date")
-                    ..=NaiveDate::from_ymd_opt(2200, 12, 31).expect("a date"))
-                    .contains(&date),
+                crate::domain::dates::is_in_range(date),
                 format!("{prefix}/recent_race/date"),
                 "between 1900-01-01 and 2200-12-31",
             );
