@@ -266,6 +266,15 @@ const ATHLETE_LINKS: &[LinkSpec] = &[
 const PLAN_LINKS: &[LinkSpec] = &[
     ("GetPlan", "get_plan", &[("plan_id", BODY_ID)]),
     ("PlanCalendar", "plan_calendar", &[("plan_id", BODY_ID)]),
+    (
+        "FirstWorkout",
+        "plan_session_workout",
+        &[
+            ("plan_id", BODY_ID),
+            ("date", "$response.body#/plan/start_date"),
+            ("n", "1"),
+        ],
+    ),
     ("AdaptPlan", "adapt_plan", &[("plan_id", BODY_ID)]),
     ("DeletePlan", "delete_plan", &[("plan_id", BODY_ID)]),
     (

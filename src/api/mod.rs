@@ -9,6 +9,7 @@ pub mod exercises;
 pub mod grants;
 pub mod health;
 pub mod pagination;
+pub mod plan_workouts;
 pub mod plans;
 pub mod session_import;
 pub mod sessions;
@@ -56,6 +57,7 @@ pub fn routes(config: &mut ServiceConfig) {
         .service(plans::get_plan)
         .service(plans::delete_plan)
         .service(plans::plan_calendar)
+        .service(plan_workouts::plan_session_workout)
         .service(plans::adapt_plan)
         .service(zones::compute_zones)
         .service(sessions::create_session)

@@ -6,6 +6,8 @@
 //! private exercise, then the global one, then a coach's (the oldest
 //! first). An id always names exactly one.
 
+use std::collections::HashMap;
+
 use diesel::{
     dsl::sql,
     pg::Pg,
@@ -557,4 +559,54 @@ fn slug_conflict(error: diesel::result::Error, owner: Option<Uuid>) -> ApiError 
         }),
         other => other,
     }
+}
+
+/// Display names of exercises, by id and by slug.
+#[derive(Debug, Default)]
+pub struct ExerciseNames {
+    by_id: HashMap<Uuid, String>,
+    by_slug: HashMap<String, String>,
+}
+
+impl ExerciseNames {
+    /// The name of the exercise with `id`, else of the one `slug` resolves to.
+    pub fn get(&self, id: Option<Uuid>, slug: &str) -> Option<&str> {
+        id.and_then(|id| self.by_id.get(&id))
+            .or_else(|| self.by_slug.get(slug))
+            .map(String::as_str)
+    }
+}
+
+/// Display names of exercises `viewer` may see: by id for `ids`, and by
+/// slug (resolved in this module's order) for `slugs`. What is not found
+/// or not visible is left out.
+pub fn display_names(
+    connection: &mut PgConnection,
+    viewer: Option<Uuid>,
+    ids: &[Uuid],
+    slugs: &[String],
+) -> Result<ExerciseNames, ApiError> {
+    let by_id: HashMap<Uuid, String> = exercises::table
+        .select((exercises::id, exercises::name))
+        .filter(visible_exercises(viewer))
+        .filter(exercises::id.eq_any(ids))
+        .load::<(Uuid, String)>(connection)?
+        .into_iter()
+        .collect();
+    let mut by_slug = HashMap::new();
+    let rows: Vec<(String, String)> = exercises::table
+        .select((exercises::slug, exercises::name))
+        .filter(visible_exercises(viewer))
+        .filter(exercises::slug.eq_any(slugs))
+        .order((
+            exercises::slug.asc(),
+            resolution_rank(viewer),
+            exercises::id.asc(),
+        ))
+        .load(connection)?;
+    for (slug, name) in rows {
+        // The first row of a slug is the one it resolves to.
+        by_slug.entry(slug).or_insert(name);
+    }
+    Ok(ExerciseNames { by_id, by_slug })
 }

@@ -61,6 +61,9 @@ struct People {
 struct Fixture {
     athlete_id: String,
     plan_id: String,
+    /// `days/{date}/sessions/{n}` of the plan's first session that a
+    /// watch can follow.
+    planned_workout: String,
     session_id: String,
     reader_grant_id: String,
     writer_grant_id: String,
@@ -212,6 +215,14 @@ fn cases() -> Vec<Case> {
             name: "GET /v1/plans/{id}/calendar.ics",
             method: Method::GET,
             path: |f| format!("/v1/plans/{}/calendar.ics", f.plan_id),
+            body: |_| None,
+            precondition: Precondition::None,
+            expected: [404, 404, 200, 200, 404, 404, 404, 401, 401, 200],
+        },
+        Case {
+            name: "GET /v1/plans/{id}/days/{date}/sessions/{n}/workout.fit",
+            method: Method::GET,
+            path: |f| format!("/v1/plans/{}/{}/workout.fit", f.plan_id, f.planned_workout),
             body: |_| None,
             precondition: Precondition::None,
             expected: [404, 404, 200, 200, 404, 404, 404, 401, 401, 200],
@@ -481,6 +492,7 @@ async fn fixture(app: &TestApp, people: &People) -> Fixture {
     Fixture {
         session_id: logged["id"].as_str().unwrap().to_owned(),
         plan_id: stored["id"].as_str().unwrap().to_owned(),
+        planned_workout: first_planned_workout(&stored),
         athlete_id,
         reader_grant_id,
         writer_grant_id,
@@ -488,6 +500,25 @@ async fn fixture(app: &TestApp, people: &People) -> Fixture {
         exercise_id: exercise["id"].as_str().unwrap().to_owned(),
         pending_coach_exercise_id: pending_coach_exercise["id"].as_str().unwrap().to_owned(),
     }
+}
+
+/// The path part naming the first session of a stored plan that has a
+/// workout (a run or strength).
+fn first_planned_workout(stored: &Value) -> String {
+    for week in stored["plan"]["weeks"].as_array().unwrap() {
+        for day in week["days"].as_array().unwrap() {
+            for (index, session) in day["sessions"].as_array().unwrap().iter().enumerate() {
+                if !matches!(session["kind"].as_str(), Some("rest" | "cross_training")) {
+                    return format!(
+                        "days/{}/sessions/{}",
+                        day["date"].as_str().unwrap(),
+                        index + 1
+                    );
+                }
+            }
+        }
+    }
+    panic!("the fixture plan has no session with a workout");
 }
 
 /// Everything a case could touch, as the database holds it.

@@ -14,6 +14,7 @@ mod health;
 mod helpers;
 mod import;
 mod openapi;
+mod plan_workouts;
 mod plans;
 mod running;
 mod scale;

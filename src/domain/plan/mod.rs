@@ -17,7 +17,7 @@ mod published_tests;
 #[cfg(test)]
 mod strength_tests;
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;
 #[cfg(test)]
 mod validate_run_tests;
 #[cfg(test)]

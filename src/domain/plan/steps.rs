@@ -35,7 +35,7 @@ pub struct StepTarget {
 }
 
 /// A step that is not a repeat: exactly one of `duration_s` and `distance_m`.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Segment {
     #[serde(default, skip_serializing_if = "Option::is_none")]

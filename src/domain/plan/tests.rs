@@ -165,7 +165,7 @@ fn pacing_strategy() -> impl Strategy<Value = Pacing> {
 }
 
 prop_compose! {
-    fn request_strategy()(
+    pub(crate) fn request_strategy()(
         days in weekday_strategy(),
         long_index in 0usize..7,
         runs_seed in 0u8..8,

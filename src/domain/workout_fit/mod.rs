@@ -27,6 +27,7 @@
 //! Texts longer than a FIT string field allows are cut at a character
 //! boundary (names at 50 bytes, notes at 200).
 
+mod planned;
 mod steps;
 mod writer;
 
@@ -36,65 +37,13 @@ mod tests;
 use chrono::{DateTime, NaiveDate, Utc};
 use serde::Deserialize;
 
+pub use planned::workout_for;
 use steps::{Duration, FitStep, Target, run_steps, strength_steps};
 use writer::{FitWriter, Kind, Value, string_size};
 
-/// A range of whole numbers; `min` ≤ `max`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Range {
-    pub min: u16,
-    pub max: u16,
-}
-
-/// What to aim for during a step.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct StepTarget {
-    /// Seconds per kilometre; `min` is the faster end.
-    #[serde(default)]
-    pub pace_s_per_km: Option<Range>,
-    #[serde(default)]
-    pub hr_bpm: Option<Range>,
-    /// CR-10.
-    #[serde(default)]
-    pub rpe: Option<u8>,
-}
-
-/// A step that is not a repeat: exactly one of `duration_s` and
-/// `distance_m`.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Segment {
-    #[serde(default)]
-    pub duration_s: Option<u32>,
-    #[serde(default)]
-    pub distance_m: Option<u32>,
-    #[serde(default)]
-    pub target: Option<StepTarget>,
-    #[serde(default)]
-    pub note: Option<String>,
-}
-
-/// Plain steps done `times` times.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct RepeatGroup {
-    pub times: u8,
-    pub steps: Vec<Step>,
-}
-
-/// One step of a run (SPEC "Steps").
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
-#[serde(tag = "kind", rename_all = "snake_case")]
-pub enum Step {
-    WarmUp(Segment),
-    Work(Segment),
-    Recovery(Segment),
-    CoolDown(Segment),
-    Walk(Segment),
-    Repeat(RepeatGroup),
-}
+// The steps are the plan's own (SPEC "Steps"): a stored session's steps
+// are encoded as they are, with no copy into a second shape.
+pub use crate::domain::plan::steps::{Range, RepeatGroup, Segment, Step, StepTarget};
 
 /// One exercise of a strength session.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize)]

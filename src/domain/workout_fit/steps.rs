@@ -173,7 +173,7 @@ fn plain_step(step: &Step, number: usize) -> Result<FitStep, WorkoutError> {
         }
         notes.push(format!("RPE {rpe}"));
     }
-    notes.extend(segment.note.iter().cloned());
+    notes.extend(segment.note.iter().map(|note| note.to_string()));
     Ok(FitStep {
         name: name.to_owned(),
         duration,

@@ -37,7 +37,7 @@ fn intervals() -> Workout {
         rpe: Some(3),
         ..StepTarget::default()
     });
-    recovery.note = Some("easy jog".to_owned());
+    recovery.note = Some("easy jog".into());
     Workout {
         name: "5 × 1000 m".to_owned(),
         body: WorkoutBody::Run(vec![
@@ -221,7 +221,7 @@ fn a_strength_session_has_each_exercise_with_its_rest_and_sets() {
 #[test]
 fn long_texts_are_cut_at_a_character_boundary() {
     let mut step = segment(Some(60), None);
-    step.note = Some("é".repeat(150));
+    step.note = Some("é".repeat(150).into());
     let workout = Workout {
         name: "ü".repeat(40),
         body: WorkoutBody::Run(vec![Step::Work(step)]),
@@ -351,7 +351,7 @@ fn steps_deserialize_from_spec_json() {
         group.steps[1],
         Step::Walk(Segment {
             duration_s: Some(90),
-            note: Some("walk it off".to_owned()),
+            note: Some("walk it off".into()),
             ..Segment::default()
         })
     );
@@ -369,4 +369,134 @@ fn file_names_are_plain_ascii() {
     );
     assert_eq!(file_name(date, "Üben"), "2026-03-01-ben.fit");
     assert_eq!(file_name(date, "—"), "2026-03-01-workout.fit");
+}
+
+mod planned_sessions {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::domain::plan::generate::generate;
+    use crate::domain::plan::model::PlannedSession;
+    use crate::domain::plan::tests::{request_strategy, seed_catalog};
+    use crate::domain::vocabulary::SessionKind;
+
+    fn name_of(exercise: &crate::domain::plan::model::PlannedExercise) -> String {
+        format!("name of {}", exercise.exercise_slug)
+    }
+
+    fn session(kind: SessionKind) -> PlannedSession {
+        serde_json::from_value(serde_json::json!({
+            "kind": kind,
+            "title": "Easy run",
+            "time_of_day": "morning",
+            "duration_min": 40,
+            "target_rpe": 3,
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn a_run_without_steps_is_one_step_of_its_distance_or_minutes() {
+        let mut run = session(SessionKind::EasyRun);
+        let Some(Workout {
+            name,
+            body: WorkoutBody::Run(steps),
+        }) = workout_for(&run, name_of)
+        else {
+            panic!("a run has a workout");
+        };
+        assert_eq!(name, "Easy run");
+        assert_eq!(steps.len(), 1);
+        let Step::Work(only) = &steps[0] else {
+            panic!("{steps:?}")
+        };
+        assert_eq!((only.duration_s, only.distance_m), (Some(2400), None));
+        assert_eq!(only.target.as_ref().unwrap().rpe, Some(3));
+        run.distance_km = Some(8.25);
+        let workout = workout_for(&run, name_of).unwrap();
+        let WorkoutBody::Run(steps) = workout.body else {
+            panic!()
+        };
+        assert_eq!(steps[0].segment().unwrap().distance_m, Some(8250));
+        assert_eq!(steps[0].segment().unwrap().duration_s, None);
+    }
+
+    #[test]
+    fn a_strength_session_is_its_warm_up_exercises_and_cool_down_by_name() {
+        let mut strength = session(SessionKind::Strength);
+        let planned = |slug: &str| -> crate::domain::plan::model::PlannedExercise {
+            serde_json::from_value(serde_json::json!({
+                "exercise_slug": slug, "sets": 3, "reps": 8, "rest_s": 90,
+                "target_rir": 2, "load_kg": 22.5, "tempo": "3-1-1-0",
+            }))
+            .unwrap()
+        };
+        strength.warm_up = vec![planned("leg-swing")];
+        strength.exercises = vec![planned("goblet-squat"), planned("calf-raise")];
+        strength.cool_down = vec![planned("hip-flexor-stretch")];
+        let workout = workout_for(&strength, name_of).unwrap();
+        let WorkoutBody::Strength(exercises) = &workout.body else {
+            panic!()
+        };
+        let names: Vec<&str> = exercises.iter().map(|e| e.name.as_str()).collect();
+        assert_eq!(
+            names,
+            [
+                "name of leg-swing",
+                "name of goblet-squat",
+                "name of calf-raise",
+                "name of hip-flexor-stretch"
+            ]
+        );
+        assert_eq!(
+            exercises[1].note.as_deref(),
+            Some("22.5 kg · 2 in reserve · tempo 3-1-1-0")
+        );
+        let bytes = encode(&workout, created()).unwrap();
+        // Per exercise: the step, its rest and the repeat for the sets.
+        assert_eq!(super::steps(&bytes).len(), 12);
+    }
+
+    #[test]
+    fn rest_and_sessions_with_nothing_to_follow_have_no_workout() {
+        assert_eq!(workout_for(&session(SessionKind::Rest), name_of), None);
+        assert_eq!(
+            workout_for(&session(SessionKind::CrossTraining), name_of),
+            None
+        );
+        assert_eq!(workout_for(&session(SessionKind::Mobility), name_of), None);
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig {
+            cases: 60,
+            rng_seed: proptest::test_runner::RngSeed::Fixed(0x6669_7421),
+            ..ProptestConfig::default()
+        })]
+
+        /// Every session of every generated plan that a watch could follow
+        /// encodes, and the file reads back with its CRCs and one workout
+        /// step at least per planned step.
+        #[test]
+        fn every_generated_session_encodes(request in request_strategy()) {
+            let catalog = seed_catalog();
+            let Ok(plan) = generate(&request, &catalog) else { return Ok(()) };
+            for day in plan.days() {
+                for session in &day.sessions {
+                    let Some(workout) = workout_for(session, name_of) else {
+                        prop_assert!(matches!(session.kind, SessionKind::Rest | SessionKind::CrossTraining),
+                            "{:?} has no workout", session.kind);
+                        continue;
+                    };
+                    let bytes = encode(&workout, created())
+                        .map_err(|e| TestCaseError::fail(format!("{}: {e}", session.title)))?;
+                    let planned_steps = match &workout.body {
+                        WorkoutBody::Run(steps) => steps.len(),
+                        WorkoutBody::Strength(exercises) => exercises.len(),
+                    };
+                    prop_assert!(super::steps(&bytes).len() >= planned_steps);
+                }
+            }
+        }
+    }
 }
