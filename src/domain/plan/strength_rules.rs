@@ -51,6 +51,9 @@ pub fn check(plan: &Plan, catalog: &PlanCatalog) -> Vec<Finding> {
         .map(|a| landing_injuries(&a.injuries))
         .unwrap_or_default();
     let equipment = plan.athlete.as_ref().map(|a| a.equipment.as_slice());
+    // One buffer for every session's exercises: this runs for each plan
+    // generated, and its sessions are many.
+    let mut known: Vec<(&PlannedExercise, &Exercise)> = Vec::new();
     for week in &plan.weeks {
         let bodyweight_weeks =
             plan.experience == Experience::Beginner && usize::from(week.index) <= BODYWEIGHT_WEEKS;
@@ -70,15 +73,12 @@ pub fn check(plan: &Plan, catalog: &PlanCatalog) -> Vec<Finding> {
                 if !is_strength(session.kind) {
                     continue;
                 }
-                let known: Vec<(&PlannedExercise, &Exercise)> = session
-                    .exercises
-                    .iter()
-                    .filter_map(|p| {
-                        catalog
-                            .lookup(p.exercise_id, &p.exercise_slug)
-                            .map(|e| (p, e))
-                    })
-                    .collect();
+                known.clear();
+                known.extend(session.exercises.iter().filter_map(|p| {
+                    catalog
+                        .lookup(p.exercise_id, &p.exercise_slug)
+                        .map(|e| (p, e))
+                }));
                 check_doses(session, day.date, &known, &mut add);
                 if session.kind == SessionKind::Strength
                     && !bodyweight_weeks
@@ -109,7 +109,6 @@ fn check_landings(
     landing: &[crate::domain::vocabulary::InjuryArea],
     add: &mut impl FnMut(&'static str, String, &'static str),
 ) {
-    let areas: Vec<&str> = landing.iter().map(|area| area.as_str()).collect();
     for planned in session
         .warm_up
         .iter()
@@ -124,7 +123,11 @@ fn check_landings(
                 format!(
                     "{} on {date} is jumping or high-impact work, with an injured {}.",
                     exercise.definition.name,
-                    areas.join(" and ")
+                    landing
+                        .iter()
+                        .map(|area| area.as_str())
+                        .collect::<Vec<_>>()
+                        .join(" and ")
                 ),
                 "Replace jumps with low-impact strength work for the same muscles (calf raises, split squats, hip thrusts).",
             );

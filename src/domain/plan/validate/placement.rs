@@ -78,6 +78,10 @@ pub(super) fn check_muscle_recovery(
     findings: &mut Findings,
 ) {
     for (date, sessions) in days {
+        // Every pair starts with a strength session of this day.
+        if !sessions.iter().any(|s| is_strength(s.kind)) {
+            continue;
+        }
         let strength: Vec<&PlannedSession> =
             sessions.iter().filter(|s| is_strength(s.kind)).collect();
         // Two strength sessions on one day, or on consecutive days.
@@ -125,13 +129,18 @@ pub(super) fn check_same_day(
 ) {
     let two_a_days_allowed = plan.athlete.as_ref().is_none_or(|a| a.allow_two_a_days);
     for (date, sessions) in days {
+        if sessions
+            .iter()
+            .filter(|s| s.kind != SessionKind::Rest)
+            .count()
+            < 2
+        {
+            continue;
+        }
         let active: Vec<&PlannedSession> = sessions
             .iter()
             .filter(|s| s.kind != SessionKind::Rest)
             .collect();
-        if active.len() < 2 {
-            continue;
-        }
         if !two_a_days_allowed {
             findings.add(
                 rules::SAME_DAY_SPACING,

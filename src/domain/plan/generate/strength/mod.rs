@@ -17,6 +17,7 @@ use crate::domain::plan::catalog::{
     is_loaded_with, is_single_leg, landing_injuries,
 };
 use crate::domain::plan::request::PlanRequest;
+use crate::domain::plan::rules;
 use crate::domain::strength_load::LiftHistory;
 use crate::domain::vocabulary::{
     Benefit, Category, Equipment, Experience, Goal, InjuryArea, MovementPattern, Muscle, Phase,
@@ -301,7 +302,7 @@ pub struct Chooser<'a> {
 }
 
 /// One chosen exercise with its role and, when a better-known one was
-/// ruled out, why.
+/// ruled out, why (a whole sentence naming the rules, for the reasons).
 pub struct Choice<'a> {
     pub exercise: &'a Exercise,
     pub role: Role,
@@ -412,14 +413,20 @@ impl<'a> Chooser<'a> {
         let ranking = self.ranking(role);
         let open = |e: &&'a Exercise| !avoid.contains(&e.definition.slug.as_str());
         let best = ranking.usable.iter().find(|(e, _)| open(e))?.1;
-        let top: Vec<&'a Exercise> = ranking
+        // The (up to) three best open candidates, without allocating: this
+        // runs for every slot of every session.
+        let mut top: [Option<&'a Exercise>; 3] = [None; 3];
+        let mut count = 0;
+        for (e, _) in ranking
             .usable
             .iter()
             .filter(|(e, score)| open(e) && *score >= best - ROTATION_SPREAD)
             .take(3)
-            .map(|(e, _)| *e)
-            .collect();
-        let exercise = top[rotation % top.len()];
+        {
+            top[count] = Some(*e);
+            count += 1;
+        }
+        let exercise = top[rotation % count].expect("the best candidate is open");
         // Explain when the favourite for this slot was ruled out.
         let exercises = self.catalog.exercises();
         let reason = ranking
@@ -438,10 +445,12 @@ impl<'a> Chooser<'a> {
                     .get_or_init(|| unusable_because(favourite, self.request, &self.kit));
                 why.as_ref().map(|why| {
                     format!(
-                        "{} instead of {} ({}): {why}",
+                        "{} instead of {} ({}): {why} ({} / {}).",
                         exercise.definition.name,
                         favourite.definition.name.to_lowercase(),
-                        role.label()
+                        role.label(),
+                        rules::EQUIPMENT_AVAILABLE,
+                        rules::INJURY_SAFE
                     )
                 })
             });
@@ -494,18 +503,18 @@ impl<'a> Chooser<'a> {
     }
 
     /// Warm-up or cool-down drills, `count` of them, rotating.
-    pub fn drills(&self, category: Category, count: usize, rotation: usize) -> Vec<&'a Exercise> {
+    pub fn drills(
+        &self,
+        category: Category,
+        count: usize,
+        rotation: usize,
+    ) -> impl Iterator<Item = &'a Exercise> + '_ {
         let usable = if category == Category::CoolDown {
             &self.cool_down
         } else {
             &self.warm_up
         };
-        if usable.is_empty() {
-            return Vec::new();
-        }
-        (0..count.min(usable.len()))
-            .map(|i| usable[(rotation + i) % usable.len()])
-            .collect()
+        (0..count.min(usable.len())).map(move |i| usable[(rotation + i) % usable.len()])
     }
 }
 

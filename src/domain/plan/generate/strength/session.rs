@@ -25,7 +25,6 @@ pub const BODYWEIGHT_WEEKS: usize = 2;
 pub fn warm_up(chooser: &Chooser, rotation: usize) -> Vec<PlannedExercise> {
     chooser
         .drills(Category::WarmUp, 3, rotation)
-        .into_iter()
         .map(drill)
         .collect()
 }
@@ -34,7 +33,6 @@ pub fn warm_up(chooser: &Chooser, rotation: usize) -> Vec<PlannedExercise> {
 pub fn cool_down(chooser: &Chooser, rotation: usize) -> Vec<PlannedExercise> {
     chooser
         .drills(Category::CoolDown, 2, rotation)
-        .into_iter()
         .map(drill)
         .collect()
 }
@@ -253,14 +251,7 @@ impl<'a> StrengthPlanner<'a> {
             };
             used.push(exercise.definition.slug.as_str());
             main_done |= main;
-            let mut reasons = Vec::new();
-            if let Some(reason) = reason {
-                reasons.push(format!(
-                    "{reason} ({} / {}).",
-                    rules::EQUIPMENT_AVAILABLE,
-                    rules::INJURY_SAFE
-                ));
-            }
+            let mut reasons: Vec<String> = reason.into_iter().collect();
             if role == Role::Protect {
                 let areas: Vec<&str> = exercise
                     .definition
@@ -309,13 +300,17 @@ impl<'a> StrengthPlanner<'a> {
             let budget = if paired { minutes / 2 } else { minutes };
             trim_to(&mut chosen, budget);
         }
-        let mut reasons: Vec<String> = chosen.iter().flat_map(|e| e.reasons.clone()).collect();
         let heavy_sets = chosen
             .iter()
             .find(|e| e.main)
             .filter(|e| e.planned.reps.is_some_and(|reps| reps <= 6))
             .map(|e| e.planned.sets);
-        let exercises: Vec<PlannedExercise> = chosen.into_iter().map(|e| e.planned).collect();
+        let mut reasons: Vec<String> = Vec::with_capacity(chosen.len() + 4);
+        let mut exercises: Vec<PlannedExercise> = Vec::with_capacity(chosen.len());
+        for entry in chosen {
+            reasons.extend(entry.reasons);
+            exercises.push(entry.planned);
+        }
         reasons.extend(self.dosing_reasons(&exercises, context, week, heavy_sets));
         let title = match phase {
             Phase::Taper => "Maintenance strength",
