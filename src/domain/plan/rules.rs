@@ -174,7 +174,7 @@ rules! {
         "Training some muscles and not others builds the imbalances that injure runners.",
         ARTICLE;
     GOAL_EMPHASIS = "goal_emphasis", Soft,
-        "The goal shapes the work: power → plyometrics, endurance → higher reps, form → single-leg and stability, injury prevention → exercises that protect the injured areas.",
+        "The goal shapes the work: power → plyometrics, endurance → muscular-endurance work in base and build weeks (accessory sets of 12+ reps, 10+ for beginners, or holds of 30 s+, beside the heavy lifts), form → single-leg and stability, injury prevention → exercises that protect the injured areas.",
         "Different goals need different strength qualities.",
         ARTICLE;
     LOADED_WHEN_EQUIPPED = "loaded_when_equipped", Soft,

@@ -486,3 +486,79 @@ fn a_knee_injury_rules_out_jumps_and_brings_protective_work_with_reasons() {
         );
     }
 }
+
+/// An endurance goal gets muscular-endurance work beside the heavy lifts in
+/// every base and build week (rule goal_emphasis): accessories at 12+ reps
+/// for trained athletes, 10–12 for beginners, or long holds; and a week
+/// without any is flagged.
+#[test]
+fn an_endurance_goal_brings_high_rep_accessories_every_loading_week() {
+    let catalog = seed_catalog();
+    let kits = [
+        vec![Equipment::Dumbbell, Equipment::Mat],
+        vec![
+            Equipment::Kettlebell,
+            Equipment::Mat,
+            Equipment::ResistanceBand,
+        ],
+        vec![],
+    ];
+    for experience in Experience::ALL.iter().copied() {
+        for kit in &kits {
+            let request = request(
+                Goal::Endurance,
+                experience,
+                kit.clone(),
+                vec![],
+                16,
+                Some(RaceDistance::HalfMarathon),
+            );
+            let mut plan = generate(&request, &catalog).unwrap();
+            assert!(
+                !plan
+                    .soft_violations
+                    .iter()
+                    .any(|v| v.rule_id == super::rules::GOAL_EMPHASIS),
+                "{experience:?} {kit:?}: {:?}",
+                plan.soft_violations
+            );
+            let high = if experience == Experience::Beginner {
+                10
+            } else {
+                12
+            };
+            for week in plan.weeks.iter().filter(|w| {
+                matches!(w.phase, Phase::Base | Phase::Build) && strength_sessions(w).count() > 0
+            }) {
+                let accessories: Vec<u8> = strength_sessions(week)
+                    .flat_map(|s| exercises(s, &catalog))
+                    .filter(|(_, e)| DoseClass::of(e) == DoseClass::Accessory)
+                    .filter_map(|(p, _)| p.reps)
+                    .collect();
+                assert!(
+                    accessories.iter().all(|reps| *reps >= high),
+                    "{experience:?} week {}: accessories at {accessories:?}",
+                    week.index
+                );
+            }
+            // The same plan with every set at 8 reps and no long hold: flagged.
+            let first = &mut plan.weeks[0];
+            for day in &mut first.days {
+                for session in &mut day.sessions {
+                    for exercise in &mut session.exercises {
+                        exercise.reps = exercise.reps.map(|_| 8);
+                        exercise.hold_s = exercise.hold_s.map(|s| s.min(20));
+                    }
+                }
+            }
+            let flagged = super::validate::validate(&plan, &catalog);
+            assert!(
+                flagged
+                    .iter()
+                    .any(|v| v.rule_id == super::rules::GOAL_EMPHASIS
+                        && v.dates.contains(&plan.weeks[0].start_date)),
+                "{experience:?} {kit:?}"
+            );
+        }
+    }
+}

@@ -80,7 +80,19 @@ pub(super) fn check_strength_week(
                         .any(|area| a.injuries.contains(area))
                 })
         }),
-        Goal::Endurance if building => !main.iter().any(|(p, _)| p.reps.is_some_and(|r| r >= 12)),
+        // Muscular endurance: sets of 12 or more (10 for a beginner, whose
+        // sets stay within 8–12), or holds of 30 s or more (planks, wall
+        // sits); the heavy main lifts serve running economy.
+        Goal::Endurance if building => {
+            let high_reps = if plan.experience == Experience::Beginner {
+                10
+            } else {
+                12
+            };
+            !main.iter().any(|(p, _)| {
+                p.reps.is_some_and(|r| r >= high_reps) || p.hold_s.is_some_and(|s| s >= 30)
+            })
+        }
         _ => false,
     };
     if emphasis_missing {

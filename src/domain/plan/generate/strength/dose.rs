@@ -163,6 +163,14 @@ pub fn rep_target(
     let (low, high) = match class {
         DoseClass::Jump | DoseClass::Drill | DoseClass::Hold => return None,
         DoseClass::Explosive => (5, 8),
+        // Muscular endurance for an endurance goal (rule goal_emphasis):
+        // the accessories go high while the main lifts stay heavy; a
+        // beginner's stay inside the novice 8–12 (rule rep_ranges).
+        DoseClass::Accessory if request.goal == Goal::Endurance && beginner => (10, 12),
+        DoseClass::Accessory if request.goal == Goal::Endurance => {
+            let low = default.clamp(12, 16);
+            (low, (low + 4).min(20))
+        }
         _ if beginner => (8, 12),
         DoseClass::Lift if resistance == Resistance::BodyWeight => (8, 12),
         DoseClass::Lift if main_lift && resistance == Resistance::FreeWeights => (4, 6),
