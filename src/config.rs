@@ -21,6 +21,9 @@ pub struct Config {
     pub pool_size: u32,
     /// How long a request waits for a pooled connection before answering 503.
     pub pool_timeout: Duration,
+    /// Requests that may wait for a connection at once (first come, first
+    /// served); more answer 503 at once. 0 means eight per connection.
+    pub pool_queue: usize,
     /// PostgreSQL `statement_timeout` for every pooled connection.
     pub statement_timeout: Duration,
     /// Largest accepted request body, in bytes.
@@ -98,6 +101,11 @@ impl Config {
                 &setting("RUNSTRONG_POOL_TIMEOUT_MS", "3000"),
                 1..=600_000,
             )?),
+            pool_queue: parse_in(
+                "RUNSTRONG_POOL_QUEUE",
+                &setting("RUNSTRONG_POOL_QUEUE", "0"),
+                0..=1_000_000,
+            )?,
             statement_timeout: Duration::from_millis(parse_in(
                 "RUNSTRONG_STATEMENT_TIMEOUT_MS",
                 &setting("RUNSTRONG_STATEMENT_TIMEOUT_MS", "5000"),

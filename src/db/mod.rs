@@ -1,9 +1,12 @@
-//! Database access: the connection pool, the one helper that runs diesel
-//! off the async workers, and start-up preparation (create, migrate, seed).
+//! Database access: the connection pool behind a first come, first served
+//! admission, the one helper that runs diesel off the async workers, and
+//! start-up preparation (create, migrate, seed).
 
+mod admission;
 pub mod prepare;
 pub mod schema;
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use diesel::{
@@ -14,7 +17,29 @@ use diesel::{
 
 use crate::{config::Config, error::ApiError};
 
-pub type PgPool = r2d2::Pool<PgManager>;
+/// The connection pool and the line in front of it. Cloning shares both.
+#[derive(Clone)]
+pub struct PgPool {
+    connections: r2d2::Pool<PgManager>,
+    admission: Arc<admission::Admission>,
+}
+
+impl PgPool {
+    /// Connections open and idle, for the metrics.
+    pub fn state(&self) -> r2d2::State {
+        self.connections.state()
+    }
+
+    /// The most connections the pool opens.
+    pub fn max_size(&self) -> u32 {
+        self.connections.max_size()
+    }
+
+    /// Requests waiting in line for a connection, for the metrics.
+    pub fn waiting(&self) -> usize {
+        self.admission.waiting()
+    }
+}
 
 /// A pooled connection and whether the last work on it failed in a way
 /// that may have left it unusable (a lost socket, a server restart).
@@ -83,7 +108,7 @@ impl CustomizeConnection<PooledPg, diesel::r2d2::Error> for SessionSettings {
 /// database that is down at that moment costs a 503, not a crash. Broken
 /// connections are found by the work that fails on them (see `PgManager`).
 pub fn build_pool(config: &Config) -> PgPool {
-    r2d2::Pool::builder()
+    let connections = r2d2::Pool::builder()
         .max_size(config.pool_size)
         .min_idle(Some(1.min(config.pool_size)))
         .connection_timeout(config.pool_timeout)
@@ -93,23 +118,38 @@ pub fn build_pool(config: &Config) -> PgPool {
         }))
         .build_unchecked(PgManager {
             inner: ConnectionManager::new(&config.database_url),
-        })
+        });
+    PgPool {
+        connections,
+        admission: Arc::new(admission::Admission::new(
+            config.pool_size,
+            config.pool_queue,
+            config.pool_timeout,
+        )),
+    }
 }
 
 /// Runs `work` with a pooled connection on actix's blocking thread pool, so
 /// diesel never stalls an async worker. All of one request's queries go in
-/// one call; the caller's tracing span comes along, and a pool that cannot
-/// give a connection in time answers 503.
+/// one call; the caller's tracing span comes along. Requests are admitted
+/// to the pool in the order they came (`admission`); one that cannot have
+/// a connection within the pool timeout, or finds the line full, answers
+/// 503 with `Retry-After`.
 pub async fn run<T, F>(pool: &PgPool, work: F) -> Result<T, ApiError>
 where
     F: FnOnce(&mut PgConnection) -> Result<T, ApiError> + Send + 'static,
     T: Send + 'static,
 {
-    let pool = pool.clone();
+    let admitted = pool.admission.admit().await?;
+    let checkout_timeout = admitted.remaining(pool.admission.timeout());
+    let connections = pool.connections.clone();
     let span = tracing::Span::current();
     actix_web::web::block(move || {
         let _entered = span.enter();
-        let mut pooled = pool.get()?;
+        // The permit goes with the work: it is given back when the
+        // connection is, even if the client has gone away meanwhile.
+        let _admitted = admitted;
+        let mut pooled = connections.get_timeout(checkout_timeout)?;
         let result = work(&mut pooled.connection);
         // Any server-side failure may have been the connection's; a fresh
         // one costs little, a dead one kept would fail every later request.

@@ -26,6 +26,7 @@ pub struct Metrics {
     pool_connections: IntGauge,
     pool_idle: IntGauge,
     pool_max: IntGauge,
+    pool_waiting: IntGauge,
 }
 
 impl Metrics {
@@ -57,12 +58,18 @@ impl Metrics {
             .expect("valid metric");
         let pool_max =
             IntGauge::new("db_pool_max_connections", "Configured pool size").expect("valid metric");
+        let pool_waiting = IntGauge::new(
+            "db_pool_waiting_requests",
+            "Requests waiting in line for a connection",
+        )
+        .expect("valid metric");
         for collector in [
             Box::new(requests.clone()) as Box<dyn prometheus::core::Collector>,
             Box::new(latency.clone()),
             Box::new(pool_connections.clone()),
             Box::new(pool_idle.clone()),
             Box::new(pool_max.clone()),
+            Box::new(pool_waiting.clone()),
         ] {
             registry
                 .register(collector)
@@ -75,6 +82,7 @@ impl Metrics {
             pool_connections,
             pool_idle,
             pool_max,
+            pool_waiting,
         }
     }
 
@@ -90,6 +98,7 @@ impl Metrics {
         self.pool_connections.set(i64::from(state.connections));
         self.pool_idle.set(i64::from(state.idle_connections));
         self.pool_max.set(i64::from(pool.max_size()));
+        self.pool_waiting.set(pool.waiting() as i64);
         let mut buffer = Vec::new();
         TextEncoder::new()
             .encode(&self.registry.gather(), &mut buffer)

@@ -139,4 +139,5 @@ async fn metrics_count_requests_by_route_pattern_and_report_the_pool() {
         "{text}"
     );
     assert!(text.contains("db_pool_max_connections 4"), "{text}");
+    assert!(text.contains("db_pool_waiting_requests 0"), "{text}");
 }

@@ -1,6 +1,7 @@
 //! HTTP integration tests: one binary, one module per area.
 
 mod accounts;
+mod admission;
 mod athletes;
 mod authorization;
 mod catalog;

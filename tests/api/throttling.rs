@@ -35,7 +35,13 @@ fn count(statuses: &[u16], status: u16) -> usize {
 
 #[tokio::test]
 async fn a_concurrent_burst_of_guesses_gets_at_most_the_limit_checked() {
-    let app = spawn_app_with(|config| config.login_max_failures = 5).await;
+    let app = spawn_app_with(|config| {
+        config.login_max_failures = 5;
+        // Every guess reaches the lockout check: none is turned away by
+        // the line in front of the pool (tests/api/admission.rs).
+        config.pool_queue = 1_000;
+    })
+    .await;
     let account = app.register("athlete").await;
     let burst = |n| {
         (0..n)
