@@ -58,8 +58,11 @@ pub struct Config {
     pub trusted_proxy_header: Option<HeaderName>,
     /// How long a request body may take to arrive, in full.
     pub body_timeout: Duration,
-    /// How often expired throttle rows are purged.
+    /// How often expired throttle rows and old idempotency keys are purged.
     pub retention_interval: Duration,
+    /// How long an `Idempotency-Key` is remembered: a retry after that is a
+    /// new request.
+    pub idempotency_retention: Duration,
 }
 
 /// A setting that could not be parsed; start-up stops with this message.
@@ -184,6 +187,13 @@ impl Config {
                 &setting("RUNSTRONG_RETENTION_INTERVAL_S", "300"),
                 1..=86_400,
             )?),
+            idempotency_retention: Duration::from_secs(
+                3600 * parse_in::<u64>(
+                    "RUNSTRONG_IDEMPOTENCY_RETENTION_H",
+                    &setting("RUNSTRONG_IDEMPOTENCY_RETENTION_H", "24"),
+                    1..=8760,
+                )?,
+            ),
             log_format: match setting("RUNSTRONG_LOG_FORMAT", "pretty").as_str() {
                 "pretty" => LogFormat::Pretty,
                 "json" => LogFormat::Json,

@@ -1,7 +1,8 @@
 //! The retention job: every `RUNSTRONG_RETENTION_INTERVAL_S`, whichever
 //! instance takes the advisory lock purges expired rows in small batches,
 //! so that storage anonymous requests fill (throttle rows for emails and
-//! addresses nobody will use again) stays bounded.
+//! addresses nobody will use again) stays bounded, and so does the table
+//! of idempotency keys (each remembered `RUNSTRONG_IDEMPOTENCY_RETENTION_H`).
 //!
 //! Each batch is its own short transaction holding the lock, so a purge
 //! never blocks sign-ins for long, and instances never purge at once.
@@ -13,7 +14,7 @@ use tokio::task::JoinHandle;
 
 use crate::db::{self, PgPool};
 use crate::error::ApiError;
-use crate::repo::throttle;
+use crate::repo::{idempotency, throttle};
 
 /// Key of the advisory lock the purge holds ("rs-purge").
 const PURGE_LOCK_KEY: i64 = 0x7273_2d70_7572_6765;
@@ -23,12 +24,16 @@ const BATCH: i64 = 500;
 
 /// Starts the periodic purge on the current runtime; abort the handle to
 /// stop it.
-pub fn start(pool: PgPool, interval: Duration) -> JoinHandle<()> {
+pub fn start(pool: PgPool, interval: Duration, idempotency_retention: Duration) -> JoinHandle<()> {
     tokio::spawn(async move {
         loop {
             tokio::time::sleep(interval).await;
             let pool = pool.clone();
-            match db::run(&pool, purge_all).await {
+            match db::run(&pool, move |connection| {
+                purge_all(connection, idempotency_retention)
+            })
+            .await
+            {
                 Ok(0) => {}
                 Ok(purged) => tracing::info!(purged, "retention: expired rows purged"),
                 // The next round tries again; the database may be away.
@@ -46,7 +51,10 @@ struct Locked {
 
 /// Purges batch after batch while another instance does not hold the
 /// lock; returns the rows deleted.
-pub fn purge_all(connection: &mut PgConnection) -> Result<usize, ApiError> {
+pub fn purge_all(
+    connection: &mut PgConnection,
+    idempotency_retention: Duration,
+) -> Result<usize, ApiError> {
     let mut purged = 0;
     loop {
         let batch = connection.transaction(|connection| {
@@ -56,7 +64,9 @@ pub fn purge_all(connection: &mut PgConnection) -> Result<usize, ApiError> {
             if !lock.locked {
                 return Ok::<_, ApiError>(None);
             }
-            throttle::purge_expired(connection, BATCH).map(Some)
+            let throttles = throttle::purge_expired(connection, BATCH)?;
+            let keys = idempotency::purge_older_than(connection, idempotency_retention, BATCH)?;
+            Ok(Some(throttles + keys))
         })?;
         match batch {
             Some(deleted) => {

@@ -50,7 +50,11 @@ impl Application {
         let port = listener.local_addr()?.port();
         let catalog = web::Data::from(CatalogCache::start(config.database_url.clone()));
         let server = serve(listener, pool.clone(), catalog.clone(), &config)?;
-        let retention = retention::start(pool.get_ref().clone(), config.retention_interval);
+        let retention = retention::start(
+            pool.get_ref().clone(),
+            config.retention_interval,
+            config.idempotency_retention,
+        );
         tracing::info!(address = %listener_address(&config, port), "runstrong is listening");
         Ok(Application {
             port,

@@ -6,6 +6,7 @@ pub mod accounts;
 pub mod athletes;
 pub mod exercises;
 pub mod grants;
+pub mod idempotency;
 pub mod plans;
 pub mod session_create;
 pub mod sessions;

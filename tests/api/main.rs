@@ -17,6 +17,7 @@ mod import;
 mod openapi;
 mod plan_workouts;
 mod plans;
+mod retention;
 mod running;
 mod scale;
 mod sessions;
