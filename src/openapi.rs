@@ -72,6 +72,7 @@ const WITHOUT_DATABASE: &[&str] = &[
     "/livez",
     "/metrics",
     "/v1/vocabularies",
+    "/v1/vocabularies/{name}",
     "/v1/rules",
     "/v1/zones",
 ];

@@ -30,6 +30,7 @@ pub fn routes(config: &mut ServiceConfig) {
         .service(accounts::logout)
         .service(accounts::me)
         .service(vocabularies::vocabularies)
+        .service(vocabularies::vocabulary)
         .service(exercises::list_exercises)
         .service(catalog_changes::create_exercise)
         .service(exercises::export_exercises)

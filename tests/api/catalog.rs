@@ -427,6 +427,33 @@ async fn free_exercise_db_export_uses_that_format() {
 }
 
 #[tokio::test]
+async fn each_vocabulary_is_served_alone_as_in_the_whole_list() {
+    let app = spawn_app().await;
+    let all = app.get_json("/v1/vocabularies").await;
+    let fields = all.as_object().unwrap();
+    assert_eq!(fields.len(), 13);
+    for (name, values) in fields {
+        let response = app.get(&format!("/v1/vocabularies/{name}")).await;
+        assert_eq!(response.status(), 200, "{name}");
+        let etag = response.headers()["etag"].to_str().unwrap().to_owned();
+        let one: Value = response.json().await.unwrap();
+        assert_eq!(one["name"], name.as_str());
+        assert_eq!(&one["values"], values, "{name}");
+        let cached = app
+            .client
+            .get(app.url(&format!("/v1/vocabularies/{name}")))
+            .header("If-None-Match", &etag)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(cached.status(), 304, "{name}");
+    }
+    for unknown in ["muscle", "MUSCLES", "vocabularies"] {
+        assert_problem(app.get(&format!("/v1/vocabularies/{unknown}")).await, 404).await;
+    }
+}
+
+#[tokio::test]
 async fn vocabularies_list_every_enumeration() {
     let app = spawn_app().await;
     let vocabularies = app.get_json("/v1/vocabularies").await;
