@@ -28,6 +28,19 @@ use crate::error::{PROBLEM_CONTENT_TYPE, Problem};
 an exercise catalog chosen for runners, plan generation, and session logging.\n\n\
 Errors are RFC 9457 `application/problem+json`. Every response carries `X-Request-Id`.",
         license(name = "MIT OR Apache-2.0"),
+        // The project has no public home yet (no repository URL or mail
+        // address to give): the name tells clients whom the document is
+        // from. Add `url` or `email` once there is one.
+        contact(name = "runstrong maintainers"),
+    ),
+    // First the instance serving the document (a relative URL): tools that
+    // take their base URL from `servers[0]`, such as Swagger UI's "Try it
+    // out" at /docs/, then call the instance they were loaded from,
+    // wherever it runs. Second, the address `cargo run` listens on without
+    // RUNSTRONG_ADDR, for a copy of the document read on its own.
+    servers(
+        (url = "/", description = "The instance serving this document"),
+        (url = "http://127.0.0.1:8080", description = "Local default (RUNSTRONG_ADDR unset)"),
     ),
     tags(
         (name = "accounts", description = "Registration, sign-in and the caller's account"),

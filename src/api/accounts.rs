@@ -269,6 +269,9 @@ pub async fn login(
 }
 
 /// Sign out: revoke the token this request carries.
+///
+/// Revokes only the token sent in `Authorization`; other tokens of the same
+/// account stay valid. Every later request with this token answers 401.
 #[utoipa::path(
     tag = "accounts",
     security(("bearer" = [])),
@@ -288,6 +291,10 @@ pub async fn logout(pool: web::Data<PgPool>, token: BearerToken) -> Result<HttpR
 }
 
 /// The caller's account.
+///
+/// Answers the account the bearer token belongs to: its id, email, display
+/// name, role and creation time. Useful to check that a token still works
+/// and whom it signs in.
 #[utoipa::path(
     tag = "accounts",
     security(("bearer" = [])),

@@ -82,6 +82,11 @@ pub struct AthletePage {
 }
 
 /// List the athletes the caller owns or coaches.
+///
+/// Answers the profiles the caller owns and those of athletes who granted
+/// the caller access as coach (pending grants do not count), oldest first,
+/// `limit` at a time. Pass the page's `next_cursor` as `cursor` for the
+/// next page; it is null on the last page.
 #[utoipa::path(
     tag = "athletes",
     security(("bearer" = [])),
@@ -109,6 +114,12 @@ pub async fn list_athletes(
 }
 
 /// One athlete profile.
+///
+/// Answers the profile with its version in `ETag`, for a later `If-Match`;
+/// with `If-None-Match` naming that version it answers 304 without a body.
+/// The owner and coaches with an accepted grant (`read` or `read_write`)
+/// may read it; anyone else gets 404, so that a profile's existence is not
+/// revealed.
 #[utoipa::path(
     tag = "athletes",
     security(("bearer" = [])),

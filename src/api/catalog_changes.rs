@@ -185,6 +185,12 @@ fn writable_exercise(
 }
 
 /// Replace an exercise.
+///
+/// Replaces every field of the exercise with the body (a full definition,
+/// not a patch). Admins change global exercises and a coach their own
+/// private ones; `If-Match` must carry the exercise's current `ETag`. The
+/// links and substitutes must name exercises the owner can see. Answers the
+/// exercise with its new `ETag`.
 #[utoipa::path(
     tag = "catalog",
     security(("bearer" = [])),
@@ -233,6 +239,11 @@ pub async fn replace_exercise(
 }
 
 /// Delete an exercise.
+///
+/// Removes the exercise from the catalog. Admins delete global exercises
+/// and a coach their own private ones; `If-Match` must carry the exercise's
+/// current `ETag`, so a change made meanwhile is not deleted unseen. Plans
+/// and sessions already stored keep what they recorded.
 #[utoipa::path(
     tag = "catalog",
     security(("bearer" = [])),

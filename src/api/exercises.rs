@@ -330,6 +330,12 @@ fn exercise_not_found() -> ApiError {
 }
 
 /// One exercise.
+///
+/// Looks the exercise up by id or by slug. A slug names the caller's own
+/// private exercise first, then the global one, then one of a coach the
+/// caller granted access to. Answers the exercise with a strong `ETag`;
+/// with `If-None-Match` naming it, 304. Needs no token (anonymous callers
+/// see the global catalog).
 #[utoipa::path(
     tag = "catalog",
     security((), ("bearer" = [])),
@@ -385,6 +391,11 @@ pub struct Progression {
 }
 
 /// The progression chain of an exercise, easiest first.
+///
+/// Follows the exercise's `easier` and `harder` links in both directions
+/// and answers the whole chain, easiest first, with the position of the
+/// asked-for exercise in it, so an app can offer the next step up or down.
+/// Needs no token.
 #[utoipa::path(
     tag = "catalog",
     security((), ("bearer" = [])),
@@ -466,6 +477,12 @@ pub enum CatalogExport {
 }
 
 /// Export the catalog.
+///
+/// Answers every exercise the caller sees in one document: the global
+/// catalog, and with a token also the caller's private exercises. The
+/// default `runstrong` format keeps the whole model and can be imported
+/// back with POST /v1/exercises/import; `free-exercise-db` maps it onto
+/// that open catalog's shape. Needs no token.
 #[utoipa::path(
     tag = "catalog",
     security((), ("bearer" = [])),

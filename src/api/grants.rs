@@ -97,6 +97,11 @@ pub async fn create_grant(
 }
 
 /// The live grants of an athlete, pending and active.
+///
+/// Answers every grant of the athlete that has not been revoked, declined
+/// or left: the coach's email, the access it gives (`read` or `read_write`)
+/// and whether the coach has accepted it yet. Only the athlete's owner may
+/// list grants; a coach with access gets 403.
 #[utoipa::path(
     tag = "athletes",
     security(("bearer" = [])),
@@ -130,6 +135,11 @@ pub async fn list_grants(
 }
 
 /// Revoke a grant (pending or active); the coach's next request is refused.
+///
+/// Only the athlete's owner may revoke. The grant ends at once, with no
+/// notice period: the coach's next request for this athlete, its plans or
+/// its sessions answers 404. Revoking a grant that is already gone answers
+/// 404.
 #[utoipa::path(
     tag = "athletes",
     security(("bearer" = [])),

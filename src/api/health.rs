@@ -16,6 +16,10 @@ pub struct Health {
 }
 
 /// Is the process up? Never touches the database.
+///
+/// Answers 200 with `{"status":"ok"}` as long as the process can serve HTTP
+/// at all, with no token and no database query, so an orchestrator restarts
+/// only a process that is stuck, not one whose database is down.
 #[utoipa::path(
     tag = "operations",
     responses((status = 200, description = "The process is running", body = Health))
@@ -26,6 +30,11 @@ pub async fn livez() -> HttpResponse {
 }
 
 /// Can this instance serve requests? Checks the database with a query.
+///
+/// Runs `SELECT 1` on a pooled connection and answers 200 when it succeeds.
+/// When the database cannot be reached, or no pooled connection frees up in
+/// time, it answers 503 with `Retry-After`, so a load balancer takes the
+/// instance out of rotation until the database is back. Needs no token.
 #[utoipa::path(
     tag = "operations",
     responses(
@@ -46,6 +55,11 @@ pub async fn readyz(pool: web::Data<PgPool>) -> Result<HttpResponse, ApiError> {
 }
 
 /// Prometheus metrics in the text exposition format.
+///
+/// For a Prometheus scraper: requests answered and their latency histograms
+/// by method, route and status, and the connection pool read at scrape time
+/// (open, idle and maximum connections). Needs no token and no database
+/// query.
 #[utoipa::path(
     tag = "operations",
     responses((status = 200, description = "Request counts, latency histograms and pool state",

@@ -40,6 +40,12 @@ pub struct RuleList {
 }
 
 /// The training rules, hard ones first.
+///
+/// Answers every rule the plan engine and the validator apply, with its id,
+/// severity (a generated plan never breaks a `hard` rule; a `soft` one is
+/// followed where the availability allows and reported when not), rationale
+/// and source; violations name rules by these ids. Needs no token and no
+/// database.
 #[utoipa::path(
     tag = "plans",
     params(super::exercises::IfNoneMatch),
@@ -141,6 +147,14 @@ fn lift_history(
 }
 
 /// Generate a plan without storing it.
+///
+/// Runs the plan engine on the request (start date, goal, experience,
+/// available days, weekly running and the rest of an athlete's fields)
+/// against the catalog the caller sees and answers the plan, keeping every
+/// hard rule. Nothing is stored and no logged sessions are read, so no load
+/// comes from the athlete's lifting history. Needs no token; with one, the
+/// caller's private exercises can be chosen too. When no plan can keep
+/// every hard rule it answers 422 naming the conflict and what to change.
 #[utoipa::path(
     tag = "plans",
     security((), ("bearer" = [])),
@@ -409,6 +423,11 @@ pub struct PlanPage {
 }
 
 /// An athlete's stored plans, oldest first.
+///
+/// Answers the id, start and end date and creation time of each plan stored
+/// for the athlete, `limit` at a time; GET /v1/plans/{plan_id} answers a
+/// plan's weeks. The owner and coaches with an accepted grant may list
+/// them. Pass the page's `next_cursor` as `cursor` for the next page.
 #[utoipa::path(
     tag = "plans",
     security(("bearer" = [])),
@@ -462,6 +481,10 @@ async fn visible_plan(
 }
 
 /// One stored plan.
+///
+/// Answers the stored plan with its weeks and sessions and a strong `ETag`;
+/// with `If-None-Match` naming it, 304. The owner and coaches with an
+/// accepted grant may read it; anyone else gets 404.
 #[utoipa::path(
     tag = "plans",
     security(("bearer" = [])),
@@ -486,6 +509,10 @@ pub async fn get_plan(
 }
 
 /// Delete a stored plan (the owner or a coach with read-write access).
+///
+/// Removes the plan and its versions; the athlete's logged sessions stay,
+/// no longer paired with it. A coach with `read` access gets 403; anyone
+/// who cannot see the plan gets 404.
 #[utoipa::path(
     tag = "plans",
     security(("bearer" = [])),
@@ -519,6 +546,11 @@ pub async fn delete_plan(
 }
 
 /// The plan as an iCalendar feed (one event per session).
+///
+/// Answers an RFC 5545 calendar with one event per planned session, at its
+/// time of day and for its duration, with the warm-up, exercises and cool-
+/// down in the event's description, for a calendar app to import. The owner
+/// and coaches with an accepted grant may fetch it.
 #[utoipa::path(
     tag = "plans",
     security(("bearer" = [])),

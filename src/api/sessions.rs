@@ -489,6 +489,13 @@ fn decode_position(kind: &str, raw: &str) -> Option<(DateTime<Utc>, Uuid)> {
 }
 
 /// List an athlete's sessions, or sync their changes.
+///
+/// Without `updated_since`, answers the athlete's logged sessions in start
+/// order, filtered by `from`, `to` and `kind`. With `updated_since`,
+/// answers everything created, changed or deleted after that time in change
+/// order, deletions as tombstones, so an app can keep a copy in sync. Both
+/// are paged: pass `next_cursor` as `cursor`. The owner and coaches with an
+/// accepted grant may list.
 #[utoipa::path(
     tag = "sessions",
     security(("bearer" = [])),
@@ -584,6 +591,10 @@ pub struct SessionPath {
 }
 
 /// One logged session.
+///
+/// Answers the session with its version in `ETag`, for a later `If-Match`;
+/// with `If-None-Match` naming that version, 304. The athlete's owner and
+/// coaches with an accepted grant may read it; anyone else gets 404.
 #[utoipa::path(
     tag = "sessions",
     security(("bearer" = [])),
@@ -618,6 +629,11 @@ fn stale() -> ApiError {
 }
 
 /// Replace a logged session.
+///
+/// Replaces every field of the session with the body (a full session, not a
+/// patch); its id and athlete stay. `If-Match` must carry the session's
+/// current `ETag`. The owner and coaches with `read_write` access may do
+/// this. Answers the session with its new `ETag`.
 #[utoipa::path(
     tag = "sessions",
     security(("bearer" = [])),
@@ -680,6 +696,12 @@ pub async fn replace_session(
 }
 
 /// Delete a logged session (a tombstone stays for syncing apps).
+///
+/// `If-Match` must carry the session's current `ETag`. The session
+/// disappears from lists and reads (404), and a sync listing
+/// (`updated_since`) shows it once as a tombstone with `deleted: true`, so
+/// apps holding a copy delete it too. The owner and coaches with
+/// `read_write` access may do this.
 #[utoipa::path(
     tag = "sessions",
     security(("bearer" = [])),

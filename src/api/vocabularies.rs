@@ -43,6 +43,12 @@ pub const VOCABULARIES: Vocabularies = Vocabularies {
 };
 
 /// Every vocabulary.
+///
+/// Answers every enumeration the API uses (categories, movement patterns,
+/// muscles, equipment, impacts, injury areas, benefits, goals, experience
+/// levels, session kinds, race distances, weekdays, phases), for building
+/// forms and filters. Fixed per release, with a strong `ETag`. Needs no
+/// token and no database.
 #[utoipa::path(
     tag = "catalog",
     params(IfNoneMatch),

@@ -1,5 +1,6 @@
 //! Spawns a real runstrong instance per test, on a random port, against a
-//! fresh PostgreSQL database of its own that is dropped afterwards.
+//! PostgreSQL database of its own that is dropped afterwards: a copy of a
+//! template migrated and seeded once (tests/common/template_db.rs).
 
 use std::sync::Once;
 
@@ -71,10 +72,24 @@ pub struct TestDatabase {
 }
 
 impl TestDatabase {
+    /// A name only: the database does not exist yet (for tests of what
+    /// start-up does to an empty server, or of migrations step by step).
     pub fn new() -> Self {
         TestDatabase {
             name: unique_database_name(),
         }
+    }
+
+    /// A database already migrated and seeded, copied from the template.
+    pub fn from_template() -> Self {
+        let database = TestDatabase::new();
+        let name = database.name.clone();
+        // Own thread, as in `drop_database`: this runs inside the test's
+        // async runtime, and building the template may take seconds.
+        std::thread::spawn(move || crate::template_db::create_from_template(&server_url(), &name))
+            .join()
+            .expect("template copy thread");
+        database
     }
 }
 
@@ -163,7 +178,7 @@ impl Drop for TestApp {
 /// Starts an instance with `configure` applied to its test configuration.
 pub async fn spawn_app_with(configure: impl FnOnce(&mut Config)) -> TestApp {
     init_logs();
-    let database = TestDatabase::new();
+    let database = TestDatabase::from_template();
     let database_name = database.name.clone();
     let mut config = test_config(&database_name);
     configure(&mut config);

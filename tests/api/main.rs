@@ -24,4 +24,6 @@ mod sessions;
 mod slugs;
 mod startup;
 mod strength;
+#[path = "../common/template_db.rs"]
+mod template_db;
 mod throttling;

@@ -94,6 +94,57 @@ async fn two_instances_started_together_on_an_empty_database_both_become_ready()
     }
 }
 
+/// Test databases are copies of a template migrated and seeded once
+/// (tests/common/template_db.rs): an instance started on a copy must find
+/// every migration applied and this seed recorded, and so change nothing.
+#[tokio::test]
+async fn an_instance_on_a_template_copy_finds_nothing_to_migrate_or_seed() {
+    let database = TestDatabase::from_template();
+    let url = crate::helpers::database_url(&database.name);
+    let copied_at = chrono::Utc::now();
+    let application = Application::build(test_config(&database.name))
+        .await
+        .expect("starts on the copy");
+    let handle = application.handle();
+    tokio::spawn(application.run_until_stopped());
+    let expected_exercises = runstrong::seed::definitions().unwrap().len() as i64;
+    tokio::task::spawn_blocking(move || {
+        let mut connection = PgConnection::establish(&url).unwrap();
+        assert!(connection.pending_migrations(MIGRATIONS).unwrap().is_empty());
+        let at = copied_at.to_rfc3339();
+        assert_eq!(
+            count(
+                &mut connection,
+                &format!(
+                    "SELECT count(*) AS count FROM __diesel_schema_migrations WHERE run_on >= '{at}'"
+                )
+            ),
+            0,
+            "the instance applied migrations again"
+        );
+        assert_eq!(
+            count(
+                &mut connection,
+                &format!(
+                    "SELECT count(*) AS count FROM catalog_seed_state WHERE applied_at < '{at}'"
+                )
+            ),
+            1,
+            "the seed was not in the copy, or was applied again"
+        );
+        assert_eq!(
+            count(
+                &mut connection,
+                "SELECT count(*) AS count FROM exercises WHERE origin = 'seed'"
+            ),
+            expected_exercises
+        );
+    })
+    .await
+    .unwrap();
+    drop(handle.stop(false));
+}
+
 #[tokio::test]
 async fn seeding_again_is_idempotent_and_keeps_admin_changes() {
     let app = spawn_app().await;

@@ -44,7 +44,7 @@ fn raw_exchange(port: u16, head: &str, body: &[u8]) -> (String, String) {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_body_over_the_configured_limit_is_a_413_problem() {
     const LIMIT: usize = 4096;
-    let database = TestDatabase::new();
+    let database = TestDatabase::from_template();
     let instance = Instance::start(
         "body-limit",
         &[
@@ -145,7 +145,7 @@ async fn a_body_over_the_configured_limit_is_a_413_problem() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_statement_running_too_long_is_cut_by_statement_timeout_with_a_503() {
     const STATEMENT_TIMEOUT_MS: u64 = 500;
-    let database = TestDatabase::new();
+    let database = TestDatabase::from_template();
     let url = database.url();
     let instance = Instance::start(
         "statement-timeout",
@@ -219,7 +219,7 @@ async fn a_statement_running_too_long_is_cut_by_statement_timeout_with_a_503() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_thousand_concurrent_connections_neither_crash_nor_exhaust_the_pool() {
     const CONNECTIONS: usize = 1000;
-    let database = TestDatabase::new();
+    let database = TestDatabase::from_template();
     let mut instance = Instance::start(
         "thousand",
         &[
@@ -333,7 +333,7 @@ async fn a_thousand_concurrent_connections_neither_crash_nor_exhaust_the_pool() 
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn long_request_lines_are_logged_cut_short() {
-    let database = TestDatabase::new();
+    let database = TestDatabase::from_template();
     let instance = Instance::start("long-lines", &[("DATABASE_URL", &database.url())]).await;
     let http = client();
     let base = instance.base.clone();

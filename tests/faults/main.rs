@@ -12,3 +12,5 @@ mod restart;
 mod secrets;
 mod shutdown;
 mod support;
+#[path = "../common/template_db.rs"]
+mod template_db;

@@ -414,7 +414,7 @@ async fn restart_under_load(mode: &'static str) {
 /// client may retry, never 500s, and the pool carries on.
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn cancelled_and_terminated_backends_answer_503_not_500() {
-    let database = TestDatabase::new();
+    let database = TestDatabase::from_template();
     let url = database.url();
     let instance = Instance::start(
         "cancel",

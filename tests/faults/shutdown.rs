@@ -43,7 +43,7 @@ async fn sigint_under_load_lets_in_flight_requests_finish() {
 }
 
 async fn stop_under_load(signal: &str) {
-    let database = TestDatabase::new();
+    let database = TestDatabase::from_template();
     let url = database.url();
     let mut instance = Instance::start(
         "shutdown",
@@ -259,7 +259,7 @@ async fn stop_under_load(signal: &str) {
 /// request still in flight (which is then cut off, as asked).
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn a_second_signal_forces_the_stop() {
-    let database = TestDatabase::new();
+    let database = TestDatabase::from_template();
     let url = database.url();
     let mut instance = Instance::start(
         "second-signal",

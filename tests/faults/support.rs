@@ -73,17 +73,33 @@ pub fn server_url() -> String {
         .unwrap_or_else(|_| "postgres://postgres@127.0.0.1:5432".to_owned())
 }
 
-/// A database name on the machine's PostgreSQL; runstrong creates it at
-/// start-up, and it is dropped when this guard goes, even on panic.
+/// A database name on the machine's PostgreSQL, dropped when this guard
+/// goes, even on panic.
 pub struct TestDatabase {
     pub name: String,
 }
 
 impl TestDatabase {
+    /// A name only: runstrong creates, migrates and seeds the database at
+    /// start-up (for tests of instances starting on an empty database).
     pub fn new() -> TestDatabase {
         TestDatabase {
             name: format!("runstrong_faults_{}", uuid::Uuid::now_v7().simple()),
         }
+    }
+
+    /// A database already migrated and seeded, copied from the template
+    /// (tests/common/template_db.rs): runstrong's start-up finds nothing
+    /// to do.
+    pub fn from_template() -> TestDatabase {
+        let database = TestDatabase::new();
+        let name = database.name.clone();
+        // A thread of its own, as in `drop`: this runs inside the async
+        // runtime, and building the template may take seconds.
+        std::thread::spawn(move || crate::template_db::create_from_template(&server_url(), &name))
+            .join()
+            .expect("template copy thread");
+        database
     }
 
     pub fn url(&self) -> String {
