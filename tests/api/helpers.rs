@@ -83,12 +83,7 @@ impl TestDatabase {
     /// A database already migrated and seeded, copied from the template.
     pub fn from_template() -> Self {
         let database = TestDatabase::new();
-        let name = database.name.clone();
-        // Own thread, as in `drop_database`: this runs inside the test's
-        // async runtime, and building the template may take seconds.
-        std::thread::spawn(move || crate::template_db::create_from_template(&server_url(), &name))
-            .join()
-            .expect("template copy thread");
+        crate::template_db::create_from_template_off_runtime(server_url(), database.name.clone());
         database
     }
 }

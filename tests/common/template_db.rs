@@ -33,6 +33,15 @@ const TEMPLATE_LOCK_KEY: i64 = 0x7273_746d_706c;
 /// The files that decide what the template holds.
 const INPUTS: &[&str] = &["migrations", "src/seed"];
 
+/// [`create_from_template`] on a thread of its own: the test helpers call
+/// it inside a test's async runtime, and building the template may take
+/// seconds of blocking work.
+pub fn create_from_template_off_runtime(server_url: String, name: String) {
+    std::thread::spawn(move || create_from_template(&server_url, &name))
+        .join()
+        .expect("template copy thread");
+}
+
 /// Creates the empty database `name` on the server at `server_url` as a
 /// copy of the template, building the template first if this state of
 /// the migrations and the seed has none yet.

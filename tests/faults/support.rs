@@ -93,12 +93,7 @@ impl TestDatabase {
     /// to do.
     pub fn from_template() -> TestDatabase {
         let database = TestDatabase::new();
-        let name = database.name.clone();
-        // A thread of its own, as in `drop`: this runs inside the async
-        // runtime, and building the template may take seconds.
-        std::thread::spawn(move || crate::template_db::create_from_template(&server_url(), &name))
-            .join()
-            .expect("template copy thread");
+        crate::template_db::create_from_template_off_runtime(server_url(), database.name.clone());
         database
     }
 
