@@ -63,6 +63,27 @@ pub struct Config {
     /// How long an `Idempotency-Key` is remembered: a retry after that is a
     /// new request.
     pub idempotency_retention: Duration,
+    pub webhooks: WebhookSettings,
+}
+
+/// How webhooks are delivered (src/webhooks).
+#[derive(Debug, Clone)]
+pub struct WebhookSettings {
+    /// The first retry waits about this long; each next one twice as long,
+    /// with jitter.
+    pub retry_base: Duration,
+    /// A delivery not answered 2xx within this long of its event is failed.
+    pub give_up_after: Duration,
+    /// Loopback, private and link-local targets are refused unless set
+    /// (tests and closed networks).
+    pub allow_private_targets: bool,
+    /// 32 bytes (base64) that seal signing secrets at rest; without it the
+    /// key is kept in the database (development only: a warning says so).
+    pub secret_key: Option<[u8; 32]>,
+    /// How often each instance looks for events and due retries.
+    pub poll_interval: Duration,
+    /// Attempts one instance has in flight at once.
+    pub concurrency: usize,
 }
 
 /// A setting that could not be parsed; start-up stops with this message.
@@ -194,6 +215,36 @@ impl Config {
                     1..=8760,
                 )?,
             ),
+            webhooks: WebhookSettings {
+                retry_base: Duration::from_millis(parse_in(
+                    "RUNSTRONG_WEBHOOK_RETRY_BASE_MS",
+                    &setting("RUNSTRONG_WEBHOOK_RETRY_BASE_MS", "30000"),
+                    1..=3_600_000,
+                )?),
+                give_up_after: Duration::from_secs(parse_in(
+                    "RUNSTRONG_WEBHOOK_GIVE_UP_AFTER_S",
+                    &setting("RUNSTRONG_WEBHOOK_GIVE_UP_AFTER_S", "86400"),
+                    1..=604_800,
+                )?),
+                allow_private_targets: parse_bool(
+                    "RUNSTRONG_WEBHOOK_ALLOW_PRIVATE_TARGETS",
+                    &setting("RUNSTRONG_WEBHOOK_ALLOW_PRIVATE_TARGETS", "false"),
+                )?,
+                secret_key: lookup("RUNSTRONG_WEBHOOK_SECRET_KEY")
+                    .filter(|value| !value.trim().is_empty())
+                    .map(|value| parse_key("RUNSTRONG_WEBHOOK_SECRET_KEY", value.trim()))
+                    .transpose()?,
+                poll_interval: Duration::from_millis(parse_in(
+                    "RUNSTRONG_WEBHOOK_POLL_MS",
+                    &setting("RUNSTRONG_WEBHOOK_POLL_MS", "1000"),
+                    10..=3_600_000,
+                )?),
+                concurrency: parse_in(
+                    "RUNSTRONG_WEBHOOK_CONCURRENCY",
+                    &setting("RUNSTRONG_WEBHOOK_CONCURRENCY", "16"),
+                    1..=1024,
+                )?,
+            },
             log_format: match setting("RUNSTRONG_LOG_FORMAT", "pretty").as_str() {
                 "pretty" => LogFormat::Pretty,
                 "json" => LogFormat::Json,
@@ -226,6 +277,35 @@ where
         value: value.to_owned(),
         reason: error.to_string(),
     })
+}
+
+fn parse_bool(name: &'static str, value: &str) -> Result<bool, ConfigError> {
+    match value {
+        "true" | "1" => Ok(true),
+        "false" | "0" => Ok(false),
+        other => Err(ConfigError {
+            name,
+            value: other.to_owned(),
+            reason: "expected `true` or `false`".to_owned(),
+        }),
+    }
+}
+
+/// A 256-bit key given as standard base64.
+fn parse_key(name: &'static str, value: &str) -> Result<[u8; 32], ConfigError> {
+    use base64::Engine;
+    let invalid = |reason: &str| ConfigError {
+        name,
+        // Never echo a key, even a malformed one, into logs.
+        value: "(hidden)".to_owned(),
+        reason: reason.to_owned(),
+    };
+    let bytes = base64::engine::general_purpose::STANDARD
+        .decode(value)
+        .map_err(|_| invalid("expected standard base64"))?;
+    bytes
+        .try_into()
+        .map_err(|_| invalid("expected 32 bytes (44 base64 characters)"))
 }
 
 fn parse_in<T>(

@@ -18,3 +18,4 @@ pub mod retention;
 pub mod seed;
 pub mod startup;
 pub mod telemetry;
+pub mod webhooks;

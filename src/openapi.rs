@@ -49,6 +49,7 @@ Errors are RFC 9457 `application/problem+json`. Every response carries `X-Reques
         (name = "catalog", description = "Exercises for runners and the vocabularies they use"),
         (name = "plans", description = "Plan generation, validation, stored plans and calendars; paces and heart-rate zones"),
         (name = "sessions", description = "Logged sessions, training load and adherence"),
+        (name = "webhooks", description = "Signed event deliveries to coaches' tools (Standard Webhooks)"),
         (name = "operations", description = "Health and metrics"),
     ),
     components(schemas(

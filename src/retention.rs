@@ -2,7 +2,8 @@
 //! instance takes the advisory lock purges expired rows in small batches,
 //! so that storage anonymous requests fill (throttle rows for emails and
 //! addresses nobody will use again) stays bounded, and so does the table
-//! of idempotency keys (each remembered `RUNSTRONG_IDEMPOTENCY_RETENTION_H`).
+//! of idempotency keys (each remembered `RUNSTRONG_IDEMPOTENCY_RETENTION_H`)
+//! and of finished webhook deliveries (30 days).
 //!
 //! Each batch is its own short transaction holding the lock, so a purge
 //! never blocks sign-ins for long, and instances never purge at once.
@@ -14,10 +15,14 @@ use tokio::task::JoinHandle;
 
 use crate::db::{self, PgPool};
 use crate::error::ApiError;
-use crate::repo::{idempotency, throttle};
+use crate::repo::{idempotency, throttle, webhooks};
 
 /// Key of the advisory lock the purge holds ("rs-purge").
 const PURGE_LOCK_KEY: i64 = 0x7273_2d70_7572_6765;
+
+/// Finished webhook deliveries (and their attempts) are kept this long
+/// for `GET /v1/webhooks/{id}/deliveries`.
+pub const WEBHOOK_DELIVERY_RETENTION: Duration = Duration::from_secs(30 * 86_400);
 
 /// Rows deleted per table and transaction.
 const BATCH: i64 = 500;
@@ -66,7 +71,10 @@ pub fn purge_all(
             }
             let throttles = throttle::purge_expired(connection, BATCH)?;
             let keys = idempotency::purge_older_than(connection, idempotency_retention, BATCH)?;
-            Ok(Some(throttles + keys))
+            let deliveries =
+                webhooks::purge_finished(connection, WEBHOOK_DELIVERY_RETENTION, BATCH)?;
+            let warnings = webhooks::purge_announced(connection, BATCH)?;
+            Ok(Some(throttles + keys + deliveries + warnings))
         })?;
         match batch {
             Some(deleted) => {

@@ -14,13 +14,16 @@ use crate::{
     config::Config,
     db::{self, PgPool, prepare::PrepareError},
     http::{extract, fallback, hardening, metrics, request_id},
-    openapi, retention,
+    openapi, repo, retention,
+    webhooks::{dispatcher, sealing::SealingKey},
 };
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
     #[error(transparent)]
     Database(#[from] PrepareError),
+    #[error("cannot read the webhook sealing key: {0}")]
+    SealingKey(String),
     #[error("cannot listen: {0}")]
     Listen(#[from] std::io::Error),
 }
@@ -35,6 +38,8 @@ pub struct Application {
     catalog: web::Data<CatalogCache>,
     /// The periodic purge of expired rows; aborted when the server stops.
     retention: tokio::task::JoinHandle<()>,
+    /// Webhook delivery; stopped gracefully after the server.
+    webhooks: dispatcher::Running,
 }
 
 impl Application {
@@ -46,14 +51,26 @@ impl Application {
             .await
             .expect("database preparation does not panic")?;
         let pool = web::Data::new(db::build_pool(&config));
+        let sealing_key = sealing_key(&config, pool.get_ref()).await?;
         let listener = TcpListener::bind(config.listen_addr)?;
         let port = listener.local_addr()?.port();
         let catalog = web::Data::from(CatalogCache::start(config.database_url.clone()));
-        let server = serve(listener, pool.clone(), catalog.clone(), &config)?;
+        let server = serve(
+            listener,
+            pool.clone(),
+            catalog.clone(),
+            web::Data::new(sealing_key.clone()),
+            &config,
+        )?;
         let retention = retention::start(
             pool.get_ref().clone(),
             config.retention_interval,
             config.idempotency_retention,
+        );
+        let webhooks = dispatcher::start(
+            db::build_pool(&dispatcher_pool_config(&config)),
+            config.webhooks.clone(),
+            sealing_key,
         );
         tracing::info!(address = %listener_address(&config, port), "runstrong is listening");
         Ok(Application {
@@ -62,6 +79,7 @@ impl Application {
             pool,
             catalog,
             retention,
+            webhooks,
         })
     }
 
@@ -80,10 +98,37 @@ impl Application {
         let signals = tokio::spawn(stop_gracefully_on_signal(self.server.handle()));
         let result = self.server.await;
         self.retention.abort();
+        self.webhooks.stop().await;
         self.catalog.stop();
         close_pool(self.pool).await;
         signals.abort();
         result
+    }
+}
+
+/// The key that seals webhook secrets: the configured one, or (for
+/// development) one kept in the database, with a warning.
+async fn sealing_key(config: &Config, pool: &PgPool) -> Result<SealingKey, StartupError> {
+    if let Some(key) = config.webhooks.secret_key {
+        return Ok(SealingKey::new(key));
+    }
+    tracing::warn!(
+        "RUNSTRONG_WEBHOOK_SECRET_KEY is not set: webhook secrets are sealed with a key kept \
+         in the database itself; set it in production"
+    );
+    let stored = db::run(pool, repo::webhooks::stored_sealing_key)
+        .await
+        .map_err(|error| StartupError::SealingKey(error.to_string()))?;
+    Ok(SealingKey::new(stored))
+}
+
+/// The dispatcher's own two connections: its short transactions never
+/// wait behind (or hold up) the API's requests.
+fn dispatcher_pool_config(config: &Config) -> Config {
+    Config {
+        pool_size: 2,
+        pool_queue: 0,
+        ..config.clone()
     }
 }
 
@@ -150,6 +195,7 @@ fn serve(
     listener: TcpListener,
     pool: web::Data<PgPool>,
     catalog: web::Data<CatalogCache>,
+    sealing_key: web::Data<SealingKey>,
     config: &Config,
 ) -> std::io::Result<Server> {
     let spec = openapi::document();
@@ -166,6 +212,7 @@ fn serve(
         let (app, _) = App::new()
             .app_data(pool.clone())
             .app_data(catalog.clone())
+            .app_data(sealing_key.clone())
             .app_data(metrics.clone())
             .app_data(settings.clone())
             .app_data(known_routes.clone())

@@ -14,6 +14,7 @@ pub mod plans;
 pub mod session_import;
 pub mod sessions;
 pub mod vocabularies;
+pub mod webhooks;
 pub mod zones;
 
 use utoipa_actix_web::service_config::ServiceConfig;
@@ -68,5 +69,9 @@ pub fn routes(config: &mut ServiceConfig) {
         .service(sessions::replace_session)
         .service(sessions::delete_session)
         .service(sessions::load_report)
-        .service(sessions::adherence);
+        .service(sessions::adherence)
+        .service(webhooks::create_webhook)
+        .service(webhooks::list_webhooks)
+        .service(webhooks::delete_webhook)
+        .service(webhooks::list_deliveries);
 }

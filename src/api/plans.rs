@@ -707,7 +707,7 @@ pub async fn adapt_plan(
             super::sessions::midnight(from - chrono::Duration::days(56)),
             super::sessions::midnight(from),
         )?;
-        let inputs = super::sessions::load_inputs(connection, &logs)?;
+        let inputs = crate::repo::sessions::load_inputs(connection, &logs)?;
         let catalog = load_catalog(connection, Some(owner))?;
         let lifts = lift_history(
             connection,

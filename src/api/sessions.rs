@@ -1,7 +1,7 @@
 //! Session logging (idempotent creates, sync with tombstones), the load
 //! report and plan adherence.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashSet;
 
 use actix_web::{HttpRequest, HttpResponse, delete, get, http::header, post, put, web};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
@@ -16,13 +16,13 @@ use super::pagination::{decode_cursor, encode_cursor, parse_limit};
 use crate::db::schema::exercises;
 use crate::db::{self, PgPool};
 use crate::domain::dates;
-use crate::domain::load::{LoadInput, LoadReport, report};
+use crate::domain::load::{LOAD_HISTORY_DAYS, LoadReport, report};
 use crate::domain::numbers;
 use crate::domain::plan::model::{Plan, PlannedSession};
 use crate::domain::plan::validate::is_run;
 use crate::domain::session::SessionInput;
 use crate::domain::validation::{Errors, FieldError};
-use crate::domain::vocabulary::{Muscle, SessionKind, parse_list};
+use crate::domain::vocabulary::{SessionKind, parse_list};
 use crate::error::{ApiError, Problem};
 use crate::http::auth::{BearerToken, invalid_token};
 use crate::http::conditional::{IfMatch, IfMatchHeader, version_etag, versioned_read};
@@ -753,9 +753,6 @@ pub struct LoadParams {
     to: String,
 }
 
-/// Days of history before `from` that the rolling metrics read.
-const HISTORY_DAYS: i64 = 56;
-
 /// Training load, fitness and warnings for a date range.
 ///
 /// Formulas: session-RPE load = RPE × minutes (Foster); ACWR as EWMA with
@@ -793,7 +790,7 @@ pub async fn load_report(
     let athlete_id = path.athlete_id;
     let (from, to) = parse_range(&params.from, &params.to)?;
     // In range by `parse_range`, so neither end can leave chrono's.
-    let history_start = from - Duration::days(HISTORY_DAYS);
+    let history_start = from - Duration::days(LOAD_HISTORY_DAYS);
     let inputs = db::run(&pool, move |connection| {
         let caller = accounts::authenticate(connection, &token.digest)?;
         athletes::require(connection, caller.account_id, athlete_id, AccessLevel::Read)?;
@@ -803,7 +800,7 @@ pub async fn load_report(
             midnight(history_start),
             midnight(to + Duration::days(1)),
         )?;
-        load_inputs(connection, &sessions)
+        repo::load_inputs(connection, &sessions)
     })
     .await?;
     let report = web::block(move || report(&inputs, history_start, from, to)).await?;
@@ -834,45 +831,6 @@ fn parse_range(from: &str, to: &str) -> Result<(NaiveDate, NaiveDate), ApiError>
     }
     errors.into_result().map_err(ApiError::invalid_fields)?;
     Ok((from.expect("checked"), to.expect("checked")))
-}
-
-/// The load inputs of logged sessions, with each set's primary muscles.
-pub fn load_inputs(
-    connection: &mut PgConnection,
-    sessions: &[Session],
-) -> Result<Vec<LoadInput>, ApiError> {
-    let ids: Vec<Uuid> = sessions
-        .iter()
-        .flat_map(|s| s.sets.iter().map(|set| set.exercise_id))
-        .collect();
-    let muscles: HashMap<Uuid, Vec<Muscle>> = if ids.is_empty() {
-        HashMap::new()
-    } else {
-        exercises::table
-            .filter(exercises::id.eq_any(&ids))
-            .select((exercises::id, exercises::primary_muscles))
-            .load::<(Uuid, Vec<String>)>(connection)?
-            .into_iter()
-            .map(|(id, names)| (id, names.iter().filter_map(|n| n.parse().ok()).collect()))
-            .collect()
-    };
-    Ok(sessions
-        .iter()
-        .map(|s| LoadInput {
-            id: s.id,
-            date: s.started_at.date_naive(),
-            kind: s.kind,
-            duration_min: s.duration_min,
-            rpe: s.rpe,
-            trimp: s.trimp,
-            distance_km: s.distance_km,
-            set_muscles: s
-                .sets
-                .iter()
-                .map(|set| muscles.get(&set.exercise_id).cloned().unwrap_or_default())
-                .collect(),
-        })
-        .collect())
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

@@ -167,6 +167,46 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    webhooks (id) {
+        id -> Uuid,
+        account_id -> Uuid,
+        url -> Text,
+        events -> Array<Text>,
+        secret_sealed -> Bytea,
+        created_at -> Timestamptz,
+    }
+}
+
+diesel::table! {
+    webhook_deliveries (webhook_id, id) {
+        webhook_id -> Uuid,
+        id -> Uuid,
+        athlete_id -> Uuid,
+        event_type -> Text,
+        body -> Text,
+        state -> Text,
+        attempts -> Int4,
+        next_attempt_at -> Timestamptz,
+        lease_until -> Nullable<Timestamptz>,
+        lease_owner -> Nullable<Uuid>,
+        created_at -> Timestamptz,
+        finished_at -> Nullable<Timestamptz>,
+    }
+}
+
+diesel::table! {
+    webhook_attempts (webhook_id, delivery_id, attempt) {
+        webhook_id -> Uuid,
+        delivery_id -> Uuid,
+        attempt -> Int4,
+        attempted_at -> Timestamptz,
+        status_code -> Nullable<Int2>,
+        error -> Nullable<Text>,
+        next_retry_at -> Nullable<Timestamptz>,
+    }
+}
+
 diesel::joinable!(tokens -> accounts (account_id));
 diesel::joinable!(sessions -> athletes (athlete_id));
 diesel::joinable!(plans -> athletes (athlete_id));
@@ -184,5 +224,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     address_throttle,
     plans,
     sessions,
-    idempotency_keys
+    idempotency_keys,
+    webhooks,
+    webhook_deliveries,
+    webhook_attempts
 );

@@ -105,6 +105,10 @@ pub struct WeekLoad {
     pub strain: Option<f64>,
 }
 
+/// Days of history before a report's first day that the rolling metrics
+/// (EWMAs, CTL/ATL, the 28-day ACWR) read.
+pub const LOAD_HISTORY_DAYS: i64 = 56;
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum WarningKind {

@@ -11,3 +11,4 @@ pub mod plans;
 pub mod session_create;
 pub mod sessions;
 pub mod throttle;
+pub mod webhooks;

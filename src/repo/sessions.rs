@@ -1,5 +1,7 @@
 //! Logged sessions and the idempotency keys that guard their creation.
 
+use std::collections::HashMap;
+
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use serde::Serialize;
@@ -8,9 +10,13 @@ use uuid::Uuid;
 
 use super::access::AccessLevel;
 use super::accounts::{Caller, caller_from, live_token};
-use crate::db::schema::{accounts, athletes, grants, idempotency_keys, sessions, tokens};
+use crate::db::schema::{
+    accounts, athletes, exercises, grants, idempotency_keys, sessions, tokens,
+};
+use crate::domain::load::LoadInput;
 use crate::domain::session::{LoggedSet, PlannedLink, SessionInput};
 use crate::domain::session_import::{ImportedSession, SessionLap, SessionSource};
+use crate::domain::vocabulary::Muscle;
 use crate::domain::vocabulary::SessionKind;
 use crate::error::ApiError;
 use crate::http::auth::invalid_token;
@@ -654,4 +660,43 @@ pub fn complete_key(
         ))
         .execute(connection)?;
     Ok(())
+}
+
+/// The load inputs of logged sessions, with each set's primary muscles.
+pub fn load_inputs(
+    connection: &mut PgConnection,
+    sessions: &[Session],
+) -> Result<Vec<LoadInput>, ApiError> {
+    let ids: Vec<Uuid> = sessions
+        .iter()
+        .flat_map(|s| s.sets.iter().map(|set| set.exercise_id))
+        .collect();
+    let muscles: HashMap<Uuid, Vec<Muscle>> = if ids.is_empty() {
+        HashMap::new()
+    } else {
+        exercises::table
+            .filter(exercises::id.eq_any(&ids))
+            .select((exercises::id, exercises::primary_muscles))
+            .load::<(Uuid, Vec<String>)>(connection)?
+            .into_iter()
+            .map(|(id, names)| (id, names.iter().filter_map(|n| n.parse().ok()).collect()))
+            .collect()
+    };
+    Ok(sessions
+        .iter()
+        .map(|s| LoadInput {
+            id: s.id,
+            date: s.started_at.date_naive(),
+            kind: s.kind,
+            duration_min: s.duration_min,
+            rpe: s.rpe,
+            trimp: s.trimp,
+            distance_km: s.distance_km,
+            set_muscles: s
+                .sets
+                .iter()
+                .map(|set| muscles.get(&set.exercise_id).cloned().unwrap_or_default())
+                .collect(),
+        })
+        .collect())
 }

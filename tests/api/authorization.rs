@@ -10,7 +10,7 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::helpers::{Session, TestApp, spawn_app};
+use crate::helpers::{Session, TestApp, spawn_app, spawn_app_with};
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Caller {
@@ -70,6 +70,8 @@ struct Fixture {
     pending_grant_id: String,
     exercise_id: String,
     pending_coach_exercise_id: String,
+    /// A webhook subscription of the owner's account.
+    webhook_id: String,
 }
 
 /// Where a case's If-Match comes from.
@@ -94,6 +96,23 @@ struct Case {
 fn cases() -> Vec<Case> {
     //           other nogrant read  rw  revoked pending declined none garbage owner
     vec![
+        // A subscription belongs to an account: nobody else's token finds it.
+        Case {
+            name: "GET /v1/webhooks/{id}/deliveries",
+            method: Method::GET,
+            path: |f| format!("/v1/webhooks/{}/deliveries", f.webhook_id),
+            body: |_| None,
+            precondition: Precondition::None,
+            expected: [404, 404, 404, 404, 404, 404, 404, 401, 401, 200],
+        },
+        Case {
+            name: "DELETE /v1/webhooks/{id}",
+            method: Method::DELETE,
+            path: |f| format!("/v1/webhooks/{}", f.webhook_id),
+            body: |_| None,
+            precondition: Precondition::None,
+            expected: [404, 404, 404, 404, 404, 404, 404, 401, 401, 204],
+        },
         Case {
             name: "GET /v1/athletes/{id}",
             method: Method::GET,
@@ -489,7 +508,27 @@ async fn fixture(app: &TestApp, people: &People) -> Fixture {
         .unwrap();
     assert_eq!(logged.status(), 201);
     let logged: Value = logged.json().await.unwrap();
+    // One live subscription at a time: an account holds at most 20.
+    let held = app.get_json_as("/v1/webhooks", &people.owner).await;
+    for old in held["items"].as_array().unwrap() {
+        let path = format!("/v1/webhooks/{}", old["id"].as_str().unwrap());
+        let deleted = app
+            .request(Method::DELETE, &path, Some(&people.owner))
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(deleted.status(), 204);
+    }
+    let webhook = app
+        .request(Method::POST, "/v1/webhooks", Some(&people.owner))
+        .json(&json!({"url": "http://127.0.0.1:9/hook", "events": ["plan.deleted"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(webhook.status(), 201);
+    let webhook: Value = webhook.json().await.unwrap();
     Fixture {
+        webhook_id: webhook["id"].as_str().unwrap().to_owned(),
         session_id: logged["id"].as_str().unwrap().to_owned(),
         plan_id: stored["id"].as_str().unwrap().to_owned(),
         planned_workout: first_planned_workout(&stored),
@@ -572,7 +611,8 @@ fn activity_file() -> Vec<u8> {
 
 #[tokio::test]
 async fn every_id_route_answers_every_caller_as_the_rules_say() {
-    let app = spawn_app().await;
+    // The fixture's webhook points at loopback (nothing listens there).
+    let app = spawn_app_with(|config| config.webhooks.allow_private_targets = true).await;
     let people = People {
         owner: app.register("athlete").await,
         other_athlete: app.register("athlete").await,

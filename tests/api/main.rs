@@ -27,3 +27,4 @@ mod strength;
 #[path = "../common/template_db.rs"]
 mod template_db;
 mod throttling;
+mod webhooks;

@@ -1,0 +1,11 @@
+DROP TRIGGER plans_webhook_outbox ON plans;
+DROP FUNCTION plans_to_webhook_outbox();
+DROP TRIGGER sessions_webhook_outbox ON sessions;
+DROP FUNCTION sessions_to_webhook_outbox();
+DROP FUNCTION webhook_listened(uuid, text[]);
+DROP TABLE webhook_announced_warnings;
+DROP TABLE webhook_attempts;
+DROP TABLE webhook_deliveries;
+DROP TABLE webhook_outbox;
+DROP TABLE webhook_sealing_key;
+DROP TABLE webhooks;

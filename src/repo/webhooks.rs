@@ -1,0 +1,504 @@
+//! Queries of webhooks: subscriptions, the outbox, deliveries and their
+//! attempts. The flow is described in `crate::webhooks`.
+
+use std::time::Duration;
+
+use chrono::{DateTime, NaiveDate, Utc};
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Bytea, Date, Int4, Int8, Jsonb, Text, Timestamptz};
+use uuid::Uuid;
+
+use crate::db::schema::{
+    accounts, athletes, grants, webhook_attempts, webhook_deliveries, webhooks,
+};
+use crate::error::ApiError;
+use crate::repo::access::active_grant;
+
+/// Subscriptions one account may hold: each costs a fan-out lookup on
+/// every write about its athletes.
+pub const MAX_PER_ACCOUNT: i64 = 20;
+
+#[derive(Debug, Clone, Queryable, Selectable)]
+#[diesel(table_name = webhooks)]
+pub struct WebhookRow {
+    pub id: Uuid,
+    pub account_id: Uuid,
+    pub url: String,
+    pub events: Vec<String>,
+    pub secret_sealed: Vec<u8>,
+    pub created_at: DateTime<Utc>,
+}
+
+/// Stores a subscription unless the account holds `MAX_PER_ACCOUNT`
+/// already; the account's row is locked so that concurrent creates count
+/// one after the other. `None` when the limit is reached.
+pub fn create(
+    connection: &mut PgConnection,
+    row: &WebhookRow,
+) -> Result<Option<WebhookRow>, ApiError> {
+    connection.transaction(|connection| {
+        accounts::table
+            .find(row.account_id)
+            .select(accounts::id)
+            .for_update()
+            .first::<Uuid>(connection)?;
+        let held: i64 = webhooks::table
+            .filter(webhooks::account_id.eq(row.account_id))
+            .count()
+            .get_result(connection)?;
+        if held >= MAX_PER_ACCOUNT {
+            return Ok(None);
+        }
+        let stored = diesel::insert_into(webhooks::table)
+            .values((
+                webhooks::id.eq(row.id),
+                webhooks::account_id.eq(row.account_id),
+                webhooks::url.eq(&row.url),
+                webhooks::events.eq(&row.events),
+                webhooks::secret_sealed.eq(&row.secret_sealed),
+            ))
+            .returning(WebhookRow::as_returning())
+            .get_result(connection)?;
+        Ok(Some(stored))
+    })
+}
+
+pub fn list(connection: &mut PgConnection, account_id: Uuid) -> Result<Vec<WebhookRow>, ApiError> {
+    Ok(webhooks::table
+        .filter(webhooks::account_id.eq(account_id))
+        .order(webhooks::id.asc())
+        .select(WebhookRow::as_select())
+        .load(connection)?)
+}
+
+/// The account's own subscription; another account's is not found.
+pub fn find(
+    connection: &mut PgConnection,
+    account_id: Uuid,
+    webhook_id: Uuid,
+) -> Result<Option<WebhookRow>, ApiError> {
+    Ok(webhooks::table
+        .filter(webhooks::id.eq(webhook_id))
+        .filter(webhooks::account_id.eq(account_id))
+        .select(WebhookRow::as_select())
+        .first(connection)
+        .optional()?)
+}
+
+/// Deletes the account's subscription with its deliveries; false when it
+/// had none of that id.
+pub fn delete(
+    connection: &mut PgConnection,
+    account_id: Uuid,
+    webhook_id: Uuid,
+) -> Result<bool, ApiError> {
+    let deleted = diesel::delete(
+        webhooks::table
+            .filter(webhooks::id.eq(webhook_id))
+            .filter(webhooks::account_id.eq(account_id)),
+    )
+    .execute(connection)?;
+    Ok(deleted == 1)
+}
+
+#[derive(Debug, Clone, Queryable)]
+pub struct AttemptRow {
+    pub delivery_id: Uuid,
+    pub attempt: i32,
+    pub attempted_at: DateTime<Utc>,
+    pub status_code: Option<i16>,
+    pub error: Option<String>,
+    pub next_retry_at: Option<DateTime<Utc>>,
+    pub event_type: String,
+    pub state: String,
+}
+
+/// Where a page of attempts starts: after this attempt, newest first.
+pub type AttemptPosition = (DateTime<Utc>, Uuid, i32);
+
+/// Attempts of one subscription, newest first; `limit + 1` rows tell
+/// whether there is a next page.
+pub fn attempts(
+    connection: &mut PgConnection,
+    webhook_id: Uuid,
+    after: Option<AttemptPosition>,
+    limit: i64,
+) -> Result<Vec<AttemptRow>, ApiError> {
+    let mut query = webhook_attempts::table
+        .inner_join(
+            webhook_deliveries::table.on(webhook_deliveries::webhook_id
+                .eq(webhook_attempts::webhook_id)
+                .and(webhook_deliveries::id.eq(webhook_attempts::delivery_id))),
+        )
+        .filter(webhook_attempts::webhook_id.eq(webhook_id))
+        .into_boxed();
+    if let Some((at, delivery, attempt)) = after {
+        query = query.filter(
+            webhook_attempts::attempted_at
+                .lt(at)
+                .or(webhook_attempts::attempted_at.eq(at).and(
+                    webhook_attempts::delivery_id
+                        .gt(delivery)
+                        .or(webhook_attempts::delivery_id
+                            .eq(delivery)
+                            .and(webhook_attempts::attempt.gt(attempt))),
+                )),
+        );
+    }
+    Ok(query
+        .order((
+            webhook_attempts::attempted_at.desc(),
+            webhook_attempts::delivery_id.asc(),
+            webhook_attempts::attempt.asc(),
+        ))
+        .limit(limit + 1)
+        .select((
+            webhook_attempts::delivery_id,
+            webhook_attempts::attempt,
+            webhook_attempts::attempted_at,
+            webhook_attempts::status_code,
+            webhook_attempts::error,
+            webhook_attempts::next_retry_at,
+            webhook_deliveries::event_type,
+            webhook_deliveries::state,
+        ))
+        .load(connection)?)
+}
+
+// ---- The dispatcher's side ------------------------------------------
+
+#[derive(Debug, QueryableByName)]
+pub struct OutboxEvent {
+    #[diesel(sql_type = diesel::sql_types::Uuid)]
+    pub athlete_id: Uuid,
+    #[diesel(sql_type = Int8)]
+    pub id: i64,
+    #[diesel(sql_type = Text)]
+    pub event_type: String,
+    #[diesel(sql_type = Jsonb)]
+    pub data: serde_json::Value,
+    #[diesel(sql_type = Timestamptz)]
+    pub occurred_at: DateTime<Utc>,
+}
+
+/// The oldest outbox events no other instance is fanning out, locked
+/// until the caller's transaction ends.
+pub fn take_outbox(
+    connection: &mut PgConnection,
+    limit: i64,
+) -> Result<Vec<OutboxEvent>, ApiError> {
+    Ok(diesel::sql_query(
+        "SELECT athlete_id, id, event_type, data, occurred_at FROM webhook_outbox
+         ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED",
+    )
+    .bind::<BigInt, _>(limit)
+    .load(connection)?)
+}
+
+pub fn delete_outbox(connection: &mut PgConnection, event: &OutboxEvent) -> Result<(), ApiError> {
+    diesel::sql_query("DELETE FROM webhook_outbox WHERE athlete_id = $1 AND id = $2")
+        .bind::<diesel::sql_types::Uuid, _>(event.athlete_id)
+        .bind::<Int8, _>(event.id)
+        .execute(connection)?;
+    Ok(())
+}
+
+/// The accounts that may read the athlete now: the owner and coaches with
+/// an active grant (the rule of `repo::access`).
+pub fn readers_of(connection: &mut PgConnection, athlete_id: Uuid) -> Result<Vec<Uuid>, ApiError> {
+    let mut readers: Vec<Uuid> = athletes::table
+        .find(athlete_id)
+        .select(athletes::owner_account_id)
+        .load(connection)?;
+    readers.extend(
+        grants::table
+            .filter(grants::athlete_id.eq(athlete_id))
+            .filter(active_grant())
+            .select(grants::coach_account_id)
+            .load::<Uuid>(connection)?,
+    );
+    Ok(readers)
+}
+
+/// The subscriptions of these accounts.
+pub fn subscriptions_of(
+    connection: &mut PgConnection,
+    account_ids: &[Uuid],
+) -> Result<Vec<WebhookRow>, ApiError> {
+    Ok(webhooks::table
+        .filter(webhooks::account_id.eq_any(account_ids))
+        .select(WebhookRow::as_select())
+        .load(connection)?)
+}
+
+pub struct NewDelivery {
+    pub webhook_id: Uuid,
+    pub id: Uuid,
+    pub athlete_id: Uuid,
+    pub event_type: String,
+    pub body: String,
+}
+
+pub fn insert_deliveries(
+    connection: &mut PgConnection,
+    deliveries: &[NewDelivery],
+) -> Result<(), ApiError> {
+    if deliveries.is_empty() {
+        return Ok(());
+    }
+    let rows: Vec<_> = deliveries
+        .iter()
+        .map(|d| {
+            (
+                webhook_deliveries::webhook_id.eq(d.webhook_id),
+                webhook_deliveries::id.eq(d.id),
+                webhook_deliveries::athlete_id.eq(d.athlete_id),
+                webhook_deliveries::event_type.eq(&d.event_type),
+                webhook_deliveries::body.eq(&d.body),
+            )
+        })
+        .collect();
+    diesel::insert_into(webhook_deliveries::table)
+        .values(rows)
+        .execute(connection)?;
+    Ok(())
+}
+
+#[derive(QueryableByName)]
+struct Announced {
+    #[diesel(sql_type = Text)]
+    kind: String,
+    #[diesel(sql_type = Date)]
+    date: NaiveDate,
+}
+
+/// Load warnings of the athlete already announced in [from, to].
+pub fn announced_warnings(
+    connection: &mut PgConnection,
+    athlete_id: Uuid,
+    from: NaiveDate,
+    to: NaiveDate,
+) -> Result<Vec<(String, NaiveDate)>, ApiError> {
+    let rows: Vec<Announced> = diesel::sql_query(
+        "SELECT kind, date FROM webhook_announced_warnings
+         WHERE athlete_id = $1 AND date BETWEEN $2 AND $3",
+    )
+    .bind::<diesel::sql_types::Uuid, _>(athlete_id)
+    .bind::<Date, _>(from)
+    .bind::<Date, _>(to)
+    .load(connection)?;
+    Ok(rows.into_iter().map(|row| (row.kind, row.date)).collect())
+}
+
+pub fn announce_warning(
+    connection: &mut PgConnection,
+    athlete_id: Uuid,
+    kind: &str,
+    date: NaiveDate,
+) -> Result<(), ApiError> {
+    diesel::sql_query(
+        "INSERT INTO webhook_announced_warnings (athlete_id, kind, date) VALUES ($1, $2, $3)
+         ON CONFLICT DO NOTHING",
+    )
+    .bind::<diesel::sql_types::Uuid, _>(athlete_id)
+    .bind::<Text, _>(kind)
+    .bind::<Date, _>(date)
+    .execute(connection)?;
+    Ok(())
+}
+
+/// A delivery leased for sending, with what sending needs.
+#[derive(Debug, Clone, QueryableByName)]
+pub struct DueDelivery {
+    #[diesel(sql_type = diesel::sql_types::Uuid)]
+    pub webhook_id: Uuid,
+    #[diesel(sql_type = diesel::sql_types::Uuid)]
+    pub id: Uuid,
+    #[diesel(sql_type = diesel::sql_types::Uuid)]
+    pub athlete_id: Uuid,
+    #[diesel(sql_type = Text)]
+    pub body: String,
+    #[diesel(sql_type = Int4)]
+    pub attempts: i32,
+    #[diesel(sql_type = Timestamptz)]
+    pub created_at: DateTime<Utc>,
+    #[diesel(sql_type = diesel::sql_types::Uuid)]
+    pub account_id: Uuid,
+    #[diesel(sql_type = Text)]
+    pub url: String,
+    #[diesel(sql_type = Bytea)]
+    pub secret_sealed: Vec<u8>,
+}
+
+/// Leases up to `limit` due deliveries to instance `owner` for `lease`:
+/// `SKIP LOCKED` lets instances lease side by side without waiting for or
+/// sending the same one; a lease that runs out (its instance died) makes
+/// the delivery due again.
+pub fn lease_due(
+    connection: &mut PgConnection,
+    owner: Uuid,
+    limit: i64,
+    lease: Duration,
+) -> Result<Vec<DueDelivery>, ApiError> {
+    Ok(diesel::sql_query(
+        "WITH due AS (
+             SELECT webhook_id, id FROM webhook_deliveries
+             WHERE state = 'pending' AND next_attempt_at <= now()
+               AND (lease_until IS NULL OR lease_until < now())
+             ORDER BY next_attempt_at LIMIT $1 FOR UPDATE SKIP LOCKED),
+         leased AS (
+             UPDATE webhook_deliveries d
+             SET lease_until = now() + make_interval(secs => $3), lease_owner = $2
+             FROM due WHERE d.webhook_id = due.webhook_id AND d.id = due.id
+             RETURNING d.webhook_id, d.id, d.athlete_id, d.body, d.attempts, d.created_at)
+         SELECT leased.*, w.account_id, w.url, w.secret_sealed
+         FROM leased JOIN webhooks w ON w.id = leased.webhook_id",
+    )
+    .bind::<BigInt, _>(limit)
+    .bind::<diesel::sql_types::Uuid, _>(owner)
+    .bind::<diesel::sql_types::Double, _>(lease.as_secs_f64())
+    .load(connection)?)
+}
+
+/// What became of one attempt.
+pub struct AttemptOutcome {
+    pub attempted_at: DateTime<Utc>,
+    pub status_code: Option<u16>,
+    pub error: Option<String>,
+    /// Delivered (2xx), to be retried at this time, or given up.
+    pub next: NextStep,
+}
+
+pub enum NextStep {
+    Delivered,
+    RetryAt(DateTime<Utc>),
+    GiveUp,
+}
+
+/// Records the attempt and moves the delivery on, releasing its lease.
+pub fn record_attempt(
+    connection: &mut PgConnection,
+    delivery: &DueDelivery,
+    outcome: &AttemptOutcome,
+) -> Result<(), ApiError> {
+    let attempt = delivery.attempts + 1;
+    let next_retry_at = match outcome.next {
+        NextStep::RetryAt(at) => Some(at),
+        _ => None,
+    };
+    let state = match outcome.next {
+        NextStep::Delivered => "delivered",
+        NextStep::RetryAt(_) => "pending",
+        NextStep::GiveUp => "failed",
+    };
+    connection.transaction(|connection| {
+        diesel::insert_into(webhook_attempts::table)
+            .values((
+                webhook_attempts::webhook_id.eq(delivery.webhook_id),
+                webhook_attempts::delivery_id.eq(delivery.id),
+                webhook_attempts::attempt.eq(attempt),
+                webhook_attempts::attempted_at.eq(outcome.attempted_at),
+                webhook_attempts::status_code.eq(outcome.status_code.map(|c| c as i16)),
+                webhook_attempts::error.eq(&outcome.error),
+                webhook_attempts::next_retry_at.eq(next_retry_at),
+            ))
+            // The subscription may have been deleted meanwhile.
+            .on_conflict_do_nothing()
+            .execute(connection)
+            .or_else(ignore_deleted_webhook)?;
+        diesel::update(
+            webhook_deliveries::table
+                .filter(webhook_deliveries::webhook_id.eq(delivery.webhook_id))
+                .filter(webhook_deliveries::id.eq(delivery.id)),
+        )
+        .set((
+            webhook_deliveries::state.eq(state),
+            webhook_deliveries::attempts.eq(attempt),
+            webhook_deliveries::next_attempt_at.eq(next_retry_at.unwrap_or(outcome.attempted_at)),
+            webhook_deliveries::lease_until.eq(None::<DateTime<Utc>>),
+            webhook_deliveries::lease_owner.eq(None::<Uuid>),
+            webhook_deliveries::finished_at.eq((state != "pending").then_some(Utc::now())),
+        ))
+        .execute(connection)?;
+        Ok(())
+    })
+}
+
+/// An attempt of a delivery whose subscription was deleted in between has
+/// nowhere to be recorded: that is fine.
+fn ignore_deleted_webhook(error: diesel::result::Error) -> Result<usize, diesel::result::Error> {
+    match error {
+        diesel::result::Error::DatabaseError(
+            diesel::result::DatabaseErrorKind::ForeignKeyViolation,
+            _,
+        ) => Ok(0),
+        other => Err(other),
+    }
+}
+
+/// Gives back the leases `owner` still holds (at shutdown), so that
+/// another instance sends those deliveries at once rather than after the
+/// lease runs out.
+pub fn release_leases(connection: &mut PgConnection, owner: Uuid) -> Result<usize, ApiError> {
+    Ok(diesel::update(
+        webhook_deliveries::table
+            .filter(webhook_deliveries::lease_owner.eq(owner))
+            .filter(webhook_deliveries::state.eq("pending")),
+    )
+    .set((
+        webhook_deliveries::lease_until.eq(None::<DateTime<Utc>>),
+        webhook_deliveries::lease_owner.eq(None::<Uuid>),
+    ))
+    .execute(connection)?)
+}
+
+/// Deletes up to `batch` finished deliveries (with their attempts)
+/// finished before `older_than` ago.
+pub fn purge_finished(
+    connection: &mut PgConnection,
+    older_than: Duration,
+    batch: i64,
+) -> Result<usize, ApiError> {
+    Ok(diesel::sql_query(
+        "DELETE FROM webhook_deliveries WHERE (webhook_id, id) IN (
+             SELECT webhook_id, id FROM webhook_deliveries
+             WHERE state <> 'pending' AND finished_at < now() - make_interval(secs => $1)
+             LIMIT $2)",
+    )
+    .bind::<diesel::sql_types::Double, _>(older_than.as_secs_f64())
+    .bind::<BigInt, _>(batch)
+    .execute(connection)?)
+}
+
+/// Announced warnings older than the reach of any change (a session moves
+/// warnings at most four weeks ahead; a year back is ample).
+pub fn purge_announced(connection: &mut PgConnection, batch: i64) -> Result<usize, ApiError> {
+    Ok(diesel::sql_query(
+        "DELETE FROM webhook_announced_warnings WHERE (athlete_id, kind, date) IN (
+             SELECT athlete_id, kind, date FROM webhook_announced_warnings
+             WHERE announced_at < now() - interval '400 days' LIMIT $1)",
+    )
+    .bind::<BigInt, _>(batch)
+    .execute(connection)?)
+}
+
+#[derive(QueryableByName)]
+struct StoredKey {
+    #[diesel(sql_type = Bytea)]
+    key: Vec<u8>,
+}
+
+/// The development sealing key kept in the database, made on first use.
+pub fn stored_sealing_key(connection: &mut PgConnection) -> Result<[u8; 32], ApiError> {
+    let mut fresh = [0u8; 32];
+    getrandom::fill(&mut fresh).map_err(ApiError::internal)?;
+    diesel::sql_query("INSERT INTO webhook_sealing_key (key) VALUES ($1) ON CONFLICT DO NOTHING")
+        .bind::<Bytea, _>(fresh.as_slice())
+        .execute(connection)?;
+    let stored: StoredKey =
+        diesel::sql_query("SELECT key FROM webhook_sealing_key").get_result(connection)?;
+    stored
+        .key
+        .try_into()
+        .map_err(|_| ApiError::internal("the stored sealing key is not 32 bytes"))
+}
