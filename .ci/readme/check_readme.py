@@ -327,6 +327,9 @@ class Service:
             DATABASE_URL=self.database_url,
             RUNSTRONG_ADDR=f"127.0.0.1:{self.port}",
             RUNSTRONG_LOG_FORMAT="json",
+            # The webhook walkthrough's receiver listens on loopback, as the
+            # README says to allow.
+            RUNSTRONG_WEBHOOK_ALLOW_PRIVATE_TARGETS="true",
         )
         with open(self.log_path, "wb") as log_file:
             self.process = subprocess.Popen(

@@ -3,7 +3,7 @@
 //!
 //! BASELINE_ADDR=127.0.0.1:9101 cargo run --release --example baseline_json
 
-use actix_web::{App, HttpResponse, HttpServer, get};
+use actix_web::{App, HttpResponse, HttpServer, get, post};
 use serde::Serialize;
 
 #[derive(Serialize)]
@@ -28,10 +28,17 @@ async fn json() -> HttpResponse {
     })
 }
 
+/// A webhook receiver that costs nothing: the target of the subscribed
+/// webhook in bench/run's "one webhook subscribed" pair.
+#[post("/hook")]
+async fn hook() -> HttpResponse {
+    HttpResponse::NoContent().finish()
+}
+
 #[actix_web::main]
 async fn main() -> std::io::Result<()> {
     let addr = std::env::var("BASELINE_ADDR").unwrap_or_else(|_| "127.0.0.1:9101".to_owned());
-    HttpServer::new(|| App::new().service(json))
+    HttpServer::new(|| App::new().service(json).service(hook))
         .bind(addr)?
         .run()
         .await

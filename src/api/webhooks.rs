@@ -313,10 +313,7 @@ pub async fn list_deliveries(
     .await?;
     let has_more = rows.len() as i64 > limit;
     rows.truncate(limit as usize);
-    let next_cursor = rows
-        .last()
-        .filter(|_| has_more)
-        .map(encode_position);
+    let next_cursor = rows.last().filter(|_| has_more).map(encode_position);
     Ok(HttpResponse::Ok().json(DeliveryPage {
         items: rows.into_iter().map(attempt_view).collect(),
         next_cursor,

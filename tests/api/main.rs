@@ -27,4 +27,6 @@ mod strength;
 #[path = "../common/template_db.rs"]
 mod template_db;
 mod throttling;
+#[path = "../common/webhook_receiver.rs"]
+mod webhook_receiver;
 mod webhooks;

@@ -14,3 +14,6 @@ mod shutdown;
 mod support;
 #[path = "../common/template_db.rs"]
 mod template_db;
+#[path = "../common/webhook_receiver.rs"]
+mod webhook_receiver;
+mod webhooks;
