@@ -3,11 +3,12 @@
 //! limits — then checks what clients saw and what the database holds.
 //!
 //! Needs the machine's PostgreSQL (as the `api` tests do), `initdb`/`pg_ctl`
-//! for a throwaway cluster, and haproxy: `.ci/install-fault-tools` installs
+//! for a throwaway cluster, haproxy and pgbouncer: `.ci/install-fault-tools` installs
 //! what is missing.
 
 mod limits;
 mod load_balancer;
+mod pgbouncer;
 mod restart;
 mod secrets;
 mod shutdown;
