@@ -15,3 +15,4 @@ mod shutdown;
 mod support;
 #[path = "../common/template_db.rs"]
 mod template_db;
+mod vanished_host;
