@@ -1,6 +1,5 @@
 //! Administrative commands run from the command line, never over HTTP.
 
-use diesel::{Connection, PgConnection};
 use uuid::Uuid;
 
 use crate::auth::password;
@@ -11,7 +10,9 @@ use crate::domain::vocabulary::Role;
 use crate::repo::accounts::{self, NewAccount};
 
 /// Creates an admin account (preparing the database first, so this works
-/// on a fresh install). Fails when the email is taken.
+/// on a fresh install). Fails when the email is taken. `database_url` is
+/// the direct one (`Config::direct_database_url`): preparation takes a
+/// session-level advisory lock.
 pub fn create_admin(database_url: &str, email: &str, password_text: &str) -> Result<Uuid, String> {
     let mut errors = Errors::default();
     check_email(&mut errors, "email", email);
@@ -26,7 +27,7 @@ pub fn create_admin(database_url: &str, email: &str, password_text: &str) -> Res
             .join("; ")
     })?;
     prepare_database(database_url).map_err(|e| e.to_string())?;
-    let mut connection = PgConnection::establish(database_url).map_err(|e| e.to_string())?;
+    let mut connection = crate::db::establish(database_url).map_err(|e| e.to_string())?;
     let hash = password::hash(password_text);
     let account = accounts::create(
         &mut connection,

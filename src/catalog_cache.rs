@@ -21,7 +21,7 @@ use std::sync::{Arc, Mutex, RwLock};
 use std::time::Duration;
 
 use actix_web::web::Bytes;
-use diesel::{Connection, PgConnection, RunQueryDsl};
+use diesel::RunQueryDsl;
 
 use crate::db::{self, PgPool};
 use crate::domain::catalog::Exercise;
@@ -241,7 +241,7 @@ impl CatalogCache {
     /// missed while it was down are covered by invalidating once listening
     /// has begun.
     fn listen(&self, database_url: &str) -> Result<(), diesel::result::Error> {
-        let mut connection = PgConnection::establish(database_url)
+        let mut connection = db::establish(database_url)
             .map_err(|e| diesel::result::Error::QueryBuilderError(e.into()))?;
         diesel::sql_query(format!("LISTEN {CHANNEL}")).execute(&mut connection)?;
         self.invalidate();

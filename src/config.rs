@@ -14,7 +14,22 @@ pub enum LogFormat {
 #[derive(Debug, Clone)]
 pub struct Config {
     /// PostgreSQL connection URL; the database is created when missing.
+    /// The pool connects here: a connection pooler (PgBouncer in
+    /// transaction mode) may stand in front of PostgreSQL.
     pub database_url: String,
+    /// A direct connection to PostgreSQL (never through a transaction
+    /// pooler), for what needs a session of its own: LISTEN for catalog
+    /// changes, and start-up preparation (CREATE DATABASE, migrations
+    /// under a session-level advisory lock). `None`: `database_url`. Read
+    /// it with `direct_database_url`.
+    pub listen_database_url: Option<String>,
+    /// Whether pooled connections keep diesel's prepared statements
+    /// (named, prepared once per connection). A transaction pooler hands
+    /// each transaction to any server connection, where a statement
+    /// prepared on another one does not exist: set false behind one, and
+    /// every statement goes as an unnamed parse-bind-execute instead, and
+    /// session limits are stored on the role (see `db::prepare`).
+    pub prepared_statements: bool,
     /// Address the HTTP server listens on (`127.0.0.1:0` picks a free port).
     pub listen_addr: SocketAddr,
     /// Maximum connections in the r2d2 pool.
@@ -26,6 +41,13 @@ pub struct Config {
     pub pool_queue: usize,
     /// PostgreSQL `statement_timeout` for every pooled connection.
     pub statement_timeout: Duration,
+    /// The most one request's database work (`db::run`: waiting for a
+    /// connection and every statement on it) may take before the request
+    /// answers 503: the client-side bound that `statement_timeout`, which
+    /// the server enforces, cannot give when the server or the path to it
+    /// stops answering (see `db::run`). `None`: `statement_timeout` + 10 s.
+    /// Read it with `db_deadline`.
+    pub db_deadline: Option<Duration>,
     /// Largest accepted request body, in bytes.
     pub body_limit_bytes: usize,
     /// Largest accepted activity file (session import), in bytes: larger
@@ -109,8 +131,14 @@ impl Config {
         let setting = |name: &'static str, default: &str| -> String {
             lookup(name).unwrap_or_else(|| default.to_owned())
         };
-        Ok(Config {
+        let config = Config {
             database_url: setting("DATABASE_URL", DEFAULT_DATABASE_URL),
+            listen_database_url: lookup("RUNSTRONG_LISTEN_DATABASE_URL")
+                .filter(|value| !value.trim().is_empty()),
+            prepared_statements: parse_bool(
+                "RUNSTRONG_PREPARED_STATEMENTS",
+                &setting("RUNSTRONG_PREPARED_STATEMENTS", "true"),
+            )?,
             listen_addr: parse(
                 "RUNSTRONG_ADDR",
                 &setting("RUNSTRONG_ADDR", "127.0.0.1:8080"),
@@ -135,6 +163,10 @@ impl Config {
                 &setting("RUNSTRONG_STATEMENT_TIMEOUT_MS", "5000"),
                 1..=3_600_000,
             )?),
+            db_deadline: lookup("RUNSTRONG_DB_DEADLINE_MS")
+                .map(|value| parse_in("RUNSTRONG_DB_DEADLINE_MS", &value, 1000..=3_600_000))
+                .transpose()?
+                .map(Duration::from_millis),
             body_limit_bytes: parse_in(
                 "RUNSTRONG_BODY_LIMIT_BYTES",
                 &setting("RUNSTRONG_BODY_LIMIT_BYTES", "1048576"),
@@ -256,7 +288,51 @@ impl Config {
                     });
                 }
             },
-        })
+        };
+        if let Some(deadline) = config.db_deadline
+            && deadline <= config.statement_timeout
+        {
+            // A deadline at or under the statement timeout would answer
+            // 503 for statements the server is still allowed to finish.
+            return Err(ConfigError {
+                name: "RUNSTRONG_DB_DEADLINE_MS",
+                value: deadline.as_millis().to_string(),
+                reason: format!(
+                    "must exceed RUNSTRONG_STATEMENT_TIMEOUT_MS ({} ms)",
+                    config.statement_timeout.as_millis()
+                ),
+            });
+        }
+        Ok(config)
+    }
+
+    /// Where LISTEN and start-up preparation connect: the direct URL when
+    /// one is set, else the pool's.
+    pub fn direct_database_url(&self) -> &str {
+        self.listen_database_url
+            .as_deref()
+            .unwrap_or(&self.database_url)
+    }
+
+    /// The bound on one request's database work (see `db_deadline`): by
+    /// default the statement timeout plus 10 s, room for the pool wait
+    /// (3 s by default) and a few statements of a request that are each
+    /// within the timeout, while still well under a client's patience.
+    pub fn db_deadline(&self) -> Duration {
+        self.db_deadline
+            .unwrap_or(self.statement_timeout + Duration::from_secs(10))
+    }
+}
+
+fn parse_bool(name: &'static str, value: &str) -> Result<bool, ConfigError> {
+    match value.trim().to_ascii_lowercase().as_str() {
+        "true" | "1" | "yes" | "on" => Ok(true),
+        "false" | "0" | "no" | "off" => Ok(false),
+        _ => Err(ConfigError {
+            name,
+            value: value.to_owned(),
+            reason: "expected `true` or `false`".to_owned(),
+        }),
     }
 }
 
@@ -277,18 +353,6 @@ where
         value: value.to_owned(),
         reason: error.to_string(),
     })
-}
-
-fn parse_bool(name: &'static str, value: &str) -> Result<bool, ConfigError> {
-    match value {
-        "true" | "1" => Ok(true),
-        "false" | "0" => Ok(false),
-        other => Err(ConfigError {
-            name,
-            value: other.to_owned(),
-            reason: "expected `true` or `false`".to_owned(),
-        }),
-    }
 }
 
 /// A 256-bit key given as standard base64.
@@ -349,6 +413,39 @@ mod tests {
         assert_eq!(config.listen_addr.to_string(), "127.0.0.1:8080");
         assert_eq!(config.pool_size, 10);
         assert_eq!(config.log_format, LogFormat::Pretty);
+        assert!(config.prepared_statements);
+        assert_eq!(config.direct_database_url(), DEFAULT_DATABASE_URL);
+        assert_eq!(config.db_deadline(), Duration::from_secs(15));
+    }
+
+    #[test]
+    fn pooler_settings_parse_and_check_their_ranges() {
+        let config = config_with(&[
+            ("DATABASE_URL", "postgres://app@pgbouncer:6432/runstrong"),
+            (
+                "RUNSTRONG_LISTEN_DATABASE_URL",
+                "postgres://app@db:5432/runstrong",
+            ),
+            ("RUNSTRONG_PREPARED_STATEMENTS", "false"),
+            ("RUNSTRONG_STATEMENT_TIMEOUT_MS", "2000"),
+        ])
+        .unwrap();
+        assert!(!config.prepared_statements);
+        assert_eq!(
+            config.direct_database_url(),
+            "postgres://app@db:5432/runstrong"
+        );
+        assert_eq!(config.db_deadline(), Duration::from_secs(12));
+        let config = config_with(&[("RUNSTRONG_DB_DEADLINE_MS", "20000")]).unwrap();
+        assert_eq!(config.db_deadline(), Duration::from_secs(20));
+        let error = config_with(&[("RUNSTRONG_PREPARED_STATEMENTS", "sometimes")]).unwrap_err();
+        assert_eq!(error.name, "RUNSTRONG_PREPARED_STATEMENTS");
+        let error = config_with(&[("RUNSTRONG_DB_DEADLINE_MS", "500")]).unwrap_err();
+        assert_eq!(error.name, "RUNSTRONG_DB_DEADLINE_MS");
+        // At or under the statement timeout: refused, naming both.
+        let error = config_with(&[("RUNSTRONG_DB_DEADLINE_MS", "5000")]).unwrap_err();
+        assert_eq!(error.name, "RUNSTRONG_DB_DEADLINE_MS");
+        assert!(error.reason.contains("RUNSTRONG_STATEMENT_TIMEOUT_MS"));
     }
 
     #[test]

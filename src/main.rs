@@ -89,7 +89,7 @@ fn create_admin(email: &str) -> ExitCode {
             line.trim_end_matches(['\r', '\n']).to_owned()
         }
     };
-    match admin::create_admin(&config.database_url, email, &password) {
+    match admin::create_admin(config.direct_database_url(), email, &password) {
         Ok(id) => {
             println!("created admin {email} ({id})");
             ExitCode::SUCCESS

@@ -7,6 +7,12 @@
 //!
 //! Each batch is its own short transaction holding the lock, so a purge
 //! never blocks sign-ins for long, and instances never purge at once.
+//!
+//! The lock is transaction-scoped (`pg_try_advisory_xact_lock`), taken and
+//! released (at commit) inside one transaction: it works through PgBouncer
+//! in transaction mode, which keeps a transaction on one server
+//! connection. A session-level lock would not (it would stay on a server
+//! connection other clients get next), so none is used on the pool.
 
 use std::time::Duration;
 

@@ -46,15 +46,28 @@ impl Application {
     /// Prepares the database (create, migrate, seed) and binds the listener.
     /// The server runs once `run_until_stopped` is awaited.
     pub async fn build(config: Config) -> Result<Self, StartupError> {
-        let url = config.database_url.clone();
-        tokio::task::spawn_blocking(move || db::prepare::prepare_database(&url))
-            .await
-            .expect("database preparation does not panic")?;
+        // On the direct URL: advisory locks, CREATE DATABASE and long
+        // migrations need a session of their own (see `db::prepare`).
+        let url = config.direct_database_url().to_owned();
+        let behind_pooler = !config.prepared_statements;
+        let statement_timeout = config.statement_timeout;
+        tokio::task::spawn_blocking(move || {
+            db::prepare::prepare_database(&url)?;
+            if behind_pooler {
+                db::prepare::store_session_limits(&url, statement_timeout, db::LOCK_TIMEOUT)?;
+            }
+            Ok::<_, PrepareError>(())
+        })
+        .await
+        .expect("database preparation does not panic")?;
         let pool = web::Data::new(db::build_pool(&config));
         let sealing_key = sealing_key(&config, pool.get_ref()).await?;
         let listener = TcpListener::bind(config.listen_addr)?;
         let port = listener.local_addr()?.port();
-        let catalog = web::Data::from(CatalogCache::start(config.database_url.clone()));
+        // LISTEN needs a session of its own too: through a transaction
+        // pooler it would land on a server connection that serves other
+        // clients next, and notifications would never come back here.
+        let catalog = web::Data::from(CatalogCache::start(config.direct_database_url().to_owned()));
         let server = serve(
             listener,
             pool.clone(),

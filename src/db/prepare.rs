@@ -1,9 +1,18 @@
 //! Start-up preparation of the database: create it when it does not exist,
 //! then, under an advisory lock so that instances starting together take
 //! turns, apply the embedded migrations and seed the catalog.
+//!
+//! All of it needs a session of its own, so it runs on the direct URL
+//! (`Config::direct_database_url`), never through a transaction pooler:
+//! `pg_advisory_lock` is held by a session, and through PgBouncer in
+//! transaction mode the unlock could run on another server connection
+//! than the lock (which would then stay held by a pooled connection
+//! nobody owns); `CREATE DATABASE` needs the server's `postgres` database,
+//! which a pooler rarely lists; and a migration may run longer than the
+//! pooler lets one transaction hold a server connection.
 
 use diesel::{
-    Connection, PgConnection, QueryableByName, RunQueryDsl,
+    PgConnection, QueryableByName, RunQueryDsl,
     sql_types::{BigInt, Bool, Text},
 };
 use diesel_migrations::{EmbeddedMigrations, MigrationHarness, embed_migrations};
@@ -94,7 +103,7 @@ fn database_exists(
 /// race here; the loser sees "already exists" and carries on.
 pub fn create_database_if_missing(url: &str) -> Result<(), PrepareError> {
     let (maintenance_url, name) = split_database_url(url)?;
-    let mut connection = PgConnection::establish(&maintenance_url)?;
+    let mut connection = super::establish(&maintenance_url)?;
     if database_exists(&mut connection, &name)? {
         return Ok(());
     }
@@ -116,7 +125,10 @@ pub fn create_database_if_missing(url: &str) -> Result<(), PrepareError> {
 /// session-level advisory lock, released when this connection closes even
 /// if this process dies half-way.
 pub fn migrate_and_seed(url: &str) -> Result<(), PrepareError> {
-    let mut connection = PgConnection::establish(url)?;
+    let mut connection = super::establish(url)?;
+    // Migrations are not requests: the limits stored for the role behind
+    // a pooler (`store_session_limits`) must not cut one short.
+    diesel::sql_query("SET statement_timeout = 0").execute(&mut connection)?;
     diesel::sql_query("SELECT pg_advisory_lock($1)")
         .bind::<BigInt, _>(MIGRATION_LOCK_KEY)
         .execute(&mut connection)?;
@@ -143,6 +155,37 @@ fn apply_under_lock(connection: &mut PgConnection) -> Result<(), PrepareError> {
 pub fn prepare_database(url: &str) -> Result<(), PrepareError> {
     create_database_if_missing(url)?;
     migrate_and_seed(url)
+}
+
+/// Stores `statement_timeout` and `lock_timeout` as defaults of the
+/// connecting role in the target database (`ALTER ROLE CURRENT_USER IN
+/// DATABASE … SET`, which a role may do for itself). Behind a transaction
+/// pooler the pooled connections cannot `SET` them (a session setting
+/// stays on whichever server connection ran it), but PostgreSQL applies
+/// role defaults to every new session, PgBouncer's server connections
+/// included. Instances configured alike store the same values; server
+/// connections the pooler opened before this keep what they had until
+/// it recycles them (`server_lifetime`). The pooler must connect as the
+/// same role as the direct URL.
+pub fn store_session_limits(
+    url: &str,
+    statement_timeout: std::time::Duration,
+    lock_timeout: std::time::Duration,
+) -> Result<(), PrepareError> {
+    let (_, name) = split_database_url(url)?;
+    let quoted = format!("\"{}\"", name.replace('"', "\"\""));
+    let mut connection = super::establish(url)?;
+    for (setting, value) in [
+        ("statement_timeout", statement_timeout),
+        ("lock_timeout", lock_timeout),
+    ] {
+        diesel::sql_query(format!(
+            "ALTER ROLE CURRENT_USER IN DATABASE {quoted} SET {setting} = {}",
+            value.as_millis()
+        ))
+        .execute(&mut connection)?;
+    }
+    Ok(())
 }
 
 #[cfg(test)]

@@ -58,6 +58,25 @@ async fn two_instances_behind_haproxy_share_keys_tokens_throttling_and_catalog()
     // Started together on an empty database (migrations under a lock).
     let (a, b) = tokio::join!(Instance::start("a", &env), Instance::start("b", &env));
     let lb = Haproxy::start(&[&a, &b]).await;
+    let summary = check_shared_state(&a, &b, &lb, &url, &[("DATABASE_URL", url.as_str())]).await;
+    println!("load balancer: {summary}");
+}
+
+/// What two instances behind `lb` must agree on, whatever each keeps in
+/// memory: idempotency keys (retries on the other instance, concurrent
+/// duplicates on both), tokens and their revocation, login throttling,
+/// and the catalog (a change on one is what the other serves next, heard
+/// by NOTIFY). `direct_url` is where the checks count rows; `admin_env`
+/// is what `runstrong create-admin` needs to reach the database. The
+/// instances must have been started with `RUNSTRONG_LOGIN_MAX_FAILURES`
+/// = 4. Returns a summary of what was seen.
+pub async fn check_shared_state(
+    a: &Instance,
+    b: &Instance,
+    lb: &Haproxy,
+    url: &str,
+    admin_env: &[(&str, &str)],
+) -> String {
     // A new connection per request, so nothing but haproxy picks the instance.
     let http = reqwest::Client::builder()
         .pool_max_idle_per_host(0)
@@ -95,7 +114,7 @@ async fn two_instances_behind_haproxy_share_keys_tokens_throttling_and_catalog()
     );
     assert_eq!(
         query_count(
-            &url,
+            url,
             &format!("SELECT count(*) AS n FROM sessions WHERE athlete_id = '{athlete}'")
         ),
         1,
@@ -114,7 +133,7 @@ async fn two_instances_behind_haproxy_share_keys_tokens_throttling_and_catalog()
                 .json(&run_body(100 + round))
                 .send()
         };
-        let (on_a, on_b) = tokio::join!(send(&a), send(&b));
+        let (on_a, on_b) = tokio::join!(send(a), send(b));
         let (on_a, on_b) = (on_a.unwrap(), on_b.unwrap());
         let replayed = |r: &reqwest::Response| r.headers().contains_key("idempotent-replayed");
         let outcome = (
@@ -138,7 +157,7 @@ async fn two_instances_behind_haproxy_share_keys_tokens_throttling_and_catalog()
     }
     assert_eq!(
         query_count(
-            &url,
+            url,
             &format!("SELECT count(*) AS n FROM sessions WHERE athlete_id = '{athlete}'")
         ),
         1 + 5,
@@ -159,7 +178,7 @@ async fn two_instances_behind_haproxy_share_keys_tokens_throttling_and_catalog()
         .to_owned();
     remember_secret(&token);
     let me = |instance: &Instance| http.get(instance.url("/v1/me")).bearer_auth(&token).send();
-    assert_eq!(me(&b).await.unwrap().status(), 200, "b accepts a's token");
+    assert_eq!(me(b).await.unwrap().status(), 200, "b accepts a's token");
     let revoked = http
         .delete(b.url("/v1/tokens/current"))
         .bearer_auth(&token)
@@ -167,7 +186,7 @@ async fn two_instances_behind_haproxy_share_keys_tokens_throttling_and_catalog()
         .await
         .unwrap();
     assert_eq!(revoked.status(), 204);
-    assert_eq!(me(&a).await.unwrap().status(), 401, "a sees b's revocation");
+    assert_eq!(me(a).await.unwrap().status(), 401, "a sees b's revocation");
 
     // -- Login throttling: failures through the balancer count together.
     let target = register(&http, &base, "athlete").await;
@@ -187,7 +206,7 @@ async fn two_instances_behind_haproxy_share_keys_tokens_throttling_and_catalog()
         "both instances saw failures: {failed_on:?}"
     );
     // Neither instance saw MAX_FAILURES itself, yet both lock the account.
-    for instance in [&a, &b] {
+    for instance in [a, b] {
         let response = http
             .post(instance.url("/v1/tokens"))
             .json(&json!({"email": target.email, "password": PASSWORD}))
@@ -204,7 +223,7 @@ async fn two_instances_behind_haproxy_share_keys_tokens_throttling_and_catalog()
     }
 
     // -- Catalog: a change on one instance is what the other serves next.
-    let admin = create_admin(&url, &base).await;
+    let admin = create_admin(admin_env, &base).await;
     let slug = format!("fault-hinge-{}", uuid::Uuid::now_v7().simple());
     let created = http
         .post(a.url("/v1/exercises"))
@@ -224,7 +243,7 @@ async fn two_instances_behind_haproxy_share_keys_tokens_throttling_and_catalog()
     };
     let deadline = std::time::Instant::now() + Duration::from_secs(2);
     let on_b = loop {
-        let on_b = read(&b, None).await.unwrap();
+        let on_b = read(b, None).await.unwrap();
         if on_b.status() == 200 || std::time::Instant::now() > deadline {
             break on_b;
         }
@@ -233,7 +252,7 @@ async fn two_instances_behind_haproxy_share_keys_tokens_throttling_and_catalog()
     assert_eq!(on_b.status(), 200, "b serves what a created");
     let old_etag = on_b.headers()["etag"].to_str().unwrap().to_owned();
     // Both have now read it (and could have kept it).
-    assert_eq!(read(&a, None).await.unwrap().status(), 200);
+    assert_eq!(read(a, None).await.unwrap().status(), 200);
     let replaced = http
         .put(b.url(&path))
         .bearer_auth(&admin.token)
@@ -250,7 +269,7 @@ async fn two_instances_behind_haproxy_share_keys_tokens_throttling_and_catalog()
     // poll, 20 ms), so poll for it, with a bound.
     let deadline = std::time::Instant::now() + Duration::from_secs(2);
     let on_a = loop {
-        let on_a = read(&a, Some(old_etag.clone())).await.unwrap();
+        let on_a = read(a, Some(old_etag.clone())).await.unwrap();
         if on_a.status() == 200 || std::time::Instant::now() > deadline {
             break on_a;
         }
@@ -286,7 +305,7 @@ async fn two_instances_behind_haproxy_share_keys_tokens_throttling_and_catalog()
     assert_eq!(deleted.status(), 204, "a deletes it");
     let deadline = std::time::Instant::now() + Duration::from_secs(2);
     let on_b = loop {
-        let status = read(&b, None).await.unwrap().status();
+        let status = read(b, None).await.unwrap().status();
         if status == 404 || std::time::Instant::now() > deadline {
             break status;
         }
@@ -294,28 +313,28 @@ async fn two_instances_behind_haproxy_share_keys_tokens_throttling_and_catalog()
     };
     assert_eq!(on_b, 404, "b sees the deletion");
 
-    for instance in [&a, &b] {
+    for instance in [a, b] {
         assert_no_secrets(
             &format!("load balancer: {}", instance.label),
             &instance.logs(),
         );
     }
-    println!(
-        "load balancer: first POST on {first_server}, replays on {retried_on:?}, one row; \
+    format!(
+        "first POST on {first_server}, replays on {retried_on:?}, one row; \
          concurrent duplicates on a and b (status, replayed): {duplicates:?}; \
          login failures on {failed_on:?} locked the account on both; token revoked on b refused on a; \
          catalog create on a / replace on b / delete on a seen by the other"
-    );
+    )
 }
 
 /// An admin, made the only way there is: the command line.
-async fn create_admin(database_url: &str, base: &str) -> Account {
+async fn create_admin(env: &[(&str, &str)], base: &str) -> Account {
     let email = unique_email("admin");
     let admin_password = format!("{PASSWORD} admin");
     remember_secret(&admin_password);
     let output = Command::new(env!("CARGO_BIN_EXE_runstrong"))
         .args(["create-admin", "--email", &email])
-        .env("DATABASE_URL", database_url)
+        .envs(env.iter().copied())
         .env("RUNSTRONG_ADMIN_PASSWORD", &admin_password)
         .output()
         .expect("run create-admin");

@@ -712,3 +712,133 @@ pub fn assert_no_secrets(label: &str, logs: &str) {
         "{label}: the logs contain an Authorization header value"
     );
 }
+
+// ---------------------------------------------------------------- PgBouncer
+
+/// PgBouncer in transaction mode in front of the machine's PostgreSQL, as
+/// a child process with a generated configuration (not the system
+/// service), run as `postgres` when the tests run as root (it refuses to
+/// run as root). Any database name is passed through; each database and
+/// user pair gets at most `pool_size` server connections.
+pub struct PgBouncer {
+    child: Child,
+    pub port: u16,
+    dir: TempDir,
+}
+
+fn pgbouncer_binary() -> PathBuf {
+    for candidate in [
+        "/usr/sbin/pgbouncer",
+        "/usr/bin/pgbouncer",
+        "/usr/local/bin/pgbouncer",
+    ] {
+        if Path::new(candidate).exists() {
+            return PathBuf::from(candidate);
+        }
+    }
+    panic!(
+        "pgbouncer is not installed: run `.ci/install-fault-tools` (as root) before `cargo test --test faults`"
+    )
+}
+
+impl PgBouncer {
+    pub async fn start(pool_size: u32) -> PgBouncer {
+        let binary = pgbouncer_binary();
+        let dir = TempDir::new("pgbouncer");
+        let port = free_port();
+        let (host, server_port) = server_host_port();
+        fs::write(dir.path.join("userlist.txt"), "\"postgres\" \"\"\n").unwrap();
+        let config = format!(
+            "[databases]\n* = host={host} port={server_port}\n\n\
+             [pgbouncer]\n\
+             listen_addr = 127.0.0.1\nlisten_port = {port}\nunix_socket_dir =\n\
+             auth_type = trust\nauth_file = {dir}/userlist.txt\n\
+             pool_mode = transaction\n\
+             default_pool_size = {pool_size}\nmin_pool_size = 0\nreserve_pool_size = 0\n\
+             max_client_conn = 2000\n\
+             admin_users = postgres\nstats_users = postgres\n\
+             ignore_startup_parameters = extra_float_digits\n\
+             logfile = {dir}/pgbouncer.log\npidfile = {dir}/pgbouncer.pid\n",
+            dir = dir.path.display()
+        );
+        let config_path = dir.path.join("pgbouncer.ini");
+        fs::write(&config_path, config).unwrap();
+        let mut command = if running_as_root() {
+            let status = Command::new("chown")
+                .args(["-R", "postgres:postgres"])
+                .arg(&dir.path)
+                .status()
+                .expect("run chown");
+            assert!(status.success(), "chown the pgbouncer dir to postgres");
+            let mut command = Command::new("runuser");
+            command.args(["-u", "postgres", "--"]).arg(&binary);
+            command
+        } else {
+            Command::new(&binary)
+        };
+        let child = command
+            .arg(&config_path)
+            .stdin(Stdio::null())
+            .stdout(fs::File::create(dir.path.join("stdout.log")).unwrap())
+            .stderr(fs::File::create(dir.path.join("stderr.log")).unwrap())
+            .spawn()
+            .expect("spawn pgbouncer");
+        let mut bouncer = PgBouncer { child, port, dir };
+        let deadline = Instant::now() + Duration::from_secs(20);
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            if let Ok(Some(status)) = bouncer.child.try_wait() {
+                panic!("pgbouncer exited ({status}):\n{}", bouncer.logs());
+            }
+            assert!(
+                Instant::now() < deadline,
+                "pgbouncer did not listen:\n{}",
+                bouncer.logs()
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        bouncer
+    }
+
+    /// URL of `database` through PgBouncer.
+    pub fn url(&self, database: &str) -> String {
+        format!(
+            "postgres://postgres@127.0.0.1:{}/{database}?sslmode=disable",
+            self.port
+        )
+    }
+
+    pub fn logs(&self) -> String {
+        let mut text = String::new();
+        for file in ["pgbouncer.log", "stdout.log", "stderr.log"] {
+            text.push_str(&fs::read_to_string(self.dir.path.join(file)).unwrap_or_default());
+        }
+        text
+    }
+}
+
+impl Drop for PgBouncer {
+    fn drop(&mut self) {
+        // pgbouncer itself (its pid file), not only runuser in front of it.
+        let pid = fs::read_to_string(self.dir.path.join("pgbouncer.pid"))
+            .map(|text| text.trim().to_owned())
+            .unwrap_or_else(|_| self.child.id().to_string());
+        let _ = Command::new("kill").arg("-TERM").arg(pid).status();
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while matches!(self.child.try_wait(), Ok(None)) && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// Host and port of `server_url()` (`postgres://user@host:port`).
+pub fn server_host_port() -> (String, u16) {
+    let url = server_url();
+    let authority = url.rsplit('@').next().unwrap_or("127.0.0.1:5432");
+    let authority = authority.split('/').next().unwrap_or(authority);
+    match authority.rsplit_once(':') {
+        Some((host, port)) => (host.to_owned(), port.parse().unwrap_or(5432)),
+        None => (authority.to_owned(), 5432),
+    }
+}
