@@ -409,7 +409,9 @@ pub fn record_attempt(
         diesel::update(
             webhook_deliveries::table
                 .filter(webhook_deliveries::webhook_id.eq(delivery.webhook_id))
-                .filter(webhook_deliveries::id.eq(delivery.id)),
+                .filter(webhook_deliveries::id.eq(delivery.id))
+                // Only what is still to be sent moves on.
+                .filter(webhook_deliveries::state.eq("pending")),
         )
         .set((
             webhook_deliveries::state.eq(state),

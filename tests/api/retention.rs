@@ -1,5 +1,6 @@
 //! Idempotency keys are remembered for `RUNSTRONG_IDEMPOTENCY_RETENTION_H`
-//! and then purged by the retention job, in batches, by one instance.
+//! and then purged by the retention job, in batches, by one instance; so
+//! are webhook deliveries finished more than 30 days ago.
 
 use std::time::{Duration, Instant};
 
@@ -66,5 +67,65 @@ async fn idempotency_keys_past_their_retention_are_purged_and_fresh_ones_kept() 
     assert_ne!(
         log_run(&app, &owner, &athlete, "yesterday").await["id"],
         old["id"]
+    );
+}
+
+#[tokio::test]
+async fn finished_webhook_deliveries_are_kept_thirty_days_with_their_attempts() {
+    let app = spawn_app_with(|config| {
+        config.retention_interval = Duration::from_secs(1);
+        config.webhooks.allow_private_targets = true;
+        config.webhooks.poll_interval = Duration::from_millis(50);
+        // One attempt each, then nothing for an hour.
+        config.webhooks.retry_base = Duration::from_secs(3600);
+    })
+    .await;
+    let owner = app.register("athlete").await;
+    let (athlete, _) = app.create_athlete(&owner).await;
+    // Nothing listens on port 9: the attempts fail.
+    let subscribed = app
+        .request(Method::POST, "/v1/webhooks", Some(&owner))
+        .json(&json!({"url": "http://127.0.0.1:9/hook", "events": ["session.created"]}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(subscribed.status(), 201);
+    log_run(&app, &owner, &athlete, "first").await;
+    log_run(&app, &owner, &athlete, "second").await;
+    let attempted = "SELECT to_json(count(DISTINCT delivery_id)) FROM webhook_attempts";
+    let deadline = Instant::now() + Duration::from_secs(20);
+    while app.query_json(attempted).await != "2" {
+        assert!(
+            Instant::now() < deadline,
+            "{}",
+            app.query_json(attempted).await
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    // One finished 31 days ago, one 29 days ago; both are done with.
+    app.execute_sql(
+        "UPDATE webhook_deliveries SET state = 'delivered', finished_at = now() - interval '31 days'
+         WHERE id = (SELECT id FROM webhook_deliveries ORDER BY id LIMIT 1)",
+    )
+    .await;
+    app.execute_sql(
+        "UPDATE webhook_deliveries SET state = 'failed', finished_at = now() - interval '29 days'
+         WHERE id = (SELECT id FROM webhook_deliveries ORDER BY id DESC LIMIT 1)",
+    )
+    .await;
+    let kept = "SELECT json_agg(state) FROM webhook_deliveries";
+    while app.query_json(kept).await != r#"["failed"]"# {
+        assert!(
+            Instant::now() < deadline,
+            "still {}",
+            app.query_json(kept).await
+        );
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+    assert_eq!(
+        app.query_json("SELECT to_json(count(DISTINCT delivery_id)) FROM webhook_attempts")
+            .await,
+        "1",
+        "the purged delivery's attempts went with it"
     );
 }

@@ -258,8 +258,8 @@ async fn a_failing_receiver_gets_retries_under_the_same_id_and_the_log_shows_eac
     let mut attempts: Vec<Value> = Vec::new();
     for _ in 0..100 {
         let page = app.get_json_as(&format!("{path}?limit=2"), &owner).await;
-        if page["items"].as_array().unwrap().len() == 2 {
-            let cursor = page["next_cursor"].as_str().expect("a next page");
+        // The third attempt is recorded just after the receiver answers it.
+        if let Some(cursor) = page["next_cursor"].as_str() {
             let rest = app
                 .get_json_as(&format!("{path}?limit=2&cursor={cursor}"), &owner)
                 .await;
