@@ -179,28 +179,59 @@ pub struct OutboxEvent {
     pub data: serde_json::Value,
     #[diesel(sql_type = Timestamptz)]
     pub occurred_at: DateTime<Utc>,
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    pub wants_warnings: bool,
 }
 
-/// The oldest outbox events no other instance is fanning out, locked
-/// until the caller's transaction ends.
-pub fn take_outbox(
+/// Fans out up to `limit` outbox events in one statement: takes the
+/// oldest no other instance holds (`SKIP LOCKED`), deletes them, and
+/// inserts one delivery per subscription of an account that may read the
+/// athlete now (the owner, or a coach with an active grant: the rule of
+/// `repo::access`, here in SQL so that a batch costs one round trip; the
+/// insert runs to completion although nothing reads it, as every
+/// data-modifying `WITH` does).
+/// Returns the events taken; those with `wants_warnings` are session
+/// changes some reader's subscription wants `load.warning` for, which the
+/// caller works out in the same transaction.
+pub fn fan_out_batch(
     connection: &mut PgConnection,
     limit: i64,
 ) -> Result<Vec<OutboxEvent>, ApiError> {
     Ok(diesel::sql_query(
-        "SELECT athlete_id, id, event_type, data, occurred_at FROM webhook_outbox
-         ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED",
+        "WITH batch AS (
+             SELECT athlete_id, id FROM webhook_outbox ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED),
+         taken AS (
+             DELETE FROM webhook_outbox o USING batch
+             WHERE o.athlete_id = batch.athlete_id AND o.id = batch.id
+             RETURNING o.athlete_id, o.id, o.event_type, o.data, o.occurred_at),
+         readers AS (
+             SELECT a.id AS athlete_id, a.owner_account_id AS account_id
+             FROM athletes a WHERE a.id IN (SELECT athlete_id FROM taken)
+             UNION
+             SELECT g.athlete_id, g.coach_account_id FROM grants g
+             WHERE g.athlete_id IN (SELECT athlete_id FROM taken)
+               AND g.revoked_at IS NULL AND g.status = 'active'),
+         delivered AS (
+             INSERT INTO webhook_deliveries (webhook_id, id, athlete_id, event_type, body)
+             SELECT w.id, gen_random_uuid(), t.athlete_id, t.event_type,
+                    json_build_object(
+                        'type', t.event_type,
+                        'timestamp', to_char(t.occurred_at AT TIME ZONE 'UTC',
+                                             'YYYY-MM-DD\"T\"HH24:MI:SS.MS\"Z\"'),
+                        'data', t.data)::text
+             FROM taken t
+             JOIN readers r ON r.athlete_id = t.athlete_id
+             JOIN webhooks w ON w.account_id = r.account_id AND t.event_type = ANY (w.events))
+         SELECT t.athlete_id, t.id, t.event_type, t.data, t.occurred_at,
+                t.event_type LIKE 'session.%' AND EXISTS (
+                    SELECT 1 FROM readers r JOIN webhooks w ON w.account_id = r.account_id
+                    WHERE r.athlete_id = t.athlete_id AND 'load.warning' = ANY (w.events)
+                ) AS wants_warnings
+         FROM taken t
+         ORDER BY t.id",
     )
     .bind::<BigInt, _>(limit)
     .load(connection)?)
-}
-
-pub fn delete_outbox(connection: &mut PgConnection, event: &OutboxEvent) -> Result<(), ApiError> {
-    diesel::sql_query("DELETE FROM webhook_outbox WHERE athlete_id = $1 AND id = $2")
-        .bind::<diesel::sql_types::Uuid, _>(event.athlete_id)
-        .bind::<Int8, _>(event.id)
-        .execute(connection)?;
-    Ok(())
 }
 
 /// The accounts that may read the athlete now: the owner and coaches with
@@ -328,6 +359,9 @@ pub struct DueDelivery {
     pub url: String,
     #[diesel(sql_type = Bytea)]
     pub secret_sealed: Vec<u8>,
+    /// Whether the subscriber may read the athlete now.
+    #[diesel(sql_type = diesel::sql_types::Bool)]
+    pub readable: bool,
 }
 
 /// Leases up to `limit` due deliveries to instance `owner` for `lease`:
@@ -351,7 +385,12 @@ pub fn lease_due(
              SET lease_until = now() + make_interval(secs => $3), lease_owner = $2
              FROM due WHERE d.webhook_id = due.webhook_id AND d.id = due.id
              RETURNING d.webhook_id, d.id, d.athlete_id, d.body, d.attempts, d.created_at)
-         SELECT leased.*, w.account_id, w.url, w.secret_sealed
+         SELECT leased.*, w.account_id, w.url, w.secret_sealed,
+                EXISTS (SELECT 1 FROM athletes a
+                        WHERE a.id = leased.athlete_id AND a.owner_account_id = w.account_id)
+                OR EXISTS (SELECT 1 FROM grants g
+                           WHERE g.athlete_id = leased.athlete_id AND g.coach_account_id = w.account_id
+                             AND g.revoked_at IS NULL AND g.status = 'active') AS readable
          FROM leased JOIN webhooks w ON w.id = leased.webhook_id",
     )
     .bind::<BigInt, _>(limit)

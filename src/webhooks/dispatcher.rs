@@ -128,7 +128,7 @@ impl Dispatcher {
                 Vec::new()
             });
             busy = fanned as i64 == FAN_OUT_BATCH || (free > 0 && due.len() == free);
-            for (delivery, readable) in due {
+            for delivery in due {
                 let permit = permits
                     .clone()
                     .acquire_owned()
@@ -136,7 +136,7 @@ impl Dispatcher {
                     .expect("the semaphore is never closed");
                 let dispatcher = self.clone();
                 attempts.spawn(async move {
-                    dispatcher.attempt(delivery, readable).await;
+                    dispatcher.attempt(delivery).await;
                     drop(permit);
                 });
             }
@@ -161,10 +161,9 @@ impl Dispatcher {
     async fn fan_out(&self) -> Result<usize, ApiError> {
         db::run(&self.pool, |connection| {
             connection.transaction(|connection| {
-                let events = repo::take_outbox(connection, FAN_OUT_BATCH)?;
-                for event in &events {
-                    fan_out_event(connection, event, Utc::now().date_naive())?;
-                    repo::delete_outbox(connection, event)?;
+                let events = repo::fan_out_batch(connection, FAN_OUT_BATCH)?;
+                for event in events.iter().filter(|e| e.wants_warnings) {
+                    announce_warnings(connection, event, Utc::now().date_naive())?;
                 }
                 Ok(events.len())
             })
@@ -174,27 +173,20 @@ impl Dispatcher {
 
     /// Leases up to `limit` due deliveries, each with whether its
     /// subscriber may still read the athlete.
-    async fn lease(&self, limit: usize) -> Result<Vec<(DueDelivery, bool)>, ApiError> {
+    async fn lease(&self, limit: usize) -> Result<Vec<DueDelivery>, ApiError> {
         if limit == 0 {
             return Ok(Vec::new());
         }
         let instance = self.instance;
         db::run(&self.pool, move |connection| {
-            let due = repo::lease_due(connection, instance, limit as i64, LEASE)?;
-            due.into_iter()
-                .map(|delivery| {
-                    let readers = repo::readers_of(connection, delivery.athlete_id)?;
-                    let readable = readers.contains(&delivery.account_id);
-                    Ok((delivery, readable))
-                })
-                .collect()
+            repo::lease_due(connection, instance, limit as i64, LEASE)
         })
         .await
     }
 
-    async fn attempt(&self, delivery: DueDelivery, readable: bool) {
+    async fn attempt(&self, delivery: DueDelivery) {
         let attempted_at = Utc::now();
-        let outcome = if readable {
+        let outcome = if delivery.readable {
             let sent = self.send(&delivery, attempted_at).await;
             self.judge(&delivery, attempted_at, sent)
         } else {
@@ -326,51 +318,32 @@ fn body(event_type: &str, at: DateTime<Utc>, data: &serde_json::Value) -> String
     .to_string()
 }
 
-/// One outbox event into deliveries for the subscriptions of accounts that
-/// may read the athlete now, plus `load.warning` deliveries for warnings
-/// that a change to the sessions brought.
-fn fan_out_event(
+/// `load.warning` deliveries for the warnings a change to the sessions
+/// brought, to the subscriptions of readers of the athlete that want them
+/// (the other events of the batch were fanned out in SQL).
+fn announce_warnings(
     connection: &mut PgConnection,
     event: &OutboxEvent,
     today: NaiveDate,
 ) -> Result<(), ApiError> {
     let readers = repo::readers_of(connection, event.athlete_id)?;
-    if readers.is_empty() {
+    let warned: Vec<WebhookRow> = repo::subscriptions_of(connection, &readers)?
+        .into_iter()
+        .filter(|s| s.events.iter().any(|e| e == EventType::LoadWarning.as_str()))
+        .collect();
+    if warned.is_empty() {
         return Ok(());
     }
-    let subscriptions = repo::subscriptions_of(connection, &readers)?;
-    let wants =
-        |subscription: &WebhookRow, name: &str| subscription.events.iter().any(|e| e == name);
-    let mut deliveries: Vec<NewDelivery> = subscriptions
-        .iter()
-        .filter(|s| wants(s, &event.event_type))
-        .map(|s| NewDelivery {
-            webhook_id: s.id,
-            id: Uuid::now_v7(),
-            athlete_id: event.athlete_id,
-            event_type: event.event_type.clone(),
-            body: body(&event.event_type, event.occurred_at, &event.data),
-        })
-        .collect();
-    let warned: Vec<&WebhookRow> = subscriptions
-        .iter()
-        .filter(|s| wants(s, EventType::LoadWarning.as_str()))
-        .collect();
-    let changes_sessions = event
-        .event_type
-        .parse::<EventType>()
-        .is_ok_and(EventType::changes_sessions);
-    if changes_sessions && !warned.is_empty() {
-        for warning in new_warnings(connection, event, today)? {
-            for subscription in &warned {
-                deliveries.push(NewDelivery {
-                    webhook_id: subscription.id,
-                    id: Uuid::now_v7(),
-                    athlete_id: event.athlete_id,
-                    event_type: EventType::LoadWarning.as_str().to_owned(),
-                    body: body(EventType::LoadWarning.as_str(), event.occurred_at, &warning),
-                });
-            }
+    let mut deliveries = Vec::new();
+    for warning in new_warnings(connection, event, today)? {
+        for subscription in &warned {
+            deliveries.push(NewDelivery {
+                webhook_id: subscription.id,
+                id: Uuid::now_v7(),
+                athlete_id: event.athlete_id,
+                event_type: EventType::LoadWarning.as_str().to_owned(),
+                body: body(EventType::LoadWarning.as_str(), event.occurred_at, &warning),
+            });
         }
     }
     repo::insert_deliveries(connection, &deliveries)
