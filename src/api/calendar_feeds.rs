@@ -126,7 +126,8 @@ fn checked_name(request: CalendarFeedRequest) -> Result<Option<String>, ApiError
 ///
 /// The owner and coaches with an accepted grant may create feeds. A
 /// coach's feed stops working the moment the coach's access ends. The
-/// body is optional: no body, `{}`, or `{"name": "..."}` to label the feed.
+/// body is optional: no body, `null`, `{}`, or `{"name": "..."}` to label
+/// the feed.
 /// Each account may hold 20 feeds per athlete; delete one to make room.
 /// Not idempotent (no `Idempotency-Key`): since the URL is never stored, no
 /// earlier answer could be replayed; a retry makes a second feed, which the
@@ -153,10 +154,11 @@ pub async fn create_calendar_feed(
     pool: web::Data<PgPool>,
     token: BearerToken,
     path: web::Path<AthletePath>,
-    body: OptionalJsonBody<CalendarFeedRequest>,
+    // JSON `null` counts as no body too: the document's schema admits it.
+    body: OptionalJsonBody<Option<CalendarFeedRequest>>,
 ) -> Result<HttpResponse, ApiError> {
     let athlete_id = path.athlete_id;
-    let name = checked_name(body.0.unwrap_or_default())?;
+    let name = checked_name(body.0.flatten().unwrap_or_default())?;
     let feed_token = token::generate_feed();
     let digest = token::digest(&feed_token);
     let feed = db::run(&pool, move |connection| {

@@ -313,6 +313,12 @@ async fn bodies_are_optional_named_or_refused_and_bad_urls_all_answer_404() {
 
     let empty = create_feed(&app, &owner, &athlete_id, Some(json!({}))).await;
     assert_eq!(empty.status(), 201);
+    let null = create_feed(&app, &owner, &athlete_id, Some(Value::Null)).await;
+    assert_eq!(
+        null.status(),
+        201,
+        "null is no body, as the document allows"
+    );
     let named = create_feed(
         &app,
         &owner,
@@ -366,7 +372,7 @@ async fn bodies_are_optional_named_or_refused_and_bad_urls_all_answer_404() {
     let listed = app.get_json_as(&path, &owner).await;
     assert_eq!(
         listed["items"].as_array().unwrap().len(),
-        2,
+        3,
         "refusals stored nothing"
     );
 
