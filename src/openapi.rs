@@ -48,6 +48,7 @@ Errors are RFC 9457 `application/problem+json`. Every response carries `X-Reques
         (name = "coaching", description = "Grants made to a coach: accept, decline, leave"),
         (name = "catalog", description = "Exercises for runners and the vocabularies they use"),
         (name = "plans", description = "Plan generation, validation, stored plans and calendars; paces and heart-rate zones"),
+        (name = "calendar-feeds", description = "Calendar subscriptions: secret URLs that calendar apps poll for an athlete's current plans"),
         (name = "sessions", description = "Logged sessions, training load and adherence"),
         (name = "webhooks", description = "Signed event deliveries to coaches' tools (Standard Webhooks)"),
         (name = "operations", description = "Health and metrics"),
@@ -269,6 +270,16 @@ const ATHLETE_LINKS: &[LinkSpec] = &[
     ("CreatePlan", "create_plan", &[("athlete_id", BODY_ID)]),
     ("ListPlans", "list_plans", &[("athlete_id", BODY_ID)]),
     (
+        "CreateCalendarFeed",
+        "create_calendar_feed",
+        &[("athlete_id", BODY_ID)],
+    ),
+    (
+        "ListCalendarFeeds",
+        "list_calendar_feeds",
+        &[("athlete_id", BODY_ID)],
+    ),
+    (
         "CreateSession",
         "create_session",
         &[("athlete_id", BODY_ID)],
@@ -347,6 +358,27 @@ const GRANT_LINKS: &[LinkSpec] = &[(
     ],
 )];
 
+/// What can follow an answer carrying a calendar feed. Its URL cannot be
+/// a link: a runtime expression takes a whole field, and the URL is a path.
+const CALENDAR_FEED_LINKS: &[LinkSpec] = &[
+    (
+        "GetCalendarFeed",
+        "get_calendar_feed",
+        &[
+            ("athlete_id", "$response.body#/athlete_id"),
+            ("feed_id", BODY_ID),
+        ],
+    ),
+    (
+        "DeleteCalendarFeed",
+        "delete_calendar_feed",
+        &[
+            ("athlete_id", "$response.body#/athlete_id"),
+            ("feed_id", BODY_ID),
+        ],
+    ),
+];
+
 /// The OpenAPI links of each operation's answers, by `operationId` and
 /// status: which answer feeds which next request. Clients can read them;
 /// schemathesis' stateful phase follows them to chain create → read →
@@ -360,6 +392,8 @@ const LINKS: &[(&str, &str, &[LinkSpec])] = &[
     ("create_plan", "201", PLAN_LINKS),
     ("adapt_plan", "201", PLAN_LINKS),
     ("get_plan", "200", PLAN_LINKS),
+    ("create_calendar_feed", "201", CALENDAR_FEED_LINKS),
+    ("get_calendar_feed", "200", CALENDAR_FEED_LINKS),
     ("create_session", "201", SESSION_LINKS),
     ("get_session", "200", SESSION_LINKS),
     ("replace_session", "200", SESSION_LINKS),

@@ -3,6 +3,7 @@
 
 pub mod accounts;
 pub mod athletes;
+pub mod calendar_feeds;
 pub mod catalog_changes;
 pub mod coach_grants;
 pub mod exercises;
@@ -61,6 +62,11 @@ pub fn routes(config: &mut ServiceConfig) {
         .service(plans::plan_calendar)
         .service(plan_workouts::plan_session_workout)
         .service(plans::adapt_plan)
+        .service(calendar_feeds::create_calendar_feed)
+        .service(calendar_feeds::list_calendar_feeds)
+        .service(calendar_feeds::get_calendar_feed)
+        .service(calendar_feeds::delete_calendar_feed)
+        .service(calendar_feeds::calendar_feed)
         .service(zones::compute_zones)
         .service(sessions::create_session)
         .service(session_import::import_session)

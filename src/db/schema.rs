@@ -207,6 +207,18 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    calendar_feeds (athlete_id, id) {
+        athlete_id -> Uuid,
+        id -> Uuid,
+        token_sha256 -> Bytea,
+        name -> Nullable<Text>,
+        created_by_account_id -> Uuid,
+        created_at -> Timestamptz,
+        last_fetched_at -> Nullable<Timestamptz>,
+    }
+}
+
 diesel::joinable!(tokens -> accounts (account_id));
 diesel::joinable!(sessions -> athletes (athlete_id));
 diesel::joinable!(plans -> athletes (athlete_id));
@@ -227,5 +239,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     idempotency_keys,
     webhooks,
     webhook_deliveries,
-    webhook_attempts
+    webhook_attempts,
+    calendar_feeds
 );

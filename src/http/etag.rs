@@ -57,23 +57,63 @@ pub fn tagged_response(
     etag: &str,
     content_type: &'static str,
 ) -> HttpResponse {
+    // Clients may keep the body but must revalidate it: catalog data
+    // changes when admins edit it, and a 304 costs little. Signed-in
+    // callers may see more (private exercises, their own data).
+    conditional(
+        request,
+        body,
+        etag,
+        content_type,
+        "no-cache",
+        Some("Authorization"),
+    )
+}
+
+/// Like [`bytes_with_etag`], for private data that a URL alone opens (a
+/// calendar feed): the client may keep it and revalidate, no shared cache
+/// may keep it at all.
+pub fn private_bytes_with_etag(
+    request: &HttpRequest,
+    body: Vec<u8>,
+    content_type: &'static str,
+) -> HttpResponse {
+    let etag = strong_etag(&body);
+    conditional(
+        request,
+        Bytes::from(body),
+        &etag,
+        content_type,
+        "private, no-cache",
+        None,
+    )
+}
+
+fn conditional(
+    request: &HttpRequest,
+    body: Bytes,
+    etag: &str,
+    content_type: &'static str,
+    cache_control: &'static str,
+    vary: Option<&'static str>,
+) -> HttpResponse {
     let etag_value = HeaderValue::from_str(etag).expect("hex is a valid header value");
-    if none_match_hits(request, etag) {
-        return HttpResponse::NotModified()
-            .insert_header((header::ETAG, etag_value))
-            .insert_header((header::CACHE_CONTROL, "no-cache"))
-            .insert_header((header::VARY, "Authorization"))
-            .finish();
-    }
-    HttpResponse::Ok()
+    let unchanged = none_match_hits(request, etag);
+    let mut response = if unchanged {
+        HttpResponse::NotModified()
+    } else {
+        HttpResponse::Ok()
+    };
+    response
         .insert_header((header::ETAG, etag_value))
-        // Clients may keep the body but must revalidate it: catalog data
-        // changes when admins edit it, and a 304 costs little.
-        .insert_header((header::CACHE_CONTROL, "no-cache"))
-        // Signed-in callers may see more (private exercises, their own data).
-        .insert_header((header::VARY, "Authorization"))
-        .content_type(content_type)
-        .body(body)
+        .insert_header((header::CACHE_CONTROL, cache_control));
+    if let Some(vary) = vary {
+        response.insert_header((header::VARY, vary));
+    }
+    if unchanged {
+        return response.finish();
+    }
+    response.content_type(content_type).body(body)
 }
 
 #[cfg(test)]

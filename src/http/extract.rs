@@ -35,27 +35,67 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
 
     fn from_request(request: &HttpRequest, payload: &mut Payload) -> Self::Future {
         let content_type_ok = is_json_content_type(request);
-        let timeout = request
-            .app_data::<BodyTimeout>()
-            .map_or(DEFAULT_BODY_TIMEOUT, |timeout| timeout.0);
-        let bytes = web::Bytes::from_request(request, payload);
+        let bytes = body_bytes(request, payload);
         Box::pin(async move {
             if !content_type_ok {
-                return Err(ApiError::UnsupportedMediaType(
-                    "send the body as JSON with `Content-Type: application/json`".to_owned(),
-                ));
+                return Err(not_json());
             }
-            let bytes = tokio::time::timeout(timeout, bytes)
-                .await
-                .map_err(|_| {
-                    ApiError::RequestTimeout(format!(
-                        "the request body did not arrive within {} s",
-                        timeout.as_secs()
-                    ))
-                })?
-                .map_err(payload_error)?;
-            parse_json(&bytes).map(JsonBody)
+            parse_json(&bytes.await?).map(JsonBody)
         })
+    }
+}
+
+/// A JSON body that may also be left out: no body at all (or an empty
+/// one, whatever its `Content-Type`) is `None`; anything else is read as
+/// [`JsonBody`] reads it, with the same errors.
+#[derive(Debug)]
+pub struct OptionalJsonBody<T>(pub Option<T>);
+
+impl<T: DeserializeOwned + 'static> FromRequest for OptionalJsonBody<T> {
+    type Error = ApiError;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, ApiError>>>>;
+
+    fn from_request(request: &HttpRequest, payload: &mut Payload) -> Self::Future {
+        let content_type_ok = is_json_content_type(request);
+        let bytes = body_bytes(request, payload);
+        Box::pin(async move {
+            let bytes = bytes.await?;
+            if bytes.is_empty() {
+                return Ok(OptionalJsonBody(None));
+            }
+            if !content_type_ok {
+                return Err(not_json());
+            }
+            parse_json(&bytes).map(|value| OptionalJsonBody(Some(value)))
+        })
+    }
+}
+
+fn not_json() -> ApiError {
+    ApiError::UnsupportedMediaType(
+        "send the body as JSON with `Content-Type: application/json`".to_owned(),
+    )
+}
+
+/// The whole body, within the app's size limit and `BodyTimeout`.
+fn body_bytes(
+    request: &HttpRequest,
+    payload: &mut Payload,
+) -> impl Future<Output = Result<web::Bytes, ApiError>> + 'static {
+    let timeout = request
+        .app_data::<BodyTimeout>()
+        .map_or(DEFAULT_BODY_TIMEOUT, |timeout| timeout.0);
+    let bytes = web::Bytes::from_request(request, payload);
+    async move {
+        tokio::time::timeout(timeout, bytes)
+            .await
+            .map_err(|_| {
+                ApiError::RequestTimeout(format!(
+                    "the request body did not arrive within {} s",
+                    timeout.as_secs()
+                ))
+            })?
+            .map_err(payload_error)
     }
 }
 

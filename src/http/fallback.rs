@@ -5,18 +5,34 @@ use actix_web::{HttpRequest, HttpResponse, ResponseError, web};
 
 use crate::error::ApiError;
 
-/// One segment of a path template: a literal, or a `{parameter}`.
+/// One segment of a path template: a literal, or a `{parameter}` with
+/// perhaps a literal suffix (`{token}.ics`).
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Segment {
     Literal(String),
-    Parameter(String),
+    Parameter { name: String, suffix: String },
 }
 
 impl Segment {
+    fn parse(segment: &str) -> Self {
+        match segment
+            .strip_prefix('{')
+            .and_then(|rest| rest.split_once('}'))
+        {
+            Some((name, suffix)) => Segment::Parameter {
+                name: name.to_owned(),
+                suffix: suffix.to_owned(),
+            },
+            None => Segment::Literal(segment.to_owned()),
+        }
+    }
+
     fn matches(&self, actual: &str) -> bool {
         match self {
             Segment::Literal(literal) => literal == actual,
-            Segment::Parameter(_) => true,
+            Segment::Parameter { suffix, .. } => {
+                suffix.is_empty() || (actual.len() > suffix.len() && actual.ends_with(suffix))
+            }
         }
     }
 }
@@ -61,10 +77,7 @@ impl KnownRoutes {
                 let segments = path
                     .trim_start_matches('/')
                     .split('/')
-                    .map(|segment| match segment.strip_prefix('{') {
-                        Some(name) => Segment::Parameter(name.trim_end_matches('}').to_owned()),
-                        None => Segment::Literal(segment.to_owned()),
-                    })
+                    .map(Segment::parse)
                     .collect();
                 let mut methods = Vec::new();
                 let mut protected = Vec::new();
@@ -153,7 +166,7 @@ impl KnownRoutes {
         self.most_specific(path)
             .into_iter()
             .find_map(|route| match route.segments.get(index) {
-                Some(Segment::Parameter(name)) => Some(name.clone()),
+                Some(Segment::Parameter { name, .. }) => Some(name.clone()),
                 _ => None,
             })
     }
@@ -208,5 +221,18 @@ mod tests {
         assert!(!routes.requires_token("/v1/exercises", "GET"));
         assert!(routes.requires_token("/v1/exercises", "POST"));
         assert!(!routes.requires_token("/v1/tokens", "POST"));
+        // A parameter with a suffix matches only segments with the suffix.
+        assert_eq!(
+            routes.methods_for("/v1/calendar-feeds/abc.ics"),
+            ["GET", "HEAD"]
+        );
+        assert!(routes.methods_for("/v1/calendar-feeds/abc").is_empty());
+        assert!(!routes.requires_token("/v1/calendar-feeds/abc.ics", "GET"));
+        assert_eq!(
+            routes
+                .parameter_at("/v1/calendar-feeds/abc.ics", 2)
+                .as_deref(),
+            Some("token")
+        );
     }
 }

@@ -43,6 +43,24 @@ fn truncated(text: &str, max: usize) -> std::borrow::Cow<'_, str> {
     std::borrow::Cow::Owned(format!("{}…(+{} bytes)", &text[..end], text.len() - end))
 }
 
+/// Calendar-feed URLs carry their secret in the path (calendar apps send
+/// no header): it never reaches a log line or a problem body.
+const SECRET_PATH_PREFIX: &str = "/v1/calendar-feeds/";
+
+/// The path without its secret, if it carries one.
+fn redacted(path: &str) -> Option<String> {
+    path.starts_with(SECRET_PATH_PREFIX)
+        .then(|| format!("{SECRET_PATH_PREFIX}{{redacted}}"))
+}
+
+/// The path as log lines show it: without secrets, and bounded.
+fn loggable_path(path: &str) -> std::borrow::Cow<'_, str> {
+    match redacted(path) {
+        Some(path) => std::borrow::Cow::Owned(path),
+        None => truncated(path, MAX_LOGGED_PATH),
+    }
+}
+
 /// Accepts client ids of up to 128 visible ASCII characters, so a log line
 /// can never be forged or bloated through the header.
 fn client_request_id(request: &ServiceRequest) -> Option<String> {
@@ -65,11 +83,12 @@ pub async fn middleware(
         "request",
         request_id = %request_id,
         method = %truncated(request.method().as_str(), MAX_LOGGED_METHOD),
-        path = %truncated(request.path(), MAX_LOGGED_PATH),
+        path = %loggable_path(request.path()),
     );
     let context = RequestContext {
         request_id: request_id.clone(),
-        path: request.path().to_owned(),
+        // The problem body's `instance`.
+        path: redacted(request.path()).unwrap_or_else(|| request.path().to_owned()),
     };
     let started = Instant::now();
     let outcome =
@@ -133,6 +152,12 @@ mod tests {
     #[test]
     fn long_request_lines_are_cut_at_a_character_boundary() {
         assert_eq!(truncated("/v1/me", 512), "/v1/me");
+        assert_eq!(loggable_path("/v1/me"), "/v1/me");
+        let feed = format!(
+            "/v1/calendar-feeds/{}.ics",
+            crate::auth::token::generate_feed()
+        );
+        assert_eq!(loggable_path(&feed), "/v1/calendar-feeds/{redacted}");
         let long = "é".repeat(40_000);
         let cut = truncated(&long, MAX_LOGGED_PATH);
         assert!(cut.len() < MAX_LOGGED_PATH + 32, "{}", cut.len());

@@ -3,4 +3,5 @@
 
 pub mod account;
 pub mod athlete;
+pub mod calendar_feed;
 pub mod exercise;

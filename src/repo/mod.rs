@@ -4,6 +4,7 @@
 pub mod access;
 pub mod accounts;
 pub mod athletes;
+pub mod calendar_feeds;
 pub mod exercises;
 pub mod grants;
 pub mod idempotency;

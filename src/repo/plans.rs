@@ -184,6 +184,34 @@ pub fn list(
     ))
 }
 
+/// The athlete's current plans: those no stored plan was adapted from (an
+/// adaptation replaces its parent; deleting the adaptation brings the
+/// parent back). The newest `limit`, oldest first.
+pub fn current(
+    connection: &mut PgConnection,
+    athlete_id: Uuid,
+    limit: i64,
+) -> Result<Vec<StoredPlan>, ApiError> {
+    let children = diesel::alias!(plans as children);
+    let adapted = diesel::dsl::exists(
+        children
+            .filter(children.field(plans::athlete_id).eq(plans::athlete_id))
+            .filter(
+                children
+                    .field(plans::parent_plan_id)
+                    .eq(plans::id.nullable()),
+            ),
+    );
+    let rows: Vec<PlanRow> = plans::table
+        .filter(plans::athlete_id.eq(athlete_id))
+        .filter(diesel::dsl::not(adapted))
+        .select(PLAN_COLUMNS)
+        .order(plans::id.desc())
+        .limit(limit)
+        .load(connection)?;
+    rows.into_iter().rev().map(stored_from_row).collect()
+}
+
 pub fn delete(connection: &mut PgConnection, plan_id: Uuid) -> Result<(), ApiError> {
     diesel::delete(plans::table.find(plan_id)).execute(connection)?;
     Ok(())

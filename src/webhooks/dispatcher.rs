@@ -329,7 +329,11 @@ fn announce_warnings(
     let readers = repo::readers_of(connection, event.athlete_id)?;
     let warned: Vec<WebhookRow> = repo::subscriptions_of(connection, &readers)?
         .into_iter()
-        .filter(|s| s.events.iter().any(|e| e == EventType::LoadWarning.as_str()))
+        .filter(|s| {
+            s.events
+                .iter()
+                .any(|e| e == EventType::LoadWarning.as_str())
+        })
         .collect();
     if warned.is_empty() {
         return Ok(());

@@ -72,6 +72,10 @@ struct Fixture {
     pending_coach_exercise_id: String,
     /// A webhook subscription of the owner's account.
     webhook_id: String,
+    /// A calendar feed the owner made, and one the reading coach made.
+    owner_feed_id: String,
+    owner_feed_url: String,
+    reader_feed_id: String,
 }
 
 /// Where a case's If-Match comes from.
@@ -262,6 +266,87 @@ fn cases() -> Vec<Case> {
             body: |_| Some(json!({"from": "2027-01-18"})),
             precondition: Precondition::None,
             expected: [404, 404, 403, 201, 404, 404, 404, 401, 401, 201],
+        },
+        // Feeds: whoever may read the plans may subscribe; each coach sees
+        // and ends the feeds they made, the owner every feed.
+        Case {
+            name: "POST /v1/athletes/{id}/calendar-feeds",
+            method: Method::POST,
+            path: |f| format!("/v1/athletes/{}/calendar-feeds", f.athlete_id),
+            body: |_| Some(json!({"name": "Phone"})),
+            precondition: Precondition::None,
+            expected: [404, 404, 201, 201, 404, 404, 404, 401, 401, 201],
+        },
+        Case {
+            name: "GET /v1/athletes/{id}/calendar-feeds",
+            method: Method::GET,
+            path: |f| format!("/v1/athletes/{}/calendar-feeds", f.athlete_id),
+            body: |_| None,
+            precondition: Precondition::None,
+            expected: [404, 404, 200, 200, 404, 404, 404, 401, 401, 200],
+        },
+        Case {
+            name: "GET /v1/athletes/{id}/calendar-feeds/{feed_id} (the owner's)",
+            method: Method::GET,
+            path: |f| {
+                format!(
+                    "/v1/athletes/{}/calendar-feeds/{}",
+                    f.athlete_id, f.owner_feed_id
+                )
+            },
+            body: |_| None,
+            precondition: Precondition::None,
+            expected: [404, 404, 404, 404, 404, 404, 404, 401, 401, 200],
+        },
+        Case {
+            name: "GET /v1/athletes/{id}/calendar-feeds/{feed_id} (the reading coach's)",
+            method: Method::GET,
+            path: |f| {
+                format!(
+                    "/v1/athletes/{}/calendar-feeds/{}",
+                    f.athlete_id, f.reader_feed_id
+                )
+            },
+            body: |_| None,
+            precondition: Precondition::None,
+            expected: [404, 404, 200, 404, 404, 404, 404, 401, 401, 200],
+        },
+        Case {
+            name: "DELETE /v1/athletes/{id}/calendar-feeds/{feed_id} (the owner's)",
+            method: Method::DELETE,
+            path: |f| {
+                format!(
+                    "/v1/athletes/{}/calendar-feeds/{}",
+                    f.athlete_id, f.owner_feed_id
+                )
+            },
+            body: |_| None,
+            precondition: Precondition::None,
+            expected: [404, 404, 404, 404, 404, 404, 404, 401, 401, 204],
+        },
+        Case {
+            name: "DELETE /v1/athletes/{id}/calendar-feeds/{feed_id} (the reading coach's)",
+            method: Method::DELETE,
+            path: |f| {
+                format!(
+                    "/v1/athletes/{}/calendar-feeds/{}",
+                    f.athlete_id, f.reader_feed_id
+                )
+            },
+            body: |_| None,
+            precondition: Precondition::None,
+            // The coach deletes it before the owner's turn.
+            expected: [404, 404, 204, 404, 404, 404, 404, 401, 401, 404],
+        },
+        // The URL is the credential: whatever Authorization comes along
+        // (none, another user's, garbage) is not looked at.
+        Case {
+            name: "GET /v1/calendar-feeds/{token}.ics",
+            method: Method::GET,
+            path: |f| f.owner_feed_url.clone(),
+            body: |_| None,
+            precondition: Precondition::None,
+            expected: [200, 200, 200, 200, 200, 200, 200, 200, 200, 200],
         },
         Case {
             name: "POST /v1/athletes/{id}/sessions",
@@ -527,8 +612,13 @@ async fn fixture(app: &TestApp, people: &People) -> Fixture {
         .unwrap();
     assert_eq!(webhook.status(), 201);
     let webhook: Value = webhook.json().await.unwrap();
+    let owner_feed = new_feed(app, &people.owner, &athlete_id).await;
+    let reader_feed = new_feed(app, &people.reader, &athlete_id).await;
     Fixture {
         webhook_id: webhook["id"].as_str().unwrap().to_owned(),
+        owner_feed_id: owner_feed["id"].as_str().unwrap().to_owned(),
+        owner_feed_url: owner_feed["url"].as_str().unwrap().to_owned(),
+        reader_feed_id: reader_feed["id"].as_str().unwrap().to_owned(),
         session_id: logged["id"].as_str().unwrap().to_owned(),
         plan_id: stored["id"].as_str().unwrap().to_owned(),
         planned_workout: first_planned_workout(&stored),
@@ -539,6 +629,20 @@ async fn fixture(app: &TestApp, people: &People) -> Fixture {
         exercise_id: exercise["id"].as_str().unwrap().to_owned(),
         pending_coach_exercise_id: pending_coach_exercise["id"].as_str().unwrap().to_owned(),
     }
+}
+
+async fn new_feed(app: &TestApp, creator: &Session, athlete_id: &str) -> Value {
+    let created = app
+        .request(
+            Method::POST,
+            &format!("/v1/athletes/{athlete_id}/calendar-feeds"),
+            Some(creator),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(created.status(), 201);
+    created.json().await.unwrap()
 }
 
 /// The path part naming the first session of a stored plan that has a
@@ -568,7 +672,8 @@ async fn snapshot(app: &TestApp, fixture: &Fixture) -> String {
             (SELECT json_agg(g ORDER BY g.id) FROM grants g WHERE athlete_id = '{athlete}'),
             (SELECT row_to_json(e) FROM exercises e WHERE id = '{exercise}'),
             (SELECT json_agg(p ORDER BY p.id) FROM plans p WHERE athlete_id = '{athlete}'),
-            (SELECT json_agg(s ORDER BY s.id) FROM sessions s WHERE athlete_id = '{athlete}'))",
+            (SELECT json_agg(s ORDER BY s.id) FROM sessions s WHERE athlete_id = '{athlete}'),
+            (SELECT json_agg(c ORDER BY c.id) FROM calendar_feeds c WHERE athlete_id = '{athlete}'))",
         athlete = fixture.athlete_id,
         exercise = fixture.exercise_id
     ))

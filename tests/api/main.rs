@@ -4,6 +4,7 @@ mod accounts;
 mod admission;
 mod athletes;
 mod authorization;
+mod calendar_feeds;
 mod catalog;
 mod catalog_changes;
 mod catalog_kits;

@@ -58,6 +58,9 @@ fn every_operation_documents_its_errors() {
         "/v1/coach/grants",
         "/v1/coach/grants/{grant_id}",
         "/v1/coach/grants/{grant_id}/accept",
+        "/v1/athletes/{athlete_id}/calendar-feeds",
+        "/v1/athletes/{athlete_id}/calendar-feeds/{feed_id}",
+        "/v1/calendar-feeds/{token}.ics",
     ] {
         assert!(paths.contains_key(route), "{route} undocumented");
     }

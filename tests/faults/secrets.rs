@@ -13,8 +13,8 @@ use base64::Engine;
 use serde_json::json;
 
 use crate::support::{
-    CLUSTER_PASSWORD, Cluster, Instance, PASSWORD, assert_no_secrets, client, register,
-    remember_secret, secrets, unique_email,
+    CLUSTER_PASSWORD, Cluster, Instance, PASSWORD, assert_no_secrets, client, create_athlete,
+    register, remember_secret, secrets, unique_email,
 };
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -147,6 +147,41 @@ async fn logs_never_contain_passwords_tokens_or_authorization_values() {
                 .status(),
             401
         );
+        // A calendar feed: its URL is a secret, fetched (200), and
+        // fetched again once deleted (404, with a problem body).
+        let athlete = create_athlete(&http, &base, &account).await;
+        let feeds = format!("{base}/v1/athletes/{athlete}/calendar-feeds");
+        let feed: serde_json::Value = http
+            .post(&feeds)
+            .bearer_auth(&account.token)
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        let feed_url = feed["url"].as_str().unwrap().to_owned();
+        remember_secret(
+            feed_url
+                .trim_start_matches("/v1/calendar-feeds/")
+                .trim_end_matches(".ics"),
+        );
+        let fetched = http.get(format!("{base}{feed_url}")).send().await.unwrap();
+        assert_eq!(fetched.status(), 200);
+        let deleted = http
+            .delete(format!("{feeds}/{}", feed["id"].as_str().unwrap()))
+            .bearer_auth(&account.token)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(deleted.status(), 204);
+        let gone = http.get(format!("{base}{feed_url}")).send().await.unwrap();
+        assert_eq!(gone.status(), 404);
+        assert!(
+            !gone.text().await.unwrap().contains("rscal_"),
+            "a problem body echoes the URL"
+        );
+
         // A token in the query string is not accepted (and not logged).
         let _ = http
             .get(format!("{me}?access_token={}", account.token))

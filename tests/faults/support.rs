@@ -695,16 +695,19 @@ pub fn assert_no_secrets(label: &str, logs: &str) {
             &secret[..secret.len().min(6)]
         );
     }
-    // Any token, even one no test remembered: rs_ + 43 base64url characters.
-    let mut rest = logs;
-    while let Some(at) = rest.find("rs_") {
-        let tail = &rest[at + 3..];
-        let run = tail
-            .chars()
-            .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
-            .count();
-        assert!(run < 40, "{label}: the logs contain a bearer token");
-        rest = tail;
+    // Any token, even one no test remembered: rs_ (bearer) or rscal_
+    // (calendar feed) + 43 base64url characters.
+    for prefix in ["rs_", "rscal_"] {
+        let mut rest = logs;
+        while let Some(at) = rest.find(prefix) {
+            let tail = &rest[at + prefix.len()..];
+            let run = tail
+                .chars()
+                .take_while(|c| c.is_ascii_alphanumeric() || *c == '-' || *c == '_')
+                .count();
+            assert!(run < 40, "{label}: the logs contain a {prefix} token");
+            rest = tail;
+        }
     }
     let lower = logs.to_ascii_lowercase();
     assert!(

@@ -7,7 +7,9 @@ use uuid::Uuid;
 
 use super::model::{Plan, PlannedSession};
 
-/// Escapes TEXT values (RFC 5545 §3.3.11).
+/// Escapes TEXT values (RFC 5545 §3.3.11). Control characters other than
+/// tab cannot appear in TEXT at all; names typed by users may hold them,
+/// so they are dropped.
 fn escape(text: &str) -> String {
     let mut escaped = String::with_capacity(text.len());
     for c in text.chars() {
@@ -16,7 +18,8 @@ fn escape(text: &str) -> String {
             ';' => escaped.push_str("\\;"),
             ',' => escaped.push_str("\\,"),
             '\n' => escaped.push_str("\\n"),
-            '\r' => {}
+            '\t' => escaped.push('\t'),
+            c if c.is_control() => {}
             other => escaped.push(other),
         }
     }
@@ -75,9 +78,43 @@ fn describe(session: &PlannedSession) -> String {
     lines.join("\n")
 }
 
-/// The calendar text; `stamp` is when it was made (DTSTAMP), passed in so
-/// the function stays pure.
+/// The events of one stored plan: its sessions, with UIDs made of the
+/// plan's id, the day and the session's place in it (stable across
+/// fetches, new for an adapted plan, which is a plan of its own).
+pub struct PlanEvents<'a> {
+    pub plan: &'a Plan,
+    pub plan_id: Uuid,
+    /// When the plan was made (DTSTAMP), passed in so the text is a pure
+    /// function of the stored plans (and its ETag with it).
+    pub stamp: DateTime<Utc>,
+}
+
+/// How a calendar introduces itself.
+pub struct CalendarHeader<'a> {
+    /// X-WR-CALNAME, the name calendar apps show.
+    pub name: &'a str,
+    /// For subscriptions: how often to poll (RFC 7986 REFRESH-INTERVAL,
+    /// and X-PUBLISHED-TTL, which Outlook reads instead).
+    pub refresh_minutes: Option<u32>,
+}
+
+/// One plan's calendar text (the export of `GET /v1/plans/{id}/calendar.ics`).
 pub fn to_ics(plan: &Plan, plan_id: Uuid, stamp: DateTime<Utc>) -> String {
+    calendar_ics(
+        &CalendarHeader {
+            name: "runstrong training plan",
+            refresh_minutes: None,
+        },
+        &[PlanEvents {
+            plan,
+            plan_id,
+            stamp,
+        }],
+    )
+}
+
+/// A calendar holding the events of every plan given, in that order.
+pub fn calendar_ics(header: &CalendarHeader, plans: &[PlanEvents]) -> String {
     let mut out = String::new();
     for line in [
         "BEGIN:VCALENDAR",
@@ -85,23 +122,39 @@ pub fn to_ics(plan: &Plan, plan_id: Uuid, stamp: DateTime<Utc>) -> String {
         "PRODID:-//runstrong//plan calendar//EN",
         "CALSCALE:GREGORIAN",
         "METHOD:PUBLISH",
-        "X-WR-CALNAME:runstrong training plan",
     ] {
         fold(line, &mut out);
     }
-    let stamp = stamp.format("%Y%m%dT%H%M%SZ").to_string();
-    for day in plan.days() {
+    fold(&format!("X-WR-CALNAME:{}", escape(header.name)), &mut out);
+    if let Some(minutes) = header.refresh_minutes {
+        fold(
+            &format!("REFRESH-INTERVAL;VALUE=DURATION:PT{minutes}M"),
+            &mut out,
+        );
+        fold(&format!("X-PUBLISHED-TTL:PT{minutes}M"), &mut out);
+    }
+    for events in plans {
+        push_events(events, &mut out);
+    }
+    fold("END:VCALENDAR", &mut out);
+    out
+}
+
+fn push_events(events: &PlanEvents, out: &mut String) {
+    let plan_id = events.plan_id;
+    let stamp = events.stamp.format("%Y%m%dT%H%M%SZ").to_string();
+    for day in events.plan.days() {
         for (index, session) in day.sessions.iter().enumerate() {
             let start = session.time_of_day.start_minute();
-            fold("BEGIN:VEVENT", &mut out);
+            fold("BEGIN:VEVENT", out);
             fold(
                 &format!(
                     "UID:{plan_id}-{}-{index}@runstrong",
                     day.date.format("%Y%m%d")
                 ),
-                &mut out,
+                out,
             );
-            fold(&format!("DTSTAMP:{stamp}"), &mut out);
+            fold(&format!("DTSTAMP:{stamp}"), out);
             fold(
                 &format!(
                     "DTSTART:{}T{:02}{:02}00",
@@ -109,23 +162,15 @@ pub fn to_ics(plan: &Plan, plan_id: Uuid, stamp: DateTime<Utc>) -> String {
                     start / 60,
                     start % 60
                 ),
-                &mut out,
+                out,
             );
-            fold(
-                &format!("DURATION:PT{}M", session.duration_min.max(1)),
-                &mut out,
-            );
-            fold(&format!("SUMMARY:{}", escape(&session.title)), &mut out);
-            fold(
-                &format!("DESCRIPTION:{}", escape(&describe(session))),
-                &mut out,
-            );
-            fold(&format!("CATEGORIES:{}", session.kind), &mut out);
-            fold("END:VEVENT", &mut out);
+            fold(&format!("DURATION:PT{}M", session.duration_min.max(1)), out);
+            fold(&format!("SUMMARY:{}", escape(&session.title)), out);
+            fold(&format!("DESCRIPTION:{}", escape(&describe(session))), out);
+            fold(&format!("CATEGORIES:{}", session.kind), out);
+            fold("END:VEVENT", out);
         }
     }
-    fold("END:VCALENDAR", &mut out);
-    out
 }
 
 #[cfg(test)]
@@ -208,8 +253,52 @@ mod tests {
     }
 
     #[test]
+    fn one_calendar_holds_several_plans_with_distinct_uids() {
+        let plan = generate(&marathon_request(), &seed_catalog()).unwrap();
+        let stamp = DateTime::from_timestamp(0, 0).unwrap();
+        let (a, b) = (Uuid::from_u128(1), Uuid::from_u128(2));
+        let text = calendar_ics(
+            &CalendarHeader {
+                name: "Sam, subscribed",
+                refresh_minutes: Some(60),
+            },
+            &[
+                PlanEvents {
+                    plan: &plan,
+                    plan_id: a,
+                    stamp,
+                },
+                PlanEvents {
+                    plan: &plan,
+                    plan_id: b,
+                    stamp,
+                },
+            ],
+        );
+        let lines = parse(&text);
+        let sessions: usize = plan.days().map(|d| d.sessions.len()).sum();
+        let uids: std::collections::HashSet<&String> = lines
+            .iter()
+            .filter(|(n, _)| n == "UID")
+            .map(|(_, v)| v)
+            .collect();
+        assert_eq!(uids.len(), 2 * sessions);
+        assert!(lines.contains(&("X-WR-CALNAME".to_owned(), "Sam\\, subscribed".to_owned())));
+        assert!(lines.contains(&(
+            "REFRESH-INTERVAL;VALUE=DURATION".to_owned(),
+            "PT60M".to_owned()
+        )));
+        // The single-plan export is the same calendar with one plan.
+        assert_eq!(
+            to_ics(&plan, a, stamp).matches("BEGIN:VEVENT").count(),
+            sessions
+        );
+    }
+
+    #[test]
     fn text_is_escaped_and_long_lines_fold_on_character_boundaries() {
         assert_eq!(escape("a,b;c\\d\ne"), "a\\,b\\;c\\\\d\\ne");
+        assert_eq!(escape("bell\u{7}\r\u{85}\tend"), "bell\tend");
         let mut out = String::new();
         fold(&format!("SUMMARY:{}", "é".repeat(60)), &mut out);
         assert!(out.split("\r\n").all(|line| line.len() <= 75));

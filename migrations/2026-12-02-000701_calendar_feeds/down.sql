@@ -1,0 +1,2 @@
+DROP INDEX plans_by_parent;
+DROP TABLE calendar_feeds;
