@@ -115,12 +115,19 @@ impl Dispatcher {
                 tracing::warn!(%error, "webhooks: fan-out failed");
                 0
             });
-            // With every permit taken, wait for one (or the stop) first.
-            if permits.available_permits() == 0 {
+            // With most permits taken, wait for attempts to end first, so
+            // that each lease takes a batch rather than one delivery at a
+            // time (one round trip per lease).
+            while permits.available_permits() < self.settings.concurrency.div_ceil(2)
+                && !attempts.is_empty()
+            {
                 tokio::select! {
                     _ = stopped.changed() => break,
                     _ = attempts.join_next() => {}
                 }
+            }
+            if *stopped.borrow() {
+                break;
             }
             let free = permits.available_permits();
             let due = self.lease(free).await.unwrap_or_else(|error| {
