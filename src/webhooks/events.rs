@@ -51,14 +51,6 @@ impl EventType {
             EventType::LoadWarning => "load.warning",
         }
     }
-
-    /// Whether a change of this kind can bring a new load warning.
-    pub fn changes_sessions(self) -> bool {
-        matches!(
-            self,
-            EventType::SessionCreated | EventType::SessionUpdated | EventType::SessionDeleted
-        )
-    }
 }
 
 impl fmt::Display for EventType {
