@@ -129,13 +129,22 @@ pub fn migrate_and_seed(url: &str) -> Result<(), PrepareError> {
     // Migrations are not requests: the limits stored for the role behind
     // a pooler (`store_session_limits`) must not cut one short.
     diesel::sql_query("SET statement_timeout = 0").execute(&mut connection)?;
+    under_preparation_lock(&mut connection, apply_under_lock)
+}
+
+/// Runs `work` while holding the session-level advisory lock that
+/// instances starting together take turns on.
+fn under_preparation_lock(
+    connection: &mut PgConnection,
+    work: impl FnOnce(&mut PgConnection) -> Result<(), PrepareError>,
+) -> Result<(), PrepareError> {
     diesel::sql_query("SELECT pg_advisory_lock($1)")
         .bind::<BigInt, _>(MIGRATION_LOCK_KEY)
-        .execute(&mut connection)?;
-    let outcome = apply_under_lock(&mut connection);
+        .execute(connection)?;
+    let outcome = work(connection);
     let unlock = diesel::sql_query("SELECT pg_advisory_unlock($1)")
         .bind::<BigInt, _>(MIGRATION_LOCK_KEY)
-        .execute(&mut connection);
+        .execute(connection);
     outcome?;
     unlock?;
     Ok(())
@@ -175,17 +184,22 @@ pub fn store_session_limits(
     let (_, name) = split_database_url(url)?;
     let quoted = format!("\"{}\"", name.replace('"', "\"\""));
     let mut connection = super::establish(url)?;
-    for (setting, value) in [
-        ("statement_timeout", statement_timeout),
-        ("lock_timeout", lock_timeout),
-    ] {
-        diesel::sql_query(format!(
-            "ALTER ROLE CURRENT_USER IN DATABASE {quoted} SET {setting} = {}",
-            value.as_millis()
-        ))
-        .execute(&mut connection)?;
-    }
-    Ok(())
+    // Under the preparation lock: two instances altering the same role
+    // setting at once collide on the catalog's unique index
+    // (pg_db_role_setting) instead of one overwriting the other.
+    under_preparation_lock(&mut connection, |connection| {
+        for (setting, value) in [
+            ("statement_timeout", statement_timeout),
+            ("lock_timeout", lock_timeout),
+        ] {
+            diesel::sql_query(format!(
+                "ALTER ROLE CURRENT_USER IN DATABASE {quoted} SET {setting} = {}",
+                value.as_millis()
+            ))
+            .execute(connection)?;
+        }
+        Ok(())
+    })
 }
 
 #[cfg(test)]

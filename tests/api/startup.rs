@@ -183,3 +183,49 @@ async fn seeding_again_is_idempotent_and_keeps_admin_changes() {
     .await
     .unwrap();
 }
+
+/// Instances behind a pooler store the session limits as role defaults at
+/// start-up; several starting at once must take turns (two concurrent
+/// `ALTER ROLE … SET` on one role and database collide on a catalog index).
+#[tokio::test]
+async fn instances_storing_session_limits_together_all_succeed() {
+    let database = TestDatabase::new();
+    let url = crate::helpers::database_url(&database.name);
+    prepare_database(&url).unwrap();
+    let barrier = std::sync::Arc::new(std::sync::Barrier::new(6));
+    let workers: Vec<_> = (0..6)
+        .map(|_| {
+            let (url, barrier) = (url.clone(), barrier.clone());
+            std::thread::spawn(move || {
+                barrier.wait();
+                runstrong::db::prepare::store_session_limits(
+                    &url,
+                    std::time::Duration::from_millis(4_321),
+                    std::time::Duration::from_millis(1_234),
+                )
+            })
+        })
+        .collect();
+    for worker in workers {
+        worker
+            .join()
+            .unwrap()
+            .expect("every instance stores the limits");
+    }
+    let url_for_check = url.clone();
+    let stored = tokio::task::spawn_blocking(move || {
+        // A new session picks up the role defaults for this database.
+        let mut connection = PgConnection::establish(&url_for_check).unwrap();
+        count(
+            &mut connection,
+            "SELECT count(*) AS count FROM pg_db_role_setting s \
+             JOIN pg_database d ON d.oid = s.setdatabase \
+             WHERE d.datname = current_database() \
+               AND 'statement_timeout=4321' = ANY (s.setconfig) \
+               AND 'lock_timeout=1234' = ANY (s.setconfig)",
+        )
+    })
+    .await
+    .unwrap();
+    assert_eq!(stored, 1);
+}
