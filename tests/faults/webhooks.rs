@@ -143,3 +143,73 @@ async fn a_crash_after_commit_delays_events_and_loses_none() {
     assert_eq!(counts.len(), 12);
     assert!(counts.values().all(|n| *n == 1), "{counts:?}");
 }
+
+#[tokio::test]
+async fn a_graceful_stop_finishes_attempts_in_flight_and_gives_back_the_rest() {
+    let database = TestDatabase::new();
+    let url = database.url();
+    // Every answer takes 1.5 s, so that attempts are in flight when the
+    // stop comes.
+    let receiver = Receiver::start(&["--delay-ms", "1500"]);
+    let http = client();
+    let env = [
+        ("DATABASE_URL", url.as_str()),
+        ("RUNSTRONG_WEBHOOK_ALLOW_PRIVATE_TARGETS", "true"),
+        ("RUNSTRONG_WEBHOOK_POLL_MS", "20"),
+        ("RUNSTRONG_WEBHOOK_CONCURRENCY", "4"),
+    ];
+    let mut stopping = Instance::start("stopping", &env).await;
+    let owner = register(&http, &stopping.base, "athlete").await;
+    let athlete = create_athlete(&http, &stopping.base, &owner).await;
+    subscribe(&http, &stopping.base, &owner, &receiver).await;
+    const EVENTS: usize = 12;
+    log_runs(&http, &stopping.base, &owner, &athlete, EVENTS).await;
+    receiver
+        .wait_for("attempts in flight", |r| !r.is_empty())
+        .await;
+    stopping.signal("TERM");
+    let status = stopping.wait_exit(Duration::from_secs(15)).await;
+    assert!(
+        status.is_some_and(|status| status.success()),
+        "a clean stop: {status:?}"
+    );
+
+    // What was sent before the stop was answered and recorded: delivered,
+    // once; nothing is still leased by the stopped instance (it leases only
+    // as many as it has attempts to run, and gives back any it could not
+    // finish), so nothing waits for a lease to run out.
+    let sent_before_stop = received(&receiver);
+    assert!(!sent_before_stop.is_empty() && sent_before_stop.len() < EVENTS);
+    assert_eq!(
+        query_count(
+            &url,
+            "SELECT count(*) AS n FROM webhook_deliveries WHERE state = 'delivered' AND attempts = 1"
+        ),
+        sent_before_stop.len() as i64,
+        "every attempt in flight at the stop was finished and recorded"
+    );
+    assert_eq!(
+        query_count(
+            &url,
+            "SELECT count(*) AS n FROM webhook_deliveries WHERE lease_owner IS NOT NULL"
+        ),
+        0,
+        "no lease outlives the stop"
+    );
+
+    // So the next instance sends the rest at once, not after the 30 s a
+    // lease would take to run out, and nothing twice.
+    let restarted_at = std::time::Instant::now();
+    let _next = Instance::start("next", &env).await;
+    receiver
+        .wait_for("the rest after the stop", |r| r.len() >= EVENTS)
+        .await;
+    assert!(
+        restarted_at.elapsed() < Duration::from_secs(20),
+        "the rest waited for leases to run out"
+    );
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let counts = received(&receiver);
+    assert_eq!(counts.len(), EVENTS);
+    assert!(counts.values().all(|n| *n == 1), "{counts:?}");
+}
