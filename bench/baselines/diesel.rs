@@ -1,6 +1,10 @@
 //! Baseline: actix-web + diesel + r2d2 at their barest. One select by
 //! primary key and one insert of a row shaped like a logged session, on
-//! the blocking pool, with the same pool size as runstrong.
+//! the blocking pool, with the same pool size as runstrong; and the
+//! physical limit of runstrong's own schema: a logged session inserted
+//! into the real `sessions` table (its indexes, its foreign key, its
+//! webhook trigger) with its idempotency row, in one transaction, with
+//! nothing else — no token check, no access rule, no validation.
 //!
 //! DATABASE_URL=… BASELINE_ADDR=127.0.0.1:9102 cargo run --release --example baseline_diesel
 
@@ -8,6 +12,7 @@ use actix_web::{App, HttpResponse, HttpServer, get, post, web};
 use diesel::prelude::*;
 use diesel::r2d2::{ConnectionManager, Pool};
 use diesel::sql_types::{Double, SmallInt, Text, Timestamptz, Uuid as SqlUuid};
+use runstrong::db::schema::{idempotency_keys, sessions};
 
 type PgPool = Pool<ConnectionManager<PgConnection>>;
 
@@ -62,6 +67,75 @@ async fn insert(pool: web::Data<PgPool>) -> HttpResponse {
     }
 }
 
+/// The session columns a logged run fills, as runstrong's create does.
+#[derive(Insertable)]
+#[diesel(table_name = sessions)]
+struct NewSession<'a> {
+    id: uuid::Uuid,
+    athlete_id: uuid::Uuid,
+    created_by_account_id: Option<uuid::Uuid>,
+    kind: &'a str,
+    started_at: chrono::DateTime<chrono::Utc>,
+    duration_min: f64,
+    distance_km: Option<f64>,
+    rpe: Option<i16>,
+    sets: serde_json::Value,
+    body_sha256: &'a str,
+}
+
+#[post("/accounts/{account_id}/athletes/{athlete_id}/sessions")]
+async fn insert_logged_session(
+    pool: web::Data<PgPool>,
+    path: web::Path<(uuid::Uuid, uuid::Uuid)>,
+) -> HttpResponse {
+    let (account_id, athlete_id) = path.into_inner();
+    let result = web::block(move || {
+        let mut connection = pool.get().expect("connection");
+        let id = uuid::Uuid::now_v7();
+        let started_at = chrono::Utc::now();
+        // The answer stored under the key, about the size of runstrong's.
+        let body = serde_json::to_vec(&serde_json::json!({
+            "id": id, "athlete_id": athlete_id, "kind": "easy_run", "started_at": started_at,
+            "duration_min": 45.0, "distance_km": 8.0, "rpe": 3, "sets": [], "load": 135.0,
+        }))
+        .expect("json");
+        connection.transaction(|connection| {
+            diesel::insert_into(idempotency_keys::table)
+                .values((
+                    idempotency_keys::account_id.eq(account_id),
+                    idempotency_keys::key.eq(id.to_string()),
+                    idempotency_keys::request_sha256.eq("bench"),
+                    idempotency_keys::response_status.eq(Some(201_i16)),
+                    idempotency_keys::response_body.eq(Some(&body)),
+                    idempotency_keys::response_headers.eq(serde_json::json!({})),
+                ))
+                .execute(connection)?;
+            diesel::insert_into(sessions::table)
+                .values(NewSession {
+                    id,
+                    athlete_id,
+                    created_by_account_id: Some(account_id),
+                    kind: "easy_run",
+                    started_at,
+                    duration_min: 45.0,
+                    distance_km: Some(8.0),
+                    rpe: Some(3),
+                    sets: serde_json::json!([]),
+                    body_sha256: "bench",
+                })
+                .execute(connection)
+                .map(|_| body)
+        })
+    })
+    .await;
+    match result {
+        Ok(Ok(body)) => HttpResponse::Created()
+            .content_type("application/json")
+            .body(body),
+        _ => HttpResponse::InternalServerError().finish(),
+    }
+}
+
 #[actix_web::main]
 async fn main() -> std::io::Result<()> {
     let addr = std::env::var("BASELINE_ADDR").unwrap_or_else(|_| "127.0.0.1:9102".to_owned());
@@ -89,6 +163,7 @@ async fn main() -> std::io::Result<()> {
             .app_data(pool.clone())
             .service(select)
             .service(insert)
+            .service(insert_logged_session)
     })
     .bind(addr)?
     .run()

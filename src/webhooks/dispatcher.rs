@@ -8,7 +8,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, NaiveDate, SecondsFormat, Utc};
 use diesel::{Connection, PgConnection};
-use tokio::sync::{Semaphore, watch};
+use tokio::sync::{Semaphore, mpsc, watch};
 use tokio::task::{JoinHandle, JoinSet};
 use uuid::Uuid;
 
@@ -25,7 +25,8 @@ use crate::domain::load;
 use crate::error::ApiError;
 use crate::repo::sessions::{between, load_inputs};
 use crate::repo::webhooks::{
-    self as repo, AttemptOutcome, DueDelivery, NewDelivery, NextStep, OutboxEvent, WebhookRow,
+    self as repo, AttemptOutcome, DueDelivery, FinishedAttempt, NewDelivery, NextStep, OutboxEvent,
+    WebhookRow,
 };
 
 /// Each attempt gets this long, connection included (SPEC: 5 s).
@@ -34,6 +35,9 @@ pub const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(5);
 /// A lease outlives any attempt and its recording; after it, a crashed
 /// instance's deliveries are due again.
 const LEASE: Duration = Duration::from_secs(30);
+
+/// Finished attempts recorded per transaction, at most.
+const RECORD_BATCH: usize = 64;
 
 /// Outbox events fanned out per transaction.
 const FAN_OUT_BATCH: i64 = 100;
@@ -100,6 +104,10 @@ impl Dispatcher {
     async fn run(self: Arc<Self>, mut stopped: watch::Receiver<bool>) {
         let permits = Arc::new(Semaphore::new(self.settings.concurrency));
         let mut attempts = JoinSet::new();
+        // Bounded: when recording falls behind, attempts wait (holding
+        // their permits), so leasing slows down rather than memory growing.
+        let (records, finished) = mpsc::channel(RECORD_BATCH * 2);
+        let recorder = tokio::spawn(self.clone().record(finished));
         let mut busy = false;
         loop {
             if !busy {
@@ -141,9 +149,9 @@ impl Dispatcher {
                     .acquire_owned()
                     .await
                     .expect("the semaphore is never closed");
-                let dispatcher = self.clone();
+                let (dispatcher, records) = (self.clone(), records.clone());
                 attempts.spawn(async move {
-                    dispatcher.attempt(delivery).await;
+                    dispatcher.attempt(delivery, records).await;
                     drop(permit);
                 });
             }
@@ -156,6 +164,12 @@ impl Dispatcher {
         .await;
         if drained.is_err() {
             attempts.abort_all();
+        }
+        // The recorder ends once it has written what the attempts sent.
+        drop(records);
+        attempts.shutdown().await;
+        if recorder.await.is_err() {
+            tracing::warn!("webhooks: the recorder stopped abnormally");
         }
         let instance = self.instance;
         match db::run(&self.pool, move |c| repo::release_leases(c, instance)).await {
@@ -191,7 +205,7 @@ impl Dispatcher {
         .await
     }
 
-    async fn attempt(&self, delivery: DueDelivery) {
+    async fn attempt(&self, delivery: DueDelivery, records: mpsc::Sender<FinishedAttempt>) {
         let attempted_at = Utc::now();
         let outcome = if delivery.readable {
             let sent = self.send(&delivery, attempted_at).await;
@@ -205,13 +219,35 @@ impl Dispatcher {
                 next: NextStep::GiveUp,
             }
         };
-        let recorded = db::run(&self.pool, move |connection| {
-            repo::record_attempt(connection, &delivery, &outcome)
-        })
-        .await;
-        if let Err(error) = recorded {
-            // The lease runs out and another attempt follows: at least once.
-            tracing::warn!(%error, "webhooks: an attempt was not recorded");
+        let finished = FinishedAttempt {
+            webhook_id: delivery.webhook_id,
+            delivery_id: delivery.id,
+            attempt: delivery.attempts + 1,
+            outcome,
+        };
+        if records.send(finished).await.is_err() {
+            // Only at a stop that gave up waiting: the lease runs out and
+            // another attempt follows (at least once).
+            tracing::warn!("webhooks: an attempt was not recorded");
+        }
+    }
+
+    /// Records finished attempts as they come, in batches of what has
+    /// piled up meanwhile (one transaction each), until every sender is
+    /// gone.
+    async fn record(self: Arc<Self>, mut finished: mpsc::Receiver<FinishedAttempt>) {
+        let mut batch = Vec::with_capacity(RECORD_BATCH);
+        while finished.recv_many(&mut batch, RECORD_BATCH).await > 0 {
+            let attempts = std::mem::take(&mut batch);
+            let recorded = db::run(&self.pool, move |connection| {
+                repo::record_attempts(connection, &attempts)
+            })
+            .await;
+            if let Err(error) = recorded {
+                // Their leases run out and other attempts follow, with the
+                // same ids: at least once.
+                tracing::warn!(%error, "webhooks: attempts were not recorded");
+            }
         }
     }
 
