@@ -533,13 +533,13 @@ pub async fn delete_plan(
     let plan_id = path.plan_id;
     db::run(&pool, move |connection| {
         let caller = accounts::authenticate(connection, &token.digest)?;
-        repo::require(
+        let plan = repo::require(
             connection,
             caller.account_id,
             plan_id,
             AccessLevel::ReadWrite,
         )?;
-        repo::delete(connection, plan_id)
+        repo::delete(connection, plan.athlete_id, plan_id)
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())

@@ -368,6 +368,9 @@ fn create_checked(
             input,
         )?;
         let id = input.id.unwrap_or_else(Uuid::now_v7);
+        if let Some(client_id) = input.id {
+            repo::lock_client_id(connection, client_id)?;
+        }
         let created = match input
             .id
             .map(|id| repo::find_any(connection, id))
@@ -687,7 +690,15 @@ pub async fn replace_session(
             current.session.athlete_id,
             &input,
         )?;
-        repo::replace(connection, session_id, current.version, &input, &hash)?.ok_or_else(stale)
+        repo::replace(
+            connection,
+            current.session.athlete_id,
+            session_id,
+            current.version,
+            &input,
+            &hash,
+        )?
+        .ok_or_else(stale)
     })
     .await?;
     Ok(HttpResponse::Ok()
@@ -731,7 +742,12 @@ pub async fn delete_session(
             AccessLevel::ReadWrite,
         )?;
         if_match.require(&version_etag(current.version))?;
-        if repo::tombstone(connection, session_id, current.version)? {
+        if repo::tombstone(
+            connection,
+            current.session.athlete_id,
+            session_id,
+            current.version,
+        )? {
             Ok(())
         } else {
             Err(stale())

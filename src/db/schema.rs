@@ -1,5 +1,7 @@
 // Written by hand to match migrations/. Generated columns (`impact_rank`,
 // `search_vector`) are read-only; `search_vector` is used only in raw SQL.
+// Per-athlete tables have athlete_id in their primary keys (ready to
+// distribute by athlete, docs/scaling.md): `find` takes (id, athlete_id).
 
 diesel::table! {
     exercises (id) {
@@ -98,7 +100,7 @@ diesel::table! {
 }
 
 diesel::table! {
-    grants (id) {
+    grants (id, athlete_id) {
         id -> Uuid,
         athlete_id -> Uuid,
         coach_account_id -> Uuid,
@@ -111,7 +113,7 @@ diesel::table! {
 }
 
 diesel::table! {
-    plans (id) {
+    plans (id, athlete_id) {
         id -> Uuid,
         athlete_id -> Uuid,
         created_by_account_id -> Nullable<Uuid>,
@@ -125,7 +127,7 @@ diesel::table! {
 }
 
 diesel::table! {
-    sessions (id) {
+    sessions (id, athlete_id) {
         id -> Uuid,
         athlete_id -> Uuid,
         planned_plan_id -> Nullable<Uuid>,

@@ -8,7 +8,7 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::access::{AccessLevel, athletes_with_grant};
-use crate::db::schema::{athletes, grants, plans};
+use crate::db::schema::{athletes, grants, plans, sessions};
 use crate::domain::dates::reading_stored;
 use crate::domain::plan::model::Plan;
 use crate::domain::plan::request::PlanRequest;
@@ -212,7 +212,45 @@ pub fn current(
     rows.into_iter().rev().map(stored_from_row).collect()
 }
 
-pub fn delete(connection: &mut PgConnection, plan_id: Uuid) -> Result<(), ApiError> {
-    diesel::delete(plans::table.find(plan_id)).execute(connection)?;
-    Ok(())
+/// Deletes the athlete's plan. The sessions logged against it and the
+/// plans adapted from it stay, unlinked, as `ON DELETE SET NULL` left them
+/// before the links carried athlete_id: Citus refuses SET NULL on a key
+/// that holds the distribution column, so the links are `NO ACTION` and
+/// unlinked here. Only the link changes (no new version, no `updated_at`),
+/// so syncing apps and webhooks see nothing, as before.
+pub fn delete(
+    connection: &mut PgConnection,
+    athlete_id: Uuid,
+    plan_id: Uuid,
+) -> Result<(), ApiError> {
+    connection.transaction(|connection| {
+        // Locked first, so that a session or adaptation linking the plan
+        // meanwhile either lands before the unlinking (and is unlinked) or
+        // waits and then fails its foreign key check, as it did before.
+        let found: Option<Uuid> = plans::table
+            .find((plan_id, athlete_id))
+            .select(plans::id)
+            .for_update()
+            .first(connection)
+            .optional()?;
+        if found.is_none() {
+            return Ok(());
+        }
+        diesel::update(
+            sessions::table
+                .filter(sessions::athlete_id.eq(athlete_id))
+                .filter(sessions::planned_plan_id.eq(plan_id)),
+        )
+        .set(sessions::planned_plan_id.eq(None::<Uuid>))
+        .execute(connection)?;
+        diesel::update(
+            plans::table
+                .filter(plans::athlete_id.eq(athlete_id))
+                .filter(plans::parent_plan_id.eq(plan_id)),
+        )
+        .set(plans::parent_plan_id.eq(None::<Uuid>))
+        .execute(connection)?;
+        diesel::delete(plans::table.find((plan_id, athlete_id))).execute(connection)?;
+        Ok(())
+    })
 }

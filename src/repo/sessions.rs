@@ -290,13 +290,34 @@ pub fn find_by_source(
 }
 
 /// Any session with this id, whoever's (to tell a repeated create by
-/// client-chosen id from a clash).
+/// client-chosen id from a clash). Served by the primary key's index,
+/// which leads with id.
 pub fn find_any(connection: &mut PgConnection, id: Uuid) -> Result<Option<SessionRow>, ApiError> {
     Ok(sessions::table
-        .find(id)
+        .filter(sessions::id.eq(id))
         .select(SessionRow::as_select())
         .first(connection)
         .optional()?)
+}
+
+/// The advisory lock class of client-chosen session ids (two-key
+/// advisory locks are a space of their own, apart from the one-key locks
+/// of migrations and retention).
+const CLIENT_ID_LOCK_CLASS: i32 = 0x7273_6964; // "rsid"
+
+/// Serializes the creates that use this client-chosen id, until the
+/// transaction ends. The primary key is (id, athlete_id), so it no longer
+/// stops two athletes' sessions from sharing an id: without the lock, two
+/// creates racing with one id for different athletes could both pass
+/// `find_any` and both insert, where the old key answered the second 409.
+/// Server-chosen ids (UUIDv7) take no lock. Different ids that hash alike
+/// only wait for each other.
+pub fn lock_client_id(connection: &mut PgConnection, id: Uuid) -> Result<(), ApiError> {
+    diesel::sql_query("SELECT pg_advisory_xact_lock($1, hashtext($2::text))")
+        .bind::<diesel::sql_types::Integer, _>(CLIENT_ID_LOCK_CLASS)
+        .bind::<diesel::sql_types::Uuid, _>(id)
+        .execute(connection)?;
+    Ok(())
 }
 
 /// A live session as one caller may see it.
@@ -362,9 +383,11 @@ pub fn require_with_token(
     })
 }
 
-/// Replaces a live session still at `expected_version`.
+/// Replaces the athlete's live session still at `expected_version` (by the
+/// whole primary key: one shard's row once distributed).
 pub fn replace(
     connection: &mut PgConnection,
+    athlete_id: Uuid,
     id: Uuid,
     expected_version: i64,
     input: &SessionInput,
@@ -372,7 +395,7 @@ pub fn replace(
 ) -> Result<Option<(Session, i64)>, ApiError> {
     let row: Option<SessionRow> = diesel::update(
         sessions::table
-            .filter(sessions::id.eq(id))
+            .find((id, athlete_id))
             .filter(sessions::version.eq(expected_version))
             .filter(sessions::deleted_at.is_null()),
     )
@@ -391,15 +414,17 @@ pub fn replace(
     .transpose()
 }
 
-/// Deletes by leaving a tombstone, so that syncing apps learn of it.
+/// Deletes the athlete's session by leaving a tombstone, so that syncing
+/// apps learn of it.
 pub fn tombstone(
     connection: &mut PgConnection,
+    athlete_id: Uuid,
     id: Uuid,
     expected_version: i64,
 ) -> Result<bool, ApiError> {
     let changed = diesel::update(
         sessions::table
-            .filter(sessions::id.eq(id))
+            .find((id, athlete_id))
             .filter(sessions::version.eq(expected_version))
             .filter(sessions::deleted_at.is_null()),
     )

@@ -11,6 +11,7 @@ mod catalog_kits;
 mod consent;
 mod contract;
 mod dates;
+mod distribution_keys;
 mod hardening;
 mod health;
 mod helpers;
