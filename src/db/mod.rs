@@ -1,6 +1,7 @@
 //! Database access: the connection pool behind a first come, first served
 //! admission, the one helper that runs diesel off the async workers, and
-//! start-up preparation (create, migrate, seed).
+//! start-up preparation (create, migrate, seed). Reads that may be served
+//! by a streaming replica go through `reads` instead.
 //!
 //! Every connection is opened with TCP keepalives and `tcp_user_timeout`
 //! (`with_connection_defaults`), so a database host that vanishes without
@@ -11,6 +12,8 @@
 
 mod admission;
 pub mod prepare;
+pub mod reads;
+pub mod replica_health;
 pub mod schema;
 
 use std::sync::Arc;
