@@ -117,11 +117,14 @@ impl Reads {
         let health = Arc::new(ReplicaHealth::new());
         let check =
             super::replica_health::start(url.clone(), config.replica_max_lag, health.clone());
-        let pool = super::build_pool(&Config {
-            database_url: url,
-            pool_timeout: REPLICA_CHECKOUT_TIMEOUT.min(config.pool_timeout),
-            ..config.clone()
-        });
+        let pool = super::build_pool_counting_outages(
+            &Config {
+                database_url: url,
+                pool_timeout: REPLICA_CHECKOUT_TIMEOUT.min(config.pool_timeout),
+                ..config.clone()
+            },
+            Some(health.outages()),
+        );
         let replica = Replica { pool, health };
         (
             Reads {

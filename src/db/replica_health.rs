@@ -15,7 +15,7 @@
 //! keeps a client's own writes visible regardless.
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, AtomicI64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI64, AtomicU64, Ordering};
 use std::time::Duration;
 
 use diesel::{
@@ -81,6 +81,9 @@ pub struct ReplicaHealth {
     usable: AtomicBool,
     /// -1 while unknown.
     lag_ms: AtomicI64,
+    /// Times it went from usable to unusable: the replica's pool drops
+    /// connections opened before the latest (see `db::PgManager`).
+    outages: Arc<AtomicU64>,
 }
 
 impl ReplicaHealth {
@@ -90,7 +93,22 @@ impl ReplicaHealth {
         ReplicaHealth {
             usable: AtomicBool::new(false),
             lag_ms: AtomicI64::new(-1),
+            outages: Arc::new(AtomicU64::new(0)),
         }
+    }
+
+    /// The outage count, for the replica's pool.
+    pub fn outages(&self) -> Arc<AtomicU64> {
+        self.outages.clone()
+    }
+
+    /// Clears the flag; true when it was set (a new outage begins).
+    fn clear(&self) -> bool {
+        let was = self.usable.swap(false, Ordering::Relaxed);
+        if was {
+            self.outages.fetch_add(1, Ordering::Relaxed);
+        }
+        was
     }
 
     pub fn is_usable(&self) -> bool {
@@ -104,7 +122,7 @@ impl ReplicaHealth {
     /// A request found the replica unusable (no connection, an error on
     /// it); the next check decides when it is back.
     pub fn mark_unusable(&self, cause: &str) {
-        if self.usable.swap(false, Ordering::Relaxed) {
+        if self.clear() {
             tracing::warn!(%cause, "read replica unusable: reads go to the primary");
         }
     }
@@ -116,7 +134,11 @@ impl ReplicaHealth {
             Ok(Health::NotAReplica) | Err(_) => (false, -1),
         };
         self.lag_ms.store(lag_ms, Ordering::Relaxed);
-        let was = self.usable.swap(usable, Ordering::Relaxed);
+        let was = if usable {
+            self.usable.swap(true, Ordering::Relaxed)
+        } else {
+            self.clear()
+        };
         match (was, usable, health) {
             (false, true, _) => tracing::info!(lag_ms, "read replica usable: reads go to it"),
             (true, false, Ok(Health::Lagging { lag_ms })) => {
@@ -264,11 +286,14 @@ mod tests {
         health.record(Ok(Health::Usable { lag_ms: 3 }));
         assert!(health.is_usable());
         assert_eq!(health.lag_ms(), 3);
+        assert_eq!(health.outages().load(Ordering::Relaxed), 0);
         health.mark_unusable("connection refused");
         assert!(!health.is_usable());
+        assert_eq!(health.outages().load(Ordering::Relaxed), 1);
         health.record(Ok(Health::Lagging { lag_ms: Some(9000) }));
         assert!(!health.is_usable());
         assert_eq!(health.lag_ms(), 9000);
+        assert_eq!(health.outages().load(Ordering::Relaxed), 1, "one outage");
         health.record(Ok(Health::Usable { lag_ms: 0 }));
         assert!(health.is_usable());
     }
