@@ -14,7 +14,10 @@ use std::time::{Duration, Instant};
 use diesel::{Connection, PgConnection, connection::SimpleConnection};
 use serde_json::Value;
 
-use crate::support::{Account, Cluster, Instance, client, create_athlete, post_run, register};
+use crate::support::{
+    Account, CLUSTER_PASSWORD, Cluster, Instance, assert_no_secrets, client, create_athlete,
+    post_run, register,
+};
 
 /// A read of the sessions table, as it appears in a server's statement log.
 const SESSIONS_READ: &str = "FROM \"sessions\"";
@@ -318,4 +321,10 @@ async fn reads_go_to_the_replica_and_fall_back_when_it_is_down_or_lags() {
     }
     let (_, on_replica) = logs.since_last();
     assert!(on_replica >= 1, "back on the replica");
+    for instance in [&fenced, &limited] {
+        // The replica's URL carries the cluster's password; failed checks
+        // log their cause.
+        assert!(!instance.logs().contains(CLUSTER_PASSWORD));
+        assert_no_secrets(&instance.label, &instance.logs());
+    }
 }
