@@ -30,6 +30,13 @@ pub struct Config {
     /// every statement goes as an unnamed parse-bind-execute instead, and
     /// session limits are stored on the role (see `db::prepare`).
     pub prepared_statements: bool,
+    /// A streaming replica of `database_url` that serves the reads which
+    /// tolerate a moment's staleness (lists, the load report, adherence);
+    /// `None`: every read goes to the primary. See `db::reads`.
+    pub replica_url: Option<String>,
+    /// A replica further behind than this is not read from (its reads go
+    /// to the primary) until it catches up.
+    pub replica_max_lag: Duration,
     /// Address the HTTP server listens on (`127.0.0.1:0` picks a free port).
     pub listen_addr: SocketAddr,
     /// Maximum connections in the r2d2 pool.
@@ -139,6 +146,12 @@ impl Config {
                 "RUNSTRONG_PREPARED_STATEMENTS",
                 &setting("RUNSTRONG_PREPARED_STATEMENTS", "true"),
             )?,
+            replica_url: lookup("RUNSTRONG_REPLICA_URL").filter(|value| !value.trim().is_empty()),
+            replica_max_lag: Duration::from_millis(parse_in(
+                "RUNSTRONG_REPLICA_MAX_LAG_MS",
+                &setting("RUNSTRONG_REPLICA_MAX_LAG_MS", "5000"),
+                1..=3_600_000,
+            )?),
             listen_addr: parse(
                 "RUNSTRONG_ADDR",
                 &setting("RUNSTRONG_ADDR", "127.0.0.1:8080"),
@@ -303,6 +316,17 @@ impl Config {
                 ),
             });
         }
+        if let Some(replica) = &config.replica_url
+            && replica.trim() == config.database_url.trim()
+        {
+            // Reads would go to the primary while the health check
+            // reports it as no replica at all (it is not in recovery).
+            return Err(ConfigError {
+                name: "RUNSTRONG_REPLICA_URL",
+                value: "(the same as DATABASE_URL)".to_owned(),
+                reason: "must name a streaming replica, not the primary".to_owned(),
+            });
+        }
         Ok(config)
     }
 
@@ -446,6 +470,35 @@ mod tests {
         let error = config_with(&[("RUNSTRONG_DB_DEADLINE_MS", "5000")]).unwrap_err();
         assert_eq!(error.name, "RUNSTRONG_DB_DEADLINE_MS");
         assert!(error.reason.contains("RUNSTRONG_STATEMENT_TIMEOUT_MS"));
+    }
+
+    #[test]
+    fn the_replica_is_off_unless_named_and_its_lag_limit_is_checked() {
+        let config = config_with(&[]).unwrap();
+        assert!(config.replica_url.is_none());
+        assert_eq!(config.replica_max_lag, Duration::from_secs(5));
+        let config = config_with(&[
+            ("RUNSTRONG_REPLICA_URL", "postgres://app@replica/runstrong"),
+            ("RUNSTRONG_REPLICA_MAX_LAG_MS", "250"),
+        ])
+        .unwrap();
+        assert_eq!(
+            config.replica_url.as_deref(),
+            Some("postgres://app@replica/runstrong")
+        );
+        assert_eq!(config.replica_max_lag, Duration::from_millis(250));
+        assert!(
+            config_with(&[("RUNSTRONG_REPLICA_URL", " ")])
+                .unwrap()
+                .replica_url
+                .is_none()
+        );
+        for bad in ["0", "-1", "soon", "3600001"] {
+            let error = config_with(&[("RUNSTRONG_REPLICA_MAX_LAG_MS", bad)]).unwrap_err();
+            assert_eq!(error.name, "RUNSTRONG_REPLICA_MAX_LAG_MS", "{bad}");
+        }
+        let error = config_with(&[("RUNSTRONG_REPLICA_URL", DEFAULT_DATABASE_URL)]).unwrap_err();
+        assert_eq!(error.name, "RUNSTRONG_REPLICA_URL");
     }
 
     #[test]

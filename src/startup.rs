@@ -12,7 +12,7 @@ use crate::{
     auth::hashing_gate::HashingGate,
     catalog_cache::CatalogCache,
     config::Config,
-    db::{self, PgPool, prepare::PrepareError},
+    db::{self, PgPool, prepare::PrepareError, reads::Reads},
     http::{extract, fallback, hardening, metrics, request_id},
     openapi, repo, retention,
     webhooks::{dispatcher, sealing::SealingKey},
@@ -34,10 +34,15 @@ pub struct Application {
     server: Server,
     /// The pool the workers share; closed by `run_until_stopped`.
     pool: web::Data<PgPool>,
+    /// The read router (and the replica's pool), closed likewise.
+    reads: web::Data<Reads>,
     /// Its listening thread ends with the server.
     catalog: web::Data<CatalogCache>,
     /// The periodic purge of expired rows; aborted when the server stops.
     retention: tokio::task::JoinHandle<()>,
+    /// The read replica's health check, when one is configured; aborted
+    /// with the purge.
+    replica_check: Option<tokio::task::JoinHandle<()>>,
     /// Webhook delivery; stopped gracefully after the server.
     webhooks: dispatcher::Running,
 }
@@ -68,9 +73,12 @@ impl Application {
         // pooler it would land on a server connection that serves other
         // clients next, and notifications would never come back here.
         let catalog = web::Data::from(CatalogCache::start(config.direct_database_url().to_owned()));
+        let (reads, replica_check) = Reads::new(&config, pool.get_ref().clone());
+        let reads = web::Data::new(reads);
         let server = serve(
             listener,
             pool.clone(),
+            reads.clone(),
             catalog.clone(),
             web::Data::new(sealing_key.clone()),
             &config,
@@ -90,8 +98,10 @@ impl Application {
             port,
             server,
             pool,
+            reads,
             catalog,
             retention,
+            replica_check,
             webhooks,
         })
     }
@@ -111,9 +121,13 @@ impl Application {
         let signals = tokio::spawn(stop_gracefully_on_signal(self.server.handle()));
         let result = self.server.await;
         self.retention.abort();
+        if let Some(check) = &self.replica_check {
+            check.abort();
+        }
         self.webhooks.stop().await;
         self.catalog.stop();
-        close_pool(self.pool).await;
+        close_when_released(self.reads).await;
+        close_when_released(self.pool).await;
         signals.abort();
         result
     }
@@ -151,8 +165,8 @@ fn dispatcher_pool_config(config: &Config) -> Config {
 /// OpenSSL's exit handlers aborted the process now and then ("double
 /// free or corruption") after a clean stop. The workers let go of the pool
 /// as their threads end; this waits (briefly) for that.
-async fn close_pool(pool: web::Data<PgPool>) {
-    let pool = pool.into_inner();
+async fn close_when_released<T>(shared: web::Data<T>) {
+    let pool = shared.into_inner();
     let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(5);
     while std::sync::Arc::strong_count(&pool) > 1 && tokio::time::Instant::now() < deadline {
         tokio::time::sleep(std::time::Duration::from_millis(10)).await;
@@ -207,6 +221,7 @@ fn listener_address(config: &Config, port: u16) -> String {
 fn serve(
     listener: TcpListener,
     pool: web::Data<PgPool>,
+    reads: web::Data<Reads>,
     catalog: web::Data<CatalogCache>,
     sealing_key: web::Data<SealingKey>,
     config: &Config,
@@ -216,6 +231,7 @@ fn serve(
     let document = web::Data::new(openapi::ServedDocument::new(&spec));
     drop(spec);
     let metrics = web::Data::new(metrics::Metrics::new());
+    metrics.register(Box::new(reads.routed_counter()));
     let settings = web::Data::new(config.clone());
     // One gate for the whole instance: the cap counts across workers.
     let hashing_gate = web::Data::new(HashingGate::new(config.hashing_concurrency));
@@ -224,6 +240,7 @@ fn serve(
     let mut server = HttpServer::new(move || {
         let (app, _) = App::new()
             .app_data(pool.clone())
+            .app_data(reads.clone())
             .app_data(catalog.clone())
             .app_data(sealing_key.clone())
             .app_data(metrics.clone())
@@ -262,7 +279,9 @@ fn serve(
     // threads. actix allows 512 / workers of them, each with its own stack
     // and allocations, though past the pool size they only wait for a
     // connection: pool size + 2 per worker lets one worker use the whole
-    // pool and still have threads for CPU-only work (plans).
-    server = server.worker_max_blocking_threads(config.pool_size as usize + 2);
+    // pool and still have threads for CPU-only work (plans). With a read
+    // replica, its pool (as large) may be in use at the same time.
+    let pools = if config.replica_url.is_some() { 2 } else { 1 };
+    server = server.worker_max_blocking_threads(pools * config.pool_size as usize + 2);
     Ok(server.run())
 }

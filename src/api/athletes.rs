@@ -7,7 +7,7 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::pagination::{IdPageParams, next_id_cursor};
-use crate::db::{self, PgPool};
+use crate::db::{self, PgPool, reads::Reads};
 use crate::domain::profile::{AthleteProfile, AthleteProfilePatch, merge_patch};
 use crate::error::{ApiError, Problem};
 use crate::http::auth::BearerToken;
@@ -99,18 +99,31 @@ pub struct AthletePage {
 )]
 #[get("/v1/athletes")]
 pub async fn list_athletes(
-    pool: web::Data<PgPool>,
+    reads: web::Data<Reads>,
     token: BearerToken,
     params: web::Query<IdPageParams>,
 ) -> Result<HttpResponse, ApiError> {
     let (limit, after) = params.parse(CURSOR_KIND)?;
-    let (items, has_more) = db::run(&pool, move |connection| {
-        let caller = accounts::authenticate(connection, &token.digest)?;
-        athletes::list_visible(connection, caller.account_id, after, limit)
-    })
-    .await?;
+    let (_, (items, has_more)) = reads
+        .run_with(
+            move |connection| Ok(accounts::authenticate(connection, &token.digest)?.account_id),
+            move |connection, caller| athletes::list_visible(connection, *caller, after, limit),
+        )
+        .await?;
     let next_cursor = next_id_cursor(CURSOR_KIND, items.last().map(|a| a.id), has_more);
     Ok(HttpResponse::Ok().json(AthletePage { items, next_cursor }))
+}
+
+/// The check before a replica-eligible read (`db::reads`), on the
+/// primary: a live token whose account may read this athlete.
+pub(super) fn may_read(
+    connection: &mut diesel::PgConnection,
+    token: &BearerToken,
+    athlete_id: Uuid,
+) -> Result<(), ApiError> {
+    let caller = accounts::authenticate(connection, &token.digest)?;
+    athletes::require(connection, caller.account_id, athlete_id, AccessLevel::Read)?;
+    Ok(())
 }
 
 /// One athlete profile.

@@ -5,7 +5,7 @@ use diesel::RunQueryDsl;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::db::{self, PgPool};
+use crate::db::{self, PgPool, reads::Reads};
 use crate::error::{ApiError, Problem};
 use crate::http::metrics::Metrics;
 
@@ -66,8 +66,12 @@ pub async fn readyz(pool: web::Data<PgPool>) -> Result<HttpResponse, ApiError> {
         body = String, content_type = "text/plain; version=0.0.4"))
 )]
 #[get("/metrics")]
-pub async fn metrics(metrics: web::Data<Metrics>, pool: web::Data<PgPool>) -> HttpResponse {
+pub async fn metrics(
+    metrics: web::Data<Metrics>,
+    pool: web::Data<PgPool>,
+    reads: web::Data<Reads>,
+) -> HttpResponse {
     HttpResponse::Ok()
         .content_type("text/plain; version=0.0.4; charset=utf-8")
-        .body(metrics.render(&pool))
+        .body(metrics.render(&pool, &reads))
 }

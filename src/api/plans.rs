@@ -11,10 +11,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::athletes::AthletePath;
+use super::athletes::{AthletePath, may_read};
 use super::pagination::{IdPageParams, next_id_cursor};
 use crate::catalog_cache::CatalogCache;
-use crate::db::{self, PgPool};
+use crate::db::{self, PgPool, reads::Reads};
 use crate::domain::numbers;
 use crate::domain::plan::adapt::{EFFORT_MARGIN, Evidence, adapt};
 use crate::domain::plan::catalog::PlanCatalog;
@@ -441,7 +441,7 @@ pub struct PlanPage {
 )]
 #[get("/v1/athletes/{athlete_id}/plans")]
 pub async fn list_plans(
-    pool: web::Data<PgPool>,
+    reads: web::Data<Reads>,
     token: BearerToken,
     path: web::Path<AthletePath>,
     params: web::Query<IdPageParams>,
@@ -449,12 +449,12 @@ pub async fn list_plans(
     const CURSOR_KIND: &str = "plan";
     let athlete_id = path.athlete_id;
     let (limit, after) = params.parse(CURSOR_KIND)?;
-    let (items, has_more) = db::run(&pool, move |connection| {
-        let caller = accounts::authenticate(connection, &token.digest)?;
-        athletes::require(connection, caller.account_id, athlete_id, AccessLevel::Read)?;
-        repo::list(connection, athlete_id, after, limit)
-    })
-    .await?;
+    let (items, has_more) = reads
+        .run(
+            move |connection| may_read(connection, &token, athlete_id),
+            move |connection| repo::list(connection, athlete_id, after, limit),
+        )
+        .await?;
     let next_cursor = next_id_cursor(CURSOR_KIND, items.last().map(|p| p.id), has_more);
     Ok(HttpResponse::Ok().json(PlanPage { items, next_cursor }))
 }

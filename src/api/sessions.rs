@@ -11,10 +11,10 @@ use sha2::{Digest, Sha256};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::athletes::AthletePath;
+use super::athletes::{AthletePath, may_read};
 use super::pagination::{decode_cursor, encode_cursor, parse_limit};
 use crate::db::schema::exercises;
-use crate::db::{self, PgPool};
+use crate::db::{self, PgPool, reads::Reads};
 use crate::domain::dates;
 use crate::domain::load::{LOAD_HISTORY_DAYS, LoadReport, report};
 use crate::domain::numbers;
@@ -512,7 +512,7 @@ fn decode_position(kind: &str, raw: &str) -> Option<(DateTime<Utc>, Uuid)> {
 )]
 #[get("/v1/athletes/{athlete_id}/sessions")]
 pub async fn list_sessions(
-    pool: web::Data<PgPool>,
+    reads: web::Data<Reads>,
     token: BearerToken,
     path: web::Path<AthletePath>,
     params: web::Query<SessionListParams>,
@@ -552,25 +552,22 @@ pub async fn list_sessions(
         errors.add("/updated_since", "sync listings take no from, to or kind");
     }
     errors.into_result().map_err(ApiError::invalid_fields)?;
-    let (items, has_more) = db::run(&pool, move |connection| {
-        let caller = accounts::authenticate(connection, &token.digest)?;
-        athletes::require(connection, caller.account_id, athlete_id, AccessLevel::Read)?;
-        match sync {
-            Some(since) => repo::changes(connection, athlete_id, since, after, limit),
-            None => repo::list(
-                connection,
-                athlete_id,
-                &ListQuery {
-                    from,
-                    to,
-                    kinds,
-                    after,
-                    limit,
-                },
-            ),
-        }
-    })
-    .await?;
+    let query = ListQuery {
+        from,
+        to,
+        kinds,
+        after,
+        limit,
+    };
+    let (items, has_more) = reads
+        .run(
+            move |connection| may_read(connection, &token, athlete_id),
+            move |connection| match sync {
+                Some(since) => repo::changes(connection, athlete_id, since, after, limit),
+                None => repo::list(connection, athlete_id, &query),
+            },
+        )
+        .await?;
     let next_cursor = match items.last() {
         Some(last) if has_more => Some(encode_position(
             cursor_kind,
@@ -798,7 +795,7 @@ pub struct LoadParams {
 )]
 #[get("/v1/athletes/{athlete_id}/load")]
 pub async fn load_report(
-    pool: web::Data<PgPool>,
+    reads: web::Data<Reads>,
     token: BearerToken,
     path: web::Path<AthletePath>,
     params: web::Query<LoadParams>,
@@ -807,18 +804,20 @@ pub async fn load_report(
     let (from, to) = parse_range(&params.from, &params.to)?;
     // In range by `parse_range`, so neither end can leave chrono's.
     let history_start = from - Duration::days(LOAD_HISTORY_DAYS);
-    let inputs = db::run(&pool, move |connection| {
-        let caller = accounts::authenticate(connection, &token.digest)?;
-        athletes::require(connection, caller.account_id, athlete_id, AccessLevel::Read)?;
-        let sessions = repo::between(
-            connection,
-            athlete_id,
-            midnight(history_start),
-            midnight(to + Duration::days(1)),
-        )?;
-        repo::load_inputs(connection, &sessions)
-    })
-    .await?;
+    let inputs = reads
+        .run(
+            move |connection| may_read(connection, &token, athlete_id),
+            move |connection| {
+                let sessions = repo::between(
+                    connection,
+                    athlete_id,
+                    midnight(history_start),
+                    midnight(to + Duration::days(1)),
+                )?;
+                repo::load_inputs(connection, &sessions)
+            },
+        )
+        .await?;
     let report = web::block(move || report(&inputs, history_start, from, to)).await?;
     Ok(HttpResponse::Ok().json(report))
 }
@@ -913,31 +912,39 @@ pub struct Adherence {
 )]
 #[get("/v1/athletes/{athlete_id}/adherence")]
 pub async fn adherence(
-    pool: web::Data<PgPool>,
+    reads: web::Data<Reads>,
     token: BearerToken,
     path: web::Path<AthletePath>,
     params: web::Query<AdherenceParams>,
 ) -> Result<HttpResponse, ApiError> {
     let athlete_id = path.athlete_id;
     let plan_id = params.plan_id;
-    let (stored, logs) = db::run(&pool, move |connection| {
-        let caller = accounts::authenticate(connection, &token.digest)?;
-        athletes::require(connection, caller.account_id, athlete_id, AccessLevel::Read)?;
-        let stored = plans::require(connection, caller.account_id, plan_id, AccessLevel::Read)?;
-        if stored.athlete_id != athlete_id {
-            return Err(ApiError::NotFound(
-                "this athlete has no plan with that id".to_owned(),
-            ));
-        }
-        let logs = repo::between(
-            connection,
-            athlete_id,
-            midnight(stored.plan.start_date),
-            midnight(stored.plan.end_date + Duration::days(1)),
-        )?;
-        Ok((stored, logs))
-    })
-    .await?;
+    // The plan comes with the access check, from the primary: only the
+    // logs, the bulk of it, are read from the replica.
+    let (stored, logs) = reads
+        .run_with(
+            move |connection| {
+                let caller = accounts::authenticate(connection, &token.digest)?;
+                athletes::require(connection, caller.account_id, athlete_id, AccessLevel::Read)?;
+                let stored =
+                    plans::require(connection, caller.account_id, plan_id, AccessLevel::Read)?;
+                if stored.athlete_id != athlete_id {
+                    return Err(ApiError::NotFound(
+                        "this athlete has no plan with that id".to_owned(),
+                    ));
+                }
+                Ok(stored)
+            },
+            move |connection, stored| {
+                repo::between(
+                    connection,
+                    athlete_id,
+                    midnight(stored.plan.start_date),
+                    midnight(stored.plan.end_date + Duration::days(1)),
+                )
+            },
+        )
+        .await?;
     let today = Utc::now().date_naive();
     Ok(HttpResponse::Ok().json(Adherence {
         plan_id,

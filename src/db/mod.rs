@@ -1,6 +1,7 @@
 //! Database access: the connection pool behind a first come, first served
 //! admission, the one helper that runs diesel off the async workers, and
-//! start-up preparation (create, migrate, seed).
+//! start-up preparation (create, migrate, seed). Reads that may be served
+//! by a streaming replica go through `reads` instead.
 //!
 //! Every connection is opened with TCP keepalives and `tcp_user_timeout`
 //! (`with_connection_defaults`), so a database host that vanishes without
@@ -11,10 +12,12 @@
 
 mod admission;
 pub mod prepare;
+pub mod reads;
+pub mod replica_health;
 pub mod schema;
 
 use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
 
 use diesel::{
@@ -56,6 +59,8 @@ impl PgPool {
 pub struct PooledPg {
     connection: PgConnection,
     suspect: bool,
+    /// The manager's outage count when this connection was opened.
+    opened_after: u64,
 }
 
 /// diesel's connection manager, with one difference: a connection is
@@ -67,6 +72,19 @@ pub struct PooledPg {
 #[derive(Debug)]
 pub struct PgManager {
     inner: ConnectionManager<PgConnection>,
+    /// The replica's pool only: outages seen so far (`ReplicaHealth`).
+    /// A connection opened before the last one is thrown away at checkout
+    /// without a round trip — after a restart every idle connection is
+    /// dead, and each would otherwise fail a read.
+    outages: Option<Arc<AtomicU64>>,
+}
+
+impl PgManager {
+    fn outages_now(&self) -> u64 {
+        self.outages
+            .as_ref()
+            .map_or(0, |outages| outages.load(Ordering::Relaxed))
+    }
 }
 
 impl r2d2::ManageConnection for PgManager {
@@ -77,10 +95,20 @@ impl r2d2::ManageConnection for PgManager {
         Ok(PooledPg {
             connection: self.inner.connect()?,
             suspect: false,
+            opened_after: self.outages_now(),
         })
     }
 
+    /// Called at checkout only on the replica's pool (`test_on_check_out`).
     fn is_valid(&self, pooled: &mut PooledPg) -> Result<(), Self::Error> {
+        if self.outages.is_some() {
+            if pooled.opened_after < self.outages_now() {
+                return Err(diesel::r2d2::Error::QueryError(
+                    diesel::result::Error::BrokenTransactionManager,
+                ));
+            }
+            return Ok(());
+        }
         self.inner.is_valid(&mut pooled.connection)
     }
 
@@ -222,17 +250,24 @@ pub fn establish(url: &str) -> diesel::ConnectionResult<PgConnection> {
 /// database that is down at that moment costs a 503, not a crash. Broken
 /// connections are found by the work that fails on them (see `PgManager`).
 pub fn build_pool(config: &Config) -> PgPool {
+    build_pool_counting_outages(config, None)
+}
+
+/// `build_pool`, whose connections opened before the latest of `outages`
+/// are dropped at checkout (the replica's pool).
+pub fn build_pool_counting_outages(config: &Config, outages: Option<Arc<AtomicU64>>) -> PgPool {
     let connections = r2d2::Pool::builder()
         .max_size(config.pool_size)
         .min_idle(Some(1.min(config.pool_size)))
         .connection_timeout(config.pool_timeout)
-        .test_on_check_out(false)
+        .test_on_check_out(outages.is_some())
         .connection_customizer(Box::new(SessionSettings {
             statement_timeout: config.statement_timeout,
             prepared_statements: config.prepared_statements,
         }))
         .build_unchecked(PgManager {
             inner: ConnectionManager::new(with_connection_defaults(&config.database_url)),
+            outages,
         });
     PgPool {
         connections,

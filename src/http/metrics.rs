@@ -14,7 +14,7 @@ use prometheus::{
     Encoder, HistogramOpts, HistogramVec, IntCounterVec, IntGauge, Opts, Registry, TextEncoder,
 };
 
-use crate::db::PgPool;
+use crate::db::{PgPool, reads::Reads};
 
 /// The metrics of one running instance (not process-global, so tests that
 /// run several instances in one process count separately).
@@ -27,6 +27,8 @@ pub struct Metrics {
     pool_idle: IntGauge,
     pool_max: IntGauge,
     pool_waiting: IntGauge,
+    replica_usable: IntGauge,
+    replica_lag_ms: IntGauge,
 }
 
 impl Metrics {
@@ -63,6 +65,16 @@ impl Metrics {
             "Requests waiting in line for a connection",
         )
         .expect("valid metric");
+        let replica_usable = IntGauge::new(
+            "db_replica_usable",
+            "1 while replica-eligible reads may go to the read replica, else 0",
+        )
+        .expect("valid metric");
+        let replica_lag_ms = IntGauge::new(
+            "db_replica_lag_milliseconds",
+            "The read replica's lag at its last check; -1 unknown or no replica",
+        )
+        .expect("valid metric");
         for collector in [
             Box::new(requests.clone()) as Box<dyn prometheus::core::Collector>,
             Box::new(latency.clone()),
@@ -70,6 +82,8 @@ impl Metrics {
             Box::new(pool_idle.clone()),
             Box::new(pool_max.clone()),
             Box::new(pool_waiting.clone()),
+            Box::new(replica_usable.clone()),
+            Box::new(replica_lag_ms.clone()),
         ] {
             registry
                 .register(collector)
@@ -83,7 +97,16 @@ impl Metrics {
             pool_idle,
             pool_max,
             pool_waiting,
+            replica_usable,
+            replica_lag_ms,
         }
+    }
+
+    /// Adds a collector kept elsewhere (the read router's counter).
+    pub fn register(&self, collector: Box<dyn prometheus::core::Collector>) {
+        self.registry
+            .register(collector)
+            .expect("metric registered once");
     }
 
     fn observe(&self, method: &str, route: &str, status: &str, seconds: f64) {
@@ -92,8 +115,12 @@ impl Metrics {
         self.latency.with_label_values(&labels).observe(seconds);
     }
 
-    /// The Prometheus text exposition, with the pool read now.
-    pub fn render(&self, pool: &PgPool) -> String {
+    /// The Prometheus text exposition, with the pool and the replica's
+    /// state read now.
+    pub fn render(&self, pool: &PgPool, reads: &Reads) -> String {
+        let (usable, lag_ms) = reads.replica_state().unwrap_or((false, -1));
+        self.replica_usable.set(i64::from(usable));
+        self.replica_lag_ms.set(lag_ms);
         let state = pool.state();
         self.pool_connections.set(i64::from(state.connections));
         self.pool_idle.set(i64::from(state.idle_connections));

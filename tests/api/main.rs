@@ -19,6 +19,7 @@ mod import;
 mod openapi;
 mod plan_workouts;
 mod plans;
+mod replica;
 mod retention;
 mod running;
 mod scale;

@@ -9,6 +9,7 @@
 mod limits;
 mod load_balancer;
 mod pgbouncer;
+mod replica;
 mod restart;
 mod secrets;
 mod shutdown;

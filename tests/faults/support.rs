@@ -15,6 +15,8 @@ use std::{
 use diesel::{Connection, PgConnection, RunQueryDsl};
 use serde_json::{Value, json};
 
+mod streaming;
+
 pub const PASSWORD: &str = "fault-test passphrase 7f3a";
 
 /// Every secret a test handed to a runstrong instance (passwords, tokens,
