@@ -90,6 +90,7 @@ impl Application {
         );
         let webhooks = dispatcher::start(
             db::build_pool(&dispatcher_pool_config(&config)),
+            pool.line(),
             config.webhooks.clone(),
             sealing_key,
         );

@@ -52,6 +52,23 @@ impl PgPool {
     pub fn waiting(&self) -> usize {
         self.admission.waiting()
     }
+
+    /// A view of the line alone, without the connections, for background
+    /// work that yields to requests (holding a clone of the pool would
+    /// keep its connections open past the stop).
+    pub fn line(&self) -> Line {
+        Line(self.admission.clone())
+    }
+}
+
+/// How many requests wait for a connection of one pool (`PgPool::line`).
+#[derive(Clone)]
+pub struct Line(Arc<admission::Admission>);
+
+impl Line {
+    pub fn waiting(&self) -> usize {
+        self.0.waiting()
+    }
 }
 
 /// A pooled connection and whether the last work on it failed in a way

@@ -68,6 +68,9 @@ impl Running {
 
 struct Dispatcher {
     pool: PgPool,
+    /// The API's requests waiting for a connection: while some wait, the
+    /// machine is saturated and deliveries yield (see `run`).
+    api_line: db::Line,
     client: reqwest::Client,
     settings: WebhookSettings,
     key: SealingKey,
@@ -76,8 +79,14 @@ struct Dispatcher {
 }
 
 /// Starts the loop on the current runtime. `pool` should be the
-/// dispatcher's own, so that it never takes the API's connections.
-pub fn start(pool: PgPool, settings: WebhookSettings, key: SealingKey) -> Running {
+/// dispatcher's own, so that it never takes the API's connections;
+/// `api_line` is the API pool's line, to yield to.
+pub fn start(
+    pool: PgPool,
+    api_line: db::Line,
+    settings: WebhookSettings,
+    key: SealingKey,
+) -> Running {
     let client = reqwest::Client::builder()
         .timeout(ATTEMPT_TIMEOUT)
         .redirect(reqwest::redirect::Policy::none())
@@ -90,6 +99,7 @@ pub fn start(pool: PgPool, settings: WebhookSettings, key: SealingKey) -> Runnin
         .expect("the webhook client's settings are valid");
     let dispatcher = Arc::new(Dispatcher {
         pool,
+        api_line,
         client,
         settings,
         key,
@@ -142,7 +152,13 @@ impl Dispatcher {
                 tracing::warn!(%error, "webhooks: leasing deliveries failed");
                 Vec::new()
             });
-            busy = fanned as i64 == FAN_OUT_BATCH || (free > 0 && due.len() == free);
+            // With more to do the loop goes round again at once, unless
+            // API requests are waiting for connections: then the machine
+            // is saturated, and deliveries yield to them — one round per
+            // poll interval until the line is gone. Events are late under
+            // such a load, never lost; the backlog drains after it.
+            busy = (fanned as i64 == FAN_OUT_BATCH || (free > 0 && due.len() == free))
+                && self.api_line.waiting() == 0;
             for delivery in due {
                 let permit = permits
                     .clone()
