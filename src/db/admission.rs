@@ -71,6 +71,11 @@ impl Admission {
         self.waiting.load(Ordering::Relaxed)
     }
 
+    /// Every connection is in use or requests wait for one.
+    pub fn saturated(&self) -> bool {
+        self.permits.available_permits() == 0 || self.waiting() > 0
+    }
+
     /// Waits in line for a permit (tokio's semaphore is FIFO), at most the
     /// pool timeout; 503 with `Retry-After` when the line is full or the
     /// wait runs out.
@@ -185,5 +190,18 @@ mod tests {
             );
         }
         assert_eq!(admission.waiting(), 0);
+    }
+
+    #[tokio::test]
+    async fn the_line_is_saturated_only_while_every_permit_is_taken() {
+        let admission = Admission::new(2, 10, Duration::from_secs(5));
+        assert!(!admission.saturated());
+        let first = admission.admit().await.unwrap();
+        assert!(!admission.saturated(), "one connection is still free");
+        let second = admission.admit().await.unwrap();
+        assert!(admission.saturated());
+        drop(first);
+        assert!(!admission.saturated());
+        drop(second);
     }
 }

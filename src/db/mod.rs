@@ -61,13 +61,14 @@ impl PgPool {
     }
 }
 
-/// How many requests wait for a connection of one pool (`PgPool::line`).
+/// The line in front of one pool's connections (`PgPool::line`).
 #[derive(Clone)]
 pub struct Line(Arc<admission::Admission>);
 
 impl Line {
-    pub fn waiting(&self) -> usize {
-        self.0.waiting()
+    /// Every connection of the pool is in use or requests wait for one.
+    pub fn saturated(&self) -> bool {
+        self.0.saturated()
     }
 }
 

@@ -68,8 +68,8 @@ impl Running {
 
 struct Dispatcher {
     pool: PgPool,
-    /// The API's requests waiting for a connection: while some wait, the
-    /// machine is saturated and deliveries yield (see `run`).
+    /// The line in front of the API's connections: while they are all in
+    /// use the machine is saturated and deliveries yield (see `run`).
     api_line: db::Line,
     client: reqwest::Client,
     settings: WebhookSettings,
@@ -153,12 +153,12 @@ impl Dispatcher {
                 Vec::new()
             });
             // With more to do the loop goes round again at once, unless
-            // API requests are waiting for connections: then the machine
-            // is saturated, and deliveries yield to them — one round per
-            // poll interval until the line is gone. Events are late under
-            // such a load, never lost; the backlog drains after it.
+            // the API's connections are all in use: then the machine is
+            // saturated, and deliveries yield to requests — one round per
+            // poll interval until connections are free again. Events are
+            // late under such a load, never lost; the backlog drains after.
             busy = (fanned as i64 == FAN_OUT_BATCH || (free > 0 && due.len() == free))
-                && self.api_line.waiting() == 0;
+                && !self.api_line.saturated();
             for delivery in due {
                 let permit = permits
                     .clone()

@@ -190,31 +190,23 @@ async fn deleting_a_plan_unlinks_its_sessions_and_adaptations_and_changes_nothin
     let mut linked = run_on("2026-10-06T07:00:00Z");
     linked["planned"] = json!({"plan_id": plan_id, "date": "2026-10-06", "index": 0});
     let created = app
-        .request(
-            Method::POST,
+        .post_json_as(
             &format!("/v1/athletes/{athlete}/sessions"),
-            Some(&owner),
+            &owner,
+            &linked,
+            201,
         )
-        .json(&linked)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(created.status(), 201);
-    let created: Value = created.json().await.unwrap();
+        .await;
     assert_eq!(created["planned"]["plan_id"], plan_id);
     let session_path = format!("/v1/sessions/{}", created["id"].as_str().unwrap());
     let adapted = app
-        .request(
-            Method::POST,
+        .post_json_as(
             &format!("/v1/plans/{plan_id}/adapt"),
-            Some(&owner),
+            &owner,
+            &json!({"from": "2026-10-12"}),
+            201,
         )
-        .json(&json!({"from": "2026-10-12"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(adapted.status(), 201);
-    let adapted: Value = adapted.json().await.unwrap();
+        .await;
     assert_eq!(adapted["parent_plan_id"], plan_id);
     let before = app
         .request(Method::GET, &session_path, Some(&owner))

@@ -253,6 +253,24 @@ impl TestApp {
         response.json().await.unwrap()
     }
 
+    /// POST `body` as `session`, expecting `status` and a JSON answer.
+    pub async fn post_json_as(
+        &self,
+        path: &str,
+        session: &Session,
+        body: &Value,
+        status: u16,
+    ) -> Value {
+        let response = self
+            .request(reqwest::Method::POST, path, Some(session))
+            .json(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), status, "POST {path}");
+        response.json().await.unwrap()
+    }
+
     /// Registers a fresh account with `role` and returns its session.
     pub async fn register(&self, role: &str) -> Session {
         let email = unique_email(role);
