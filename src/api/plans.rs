@@ -15,15 +15,16 @@ use super::athletes::{AthletePath, may_read};
 use super::pagination::{IdPageParams, next_id_cursor};
 use crate::catalog_cache::CatalogCache;
 use crate::db::{self, PgPool, reads::Reads};
-use crate::domain::numbers;
-use crate::domain::plan::adapt::{EFFORT_MARGIN, Evidence, adapt};
+use crate::domain::adherence::adaptation_evidence;
+use crate::domain::load::LOAD_HISTORY_DAYS;
+use crate::domain::plan::adapt::adapt;
 use crate::domain::plan::catalog::PlanCatalog;
 use crate::domain::plan::generate::{Options, PlanError, generate_with_lifts};
 use crate::domain::plan::ics::to_ics;
 use crate::domain::plan::model::{Plan, Violation};
 use crate::domain::plan::request::{PlanRequest, request_from_profile};
 use crate::domain::plan::rules::{RULES, Rule, Severity};
-use crate::domain::plan::validate::{is_run, validate};
+use crate::domain::plan::validate::validate;
 use crate::domain::strength_load::LiftHistory;
 use crate::domain::validation::FieldError;
 use crate::error::{ApiError, Problem};
@@ -32,6 +33,7 @@ use crate::http::etag::json_with_etag;
 use crate::http::extract::{JsonBody, parse_json};
 use crate::repo::access::AccessLevel;
 use crate::repo::plans::{self as repo, PlanSummary, StoredPlan};
+use crate::repo::sessions::Session;
 use crate::repo::{accounts, athletes, exercises};
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -587,70 +589,6 @@ pub struct AdaptRequest {
     pub from: Option<chrono::NaiveDate>,
 }
 
-/// What the logs before `from` show, for adaptation.
-fn gather_evidence(
-    stored: &StoredPlan,
-    logs: &[crate::repo::sessions::Session],
-    inputs: &[crate::domain::load::LoadInput],
-    from: chrono::NaiveDate,
-) -> Evidence {
-    use chrono::Duration;
-    let window = from - Duration::days(14);
-    let recent = |date: chrono::NaiveDate| date >= window && date < from;
-    let mut evidence = Evidence::default();
-    for pairing in super::sessions::pair_logs(&stored.plan, stored.id, logs) {
-        if !recent(pairing.date) {
-            continue;
-        }
-        match pairing.log {
-            None => evidence.missed.push(pairing.date),
-            // A log without an RPE says nothing about the effort.
-            Some(log) => {
-                let target = pairing.planned.target_rpe;
-                if let Some(rpe) = log.rpe.filter(|rpe| *rpe >= target + EFFORT_MARGIN) {
-                    evidence.too_hard.push((log.id, pairing.date, rpe, target));
-                }
-            }
-        }
-    }
-    let history_start = from - Duration::days(56);
-    let report = crate::domain::load::report(
-        inputs,
-        history_start,
-        from - Duration::days(28),
-        from - Duration::days(1),
-    );
-    evidence.warnings = report
-        .warnings
-        .iter()
-        .filter(|w| w.kind != crate::domain::load::WarningKind::MuscleUntrained)
-        .map(|w| {
-            format!(
-                "load warning on {}: {}",
-                w.date,
-                w.message.trim_end_matches('.')
-            )
-        })
-        .collect();
-    let runs = logs.iter().filter(|l| is_run(l.kind));
-    evidence.recent_run_km = numbers::sum(
-        runs.clone()
-            .filter(|l| {
-                l.started_at.date_naive() >= from - Duration::days(7)
-                    && l.started_at.date_naive() < from
-            })
-            .filter_map(|l| l.distance_km),
-    );
-    evidence.longest_logged_run_km = runs
-        .filter(|l| {
-            l.started_at.date_naive() >= from - Duration::days(30)
-                && l.started_at.date_naive() < from
-        })
-        .filter_map(|l| l.distance_km)
-        .fold(0.0, f64::max);
-    evidence
-}
-
 /// Re-plan from a date on, using the logs.
 ///
 /// The weeks before the date stay as they were. When the last two weeks
@@ -704,7 +642,7 @@ pub async fn adapt_plan(
         let logs = crate::repo::sessions::between(
             connection,
             stored.athlete_id,
-            super::sessions::midnight(from - chrono::Duration::days(56)),
+            super::sessions::midnight(from - chrono::Duration::days(LOAD_HISTORY_DAYS)),
             super::sessions::midnight(from),
         )?;
         let inputs = crate::repo::sessions::load_inputs(connection, &logs)?;
@@ -718,7 +656,8 @@ pub async fn adapt_plan(
     })
     .await?;
     let (stored, adapted) = web::block(move || {
-        let mut evidence = gather_evidence(&stored, &logs, &inputs, from);
+        let logs: Vec<_> = logs.iter().map(Session::logged).collect();
+        let mut evidence = adaptation_evidence(&stored.plan, stored.id, &logs, &inputs, from);
         evidence.lifts = lifts;
         adapt(&stored.plan, &stored.request, from, &evidence, &catalog).map(|plan| (stored, plan))
     })

@@ -15,11 +15,9 @@ use super::athletes::{AthletePath, may_read};
 use super::pagination::{decode_cursor, encode_cursor, parse_limit};
 use crate::db::schema::exercises;
 use crate::db::{self, PgPool, reads::Reads};
+use crate::domain::adherence::{self as planned_vs_done, Adherence};
 use crate::domain::dates;
 use crate::domain::load::{LOAD_HISTORY_DAYS, LoadReport, report};
-use crate::domain::numbers;
-use crate::domain::plan::model::{Plan, PlannedSession};
-use crate::domain::plan::validate::is_run;
 use crate::domain::session::SessionInput;
 use crate::domain::validation::{Errors, FieldError};
 use crate::domain::vocabulary::{SessionKind, parse_list};
@@ -856,44 +854,6 @@ pub struct AdherenceParams {
     plan_id: Uuid,
 }
 
-#[derive(Debug, Clone, Default, Serialize, ToSchema)]
-pub struct Volume {
-    pub sessions: u32,
-    pub minutes: f64,
-    pub km: f64,
-}
-
-impl Volume {
-    /// As answered: minutes and km to three decimals (sums of logged
-    /// decimals are not exact in binary), never `-0.0`.
-    fn rounded(self) -> Volume {
-        Volume {
-            minutes: numbers::round_to(self.minutes, 3),
-            km: numbers::round_to(self.km, 3),
-            ..self
-        }
-    }
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct AdherenceWeek {
-    pub index: u16,
-    #[schema(value_type = String, format = Date)]
-    pub start_date: NaiveDate,
-    pub planned: Volume,
-    pub done: Volume,
-    /// Planned sessions with a matching log.
-    pub matched: u32,
-    /// Planned sessions on past days without a matching log.
-    pub missed: u32,
-}
-
-#[derive(Debug, Serialize, ToSchema)]
-pub struct Adherence {
-    pub plan_id: Uuid,
-    pub weeks: Vec<AdherenceWeek>,
-}
-
 /// Planned vs done, per week of a stored plan.
 ///
 /// A log matches a planned session by its explicit `planned` link, else by
@@ -945,110 +905,12 @@ pub async fn adherence(
             },
         )
         .await?;
+    let logs: Vec<_> = logs.iter().map(Session::logged).collect();
     let today = Utc::now().date_naive();
-    Ok(HttpResponse::Ok().json(Adherence {
+    Ok(HttpResponse::Ok().json(planned_vs_done::adherence(
+        &stored.plan,
         plan_id,
-        weeks: match_logs(&stored.plan, plan_id, &logs, today),
-    }))
-}
-
-fn same_family(planned: SessionKind, logged: SessionKind) -> bool {
-    let strength = |k: SessionKind| matches!(k, SessionKind::Strength | SessionKind::HiitCircuit);
-    planned == logged || (strength(planned) && strength(logged))
-}
-
-/// A planned session and the log that fulfils it, if any.
-pub struct Pairing<'a> {
-    pub date: NaiveDate,
-    pub week: usize,
-    pub planned: &'a PlannedSession,
-    pub log: Option<&'a Session>,
-}
-
-/// Pairs logs with planned sessions: by explicit link first, else by date
-/// and kind; each log fulfils at most one planned session.
-pub fn pair_logs<'a>(plan: &'a Plan, plan_id: Uuid, logs: &'a [Session]) -> Vec<Pairing<'a>> {
-    let mut used: HashSet<Uuid> = HashSet::new();
-    let mut pairings = Vec::new();
-    for (week_index, week) in plan.weeks.iter().enumerate() {
-        for day in &week.days {
-            for (index, planned) in day.sessions.iter().enumerate() {
-                let linked = logs.iter().find(|l| {
-                    !used.contains(&l.id)
-                        && l.planned.as_ref().is_some_and(|p| {
-                            p.plan_id == plan_id
-                                && p.date == day.date
-                                && usize::from(p.index) == index
-                        })
-                });
-                let by_kind = || {
-                    logs.iter().find(|l| {
-                        !used.contains(&l.id)
-                            && l.planned.is_none()
-                            && l.started_at.date_naive() == day.date
-                            && same_family(planned.kind, l.kind)
-                    })
-                };
-                let log = linked.or_else(by_kind);
-                if let Some(log) = log {
-                    used.insert(log.id);
-                }
-                pairings.push(Pairing {
-                    date: day.date,
-                    week: week_index,
-                    planned,
-                    log,
-                });
-            }
-        }
-    }
-    pairings
-}
-
-/// Planned vs done, week by week.
-pub fn match_logs(
-    plan: &Plan,
-    plan_id: Uuid,
-    logs: &[Session],
-    today: NaiveDate,
-) -> Vec<AdherenceWeek> {
-    let pairings = pair_logs(plan, plan_id, logs);
-    plan.weeks
-        .iter()
-        .enumerate()
-        .map(|(week_index, week)| {
-            let mut planned = Volume::default();
-            let (mut matched, mut missed) = (0, 0);
-            for pairing in pairings.iter().filter(|p| p.week == week_index) {
-                planned.sessions += 1;
-                planned.minutes += f64::from(pairing.planned.duration_min);
-                planned.km += pairing.planned.distance_km.unwrap_or(0.0);
-                match pairing.log {
-                    Some(_) => matched += 1,
-                    None if pairing.date < today => missed += 1,
-                    None => {}
-                }
-            }
-            let end = week.start_date + Duration::days(7);
-            let mut done = Volume::default();
-            for log in logs.iter().filter(|l| {
-                let date = l.started_at.date_naive();
-                date >= week.start_date && date < end
-            }) {
-                done.sessions += 1;
-                done.minutes += log.duration_min;
-                if is_run(log.kind) {
-                    done.km += log.distance_km.unwrap_or(0.0);
-                }
-            }
-            AdherenceWeek {
-                index: week.index,
-                start_date: week.start_date,
-                planned: planned.rounded(),
-                done: done.rounded(),
-                matched,
-                missed,
-            }
-        })
-        .collect()
+        &logs,
+        today,
+    )))
 }

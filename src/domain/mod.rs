@@ -4,6 +4,7 @@
 
 pub mod account;
 pub mod activity;
+pub mod adherence;
 pub mod catalog;
 pub mod dates;
 pub(crate) mod fit_protocol;

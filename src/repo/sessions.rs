@@ -13,6 +13,7 @@ use super::accounts::{Caller, caller_from, live_token};
 use crate::db::schema::{
     accounts, athletes, exercises, grants, idempotency_keys, sessions, tokens,
 };
+use crate::domain::adherence::LoggedSession;
 use crate::domain::load::LoadInput;
 use crate::domain::session::{LoggedSet, PlannedLink, SessionInput};
 use crate::domain::session_import::{ImportedSession, SessionLap, SessionSource};
@@ -54,6 +55,21 @@ pub struct Session {
     pub updated_at: DateTime<Utc>,
     /// True for a tombstone (only in `updated_since` listings).
     pub deleted: bool,
+}
+
+impl Session {
+    /// What adherence and adaptation read of it.
+    pub fn logged(&self) -> LoggedSession {
+        LoggedSession {
+            id: self.id,
+            planned: self.planned.clone(),
+            kind: self.kind,
+            started_at: self.started_at,
+            duration_min: self.duration_min,
+            distance_km: self.distance_km,
+            rpe: self.rpe,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Queryable, Selectable)]
