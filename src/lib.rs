@@ -16,6 +16,7 @@ pub mod openapi;
 pub mod repo;
 pub mod retention;
 pub mod seed;
+pub mod service;
 pub mod startup;
 pub mod telemetry;
 pub mod webhooks;

@@ -13,17 +13,13 @@ use chrono::Utc;
 use futures_util::StreamExt;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
-use uuid::Uuid;
 
 use super::athletes::AthletePath;
-use super::sessions::{
-    idempotency_key, key_reused, replayed_response, session_response, sha256_hex,
-    stored_session_headers,
-};
+use super::sessions::{idempotency_key, replayed_response, session_response};
 use crate::config::Config;
 use crate::db::{self, PgPool};
 use crate::domain::activity::{self, ActivityFormat};
-use crate::domain::session_import::{ImportOptions, ImportedSession, imported_session};
+use crate::domain::session_import::{ImportOptions, imported_session};
 use crate::domain::trimp::HeartRateReserve;
 use crate::domain::validation::Errors;
 use crate::domain::vocabulary::SessionKind;
@@ -31,8 +27,9 @@ use crate::error::{ApiError, Problem};
 use crate::http::auth::BearerToken;
 use crate::repo::access::AccessLevel;
 use crate::repo::athletes::VisibleAthlete;
-use crate::repo::sessions::{self as repo, Claim, Session, StoredAnswer};
+use crate::repo::sessions::Session;
 use crate::repo::{accounts, athletes};
+use crate::service::sessions::{self as service, Imported, sha256_hex};
 
 /// The media types the import takes, as the document lists them.
 pub const MEDIA_TYPES: [&str; 3] = [
@@ -148,14 +145,6 @@ fn heart_rate_reserve(athlete: &VisibleAthlete) -> Option<HeartRateReserve> {
         .and_then(|(max, resting)| HeartRateReserve::new(resting, max))
 }
 
-/// What an import ended in.
-enum Imported {
-    New(Session, i64),
-    /// The athlete already has a session from this file.
-    Existing(Session, i64),
-    Replay(StoredAnswer),
-}
-
 /// Import a session from an activity file.
 ///
 /// The body is the file itself: FIT (`application/vnd.ant.fit`), GPX 1.1
@@ -265,7 +254,7 @@ pub async fn import_session(
             )
             .as_bytes(),
         );
-        store(
+        service::store_import(
             connection,
             caller.account_id,
             athlete_id,
@@ -279,58 +268,4 @@ pub async fn import_session(
         Imported::Existing(session, version) => session_response(StatusCode::OK, &session, version),
         Imported::Replay(answer) => replayed_response(answer),
     }
-}
-
-/// Stores the session once per athlete and file, in one transaction with
-/// the idempotency key (claimed first, answered last).
-fn store(
-    connection: &mut diesel::PgConnection,
-    caller: Uuid,
-    athlete_id: Uuid,
-    session: &ImportedSession,
-    key: Option<(&str, &str)>,
-) -> Result<Imported, ApiError> {
-    use diesel::Connection;
-    connection.transaction(|connection| {
-        if let Some((key, request_hash)) = key {
-            match repo::claim_key(connection, caller, key, request_hash)? {
-                Claim::Claimed => {}
-                Claim::Replay(answer) => return Ok(Imported::Replay(answer)),
-                Claim::Mismatch => return Err(key_reused()),
-            }
-        }
-        let sha256 = &session.source.sha256;
-        let imported = match repo::find_by_source(connection, athlete_id, sha256)? {
-            Some((existing, version)) => Imported::Existing(existing, version),
-            None => match repo::insert_imported(
-                connection,
-                Uuid::now_v7(),
-                athlete_id,
-                caller,
-                session,
-            )? {
-                Some((created, version)) => Imported::New(created, version),
-                // Another import of the same file committed first.
-                None => {
-                    let (existing, version) = repo::find_by_source(connection, athlete_id, sha256)?
-                        .ok_or_else(|| ApiError::internal("an imported session vanished"))?;
-                    Imported::Existing(existing, version)
-                }
-            },
-        };
-        if let Some((key, _)) = key {
-            let (status, session, version) = match &imported {
-                Imported::New(session, version) => (201, session, *version),
-                Imported::Existing(session, version) => (200, session, *version),
-                Imported::Replay(_) => unreachable!("replays return early"),
-            };
-            let answer = StoredAnswer {
-                status,
-                headers: stored_session_headers(session.id, version),
-                body: serde_json::to_vec(session).map_err(ApiError::internal)?,
-            };
-            repo::complete_key(connection, caller, key, &answer)?;
-        }
-        Ok(imported)
-    })
 }

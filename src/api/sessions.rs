@@ -1,19 +1,14 @@
 //! Session logging (idempotent creates, sync with tombstones), the load
 //! report and plan adherence.
 
-use std::collections::HashSet;
-
 use actix_web::{HttpRequest, HttpResponse, delete, get, http::header, post, put, web};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
-use diesel::{Connection, ExpressionMethods, PgConnection, QueryDsl, RunQueryDsl};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::athletes::{AthletePath, may_read};
 use super::pagination::{decode_cursor, encode_cursor, parse_limit};
-use crate::db::schema::exercises;
 use crate::db::{self, PgPool, reads::Reads};
 use crate::domain::adherence::{self as planned_vs_done, Adherence};
 use crate::domain::dates;
@@ -22,69 +17,13 @@ use crate::domain::session::SessionInput;
 use crate::domain::validation::{Errors, FieldError};
 use crate::domain::vocabulary::{SessionKind, parse_list};
 use crate::error::{ApiError, Problem};
-use crate::http::auth::{BearerToken, invalid_token};
+use crate::http::auth::BearerToken;
 use crate::http::conditional::{IfMatch, IfMatchHeader, version_etag, versioned_read};
 use crate::http::extract::JsonBody;
-use crate::repo::access::{AccessLevel, forbidden, visible_exercises};
-use crate::repo::session_create::{self, KeyedAnswer, OneStatementCreate};
-use crate::repo::sessions::{self as repo, Claim, ListQuery, Session, StoredAnswer};
+use crate::repo::access::AccessLevel;
+use crate::repo::sessions::{self as repo, ListQuery, Session, StoredAnswer};
 use crate::repo::{accounts, athletes, plans};
-
-pub(super) fn sha256_hex(bytes: &[u8]) -> String {
-    hex::encode(Sha256::digest(bytes))
-}
-
-/// The canonical form of a logged session (what a repeat must equal).
-fn body_hash(input: &SessionInput) -> Result<String, ApiError> {
-    let mut canonical = input.clone();
-    canonical.id = None;
-    Ok(sha256_hex(
-        &serde_json::to_vec(&canonical).map_err(ApiError::internal)?,
-    ))
-}
-
-/// Checks what the database must confirm: every set's exercise is one the
-/// athlete may see, and a planned link names one of the athlete's plans.
-fn check_references(
-    connection: &mut PgConnection,
-    athlete_owner: Uuid,
-    athlete_id: Uuid,
-    input: &SessionInput,
-) -> Result<(), ApiError> {
-    let mut errors = Vec::new();
-    let wanted: Vec<Uuid> = input.sets.iter().map(|s| s.exercise_id).collect();
-    if !wanted.is_empty() {
-        let known: HashSet<Uuid> = exercises::table
-            .filter(visible_exercises(Some(athlete_owner)))
-            .filter(exercises::id.eq_any(&wanted))
-            .select(exercises::id)
-            .load::<Uuid>(connection)?
-            .into_iter()
-            .collect();
-        for (index, set) in input.sets.iter().enumerate() {
-            if !known.contains(&set.exercise_id) {
-                errors.push(FieldError::new(
-                    format!("/sets/{index}/exercise_id"),
-                    "no exercise with this id in the athlete's catalog",
-                ));
-            }
-        }
-    }
-    if let Some(link) = &input.planned {
-        let (plan, _) = plans::find_visible(connection, athlete_owner, link.plan_id)?.unzip();
-        if plan.is_none_or(|p| p.athlete_id != athlete_id) {
-            errors.push(FieldError::new(
-                "/planned/plan_id",
-                "not a plan of this athlete",
-            ));
-        }
-    }
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(ApiError::unprocessable(errors))
-    }
-}
+use crate::service::sessions::{self as service, CreateRequest, Created};
 
 pub(super) fn session_response(
     status: actix_web::http::StatusCode,
@@ -95,17 +34,6 @@ pub(super) fn session_response(
     Ok(rendered_session_response(status, session.id, version, body))
 }
 
-/// The version of a session as created.
-const FIRST_VERSION: i64 = 1;
-
-/// The headers of a session answer: its version and where it lives.
-fn session_headers(id: Uuid, version: i64) -> [(header::HeaderName, String); 2] {
-    [
-        (header::ETAG, version_etag(version)),
-        (header::LOCATION, format!("/v1/sessions/{id}")),
-    ]
-}
-
 /// A session answer whose body is already serialized.
 fn rendered_session_response(
     status: actix_web::http::StatusCode,
@@ -114,21 +42,10 @@ fn rendered_session_response(
     body: Vec<u8>,
 ) -> HttpResponse {
     let mut response = HttpResponse::build(status);
-    for pair in session_headers(id, version) {
+    for pair in service::answer_headers(id, version) {
         response.insert_header(pair);
     }
     response.content_type("application/json").body(body)
-}
-
-/// The headers of a session answer as they are kept under an
-/// idempotency key (`StoredAnswer::headers`).
-pub(super) fn stored_session_headers(id: Uuid, version: i64) -> serde_json::Value {
-    serde_json::Value::Object(
-        session_headers(id, version)
-            .into_iter()
-            .map(|(name, value)| (name.as_str().to_owned(), serde_json::Value::String(value)))
-            .collect(),
-    )
 }
 
 /// The first answer again, headers and all, marked as a replay.
@@ -141,20 +58,6 @@ pub(super) fn replayed_response(answer: StoredAnswer) -> Result<HttpResponse, Ap
         response.insert_header((name, value));
     }
     Ok(response.content_type("application/json").body(answer.body))
-}
-
-/// What a create ended in.
-enum Created {
-    New(Session, i64),
-    /// Created in one statement: the body was serialized to be stored
-    /// under the idempotency key, and is sent as it is.
-    NewRendered {
-        id: Uuid,
-        body: Vec<u8>,
-    },
-    /// A repeat of an earlier create with the same client id and body.
-    Existing(Session, i64),
-    Replay(StoredAnswer),
 }
 
 /// Log a session.
@@ -202,35 +105,26 @@ pub async fn create_session(
     let input = body.0;
     let key = idempotency_key(&request)?;
     let now = Utc::now();
-    let hash = body_hash(&input)?;
+    let hash = service::body_hash(&input)?;
     let outcome = db::run(&pool, move |connection| {
-        let request = CreateRequest {
-            token: &token,
-            athlete_id,
-            input: &input,
-            body_hash: &hash,
-            key: key.as_deref(),
-            now,
-        };
-        // The common case (valid, nothing to look up, server-assigned id)
-        // costs one statement; everything else takes the checked path,
-        // which keeps the order of answers: 401, 404/403, then 422.
-        let simple = input.id.is_none()
-            && input.sets.is_empty()
-            && input.planned.is_none()
-            && input.validate(now).is_ok();
-        if simple {
-            create_simple(connection, &request)
-        } else {
-            create_checked(connection, &request)
-        }
+        service::create(
+            connection,
+            &CreateRequest {
+                token_digest: &token.digest,
+                athlete_id,
+                input: &input,
+                body_hash: &hash,
+                key: key.as_deref(),
+                now,
+            },
+        )
     })
     .await?;
     match outcome {
         Created::NewRendered { id, body } => Ok(rendered_session_response(
             actix_web::http::StatusCode::CREATED,
             id,
-            FIRST_VERSION,
+            service::FIRST_VERSION,
             body,
         )),
         Created::New(session, version) => {
@@ -254,161 +148,6 @@ pub(super) fn idempotency_key(request: &HttpRequest) -> Result<Option<String>, A
             )),
         },
     }
-}
-
-/// One create request, as both paths take it.
-#[derive(Clone, Copy)]
-struct CreateRequest<'a> {
-    token: &'a BearerToken,
-    athlete_id: Uuid,
-    input: &'a SessionInput,
-    body_hash: &'a str,
-    key: Option<&'a str>,
-    now: DateTime<Utc>,
-}
-
-/// A create in one statement: see `repo::session_create`.
-fn create_simple(
-    connection: &mut PgConnection,
-    request: &CreateRequest<'_>,
-) -> Result<Created, ApiError> {
-    let CreateRequest {
-        token,
-        athlete_id,
-        input,
-        body_hash: hash,
-        key,
-        now,
-    } = *request;
-    let session = session_create::new_session(Uuid::now_v7(), athlete_id, input, now);
-    let body = serde_json::to_vec(&session).map_err(ApiError::internal)?;
-    let request_hash = request_hash(athlete_id, hash, input);
-    let headers = key.map(|_| stored_session_headers(session.id, FIRST_VERSION));
-    let answer = key.zip(headers.as_ref()).map(|(key, headers)| KeyedAnswer {
-        key,
-        request_sha256: &request_hash,
-        headers,
-        body: &body,
-    });
-    match session_create::create_in_one_statement(
-        connection,
-        &token.digest,
-        &session,
-        hash,
-        answer,
-    )? {
-        OneStatementCreate::Unauthenticated => Err(invalid_token()),
-        OneStatementCreate::NotVisible => Err(athletes::not_found()),
-        OneStatementCreate::ReadOnly => Err(forbidden(AccessLevel::ReadWrite)),
-        OneStatementCreate::Created => Ok(Created::NewRendered {
-            id: session.id,
-            body,
-        }),
-        OneStatementCreate::KeyTaken { caller } => {
-            let key = key.ok_or_else(|| ApiError::internal("nothing inserted without a key"))?;
-            match repo::stored_answer(connection, caller, key, &request_hash)? {
-                Claim::Replay(answer) => Ok(Created::Replay(answer)),
-                Claim::Mismatch => Err(key_reused()),
-                Claim::Claimed => Err(ApiError::internal("a taken key cannot be claimed")),
-            }
-        }
-    }
-}
-
-/// The key covers the athlete and the client id as well as the body.
-fn request_hash(athlete_id: Uuid, body_hash: &str, input: &SessionInput) -> String {
-    sha256_hex(format!("{athlete_id}:{body_hash}:{:?}", input.id).as_bytes())
-}
-
-pub(super) fn key_reused() -> ApiError {
-    ApiError::unprocessable(vec![FieldError::new(
-        "",
-        "this Idempotency-Key was used for a different request",
-    )])
-}
-
-/// A create whose body must be checked against the database (sets,
-/// planned link, client-chosen id) or is invalid: authenticate, check
-/// access, validate, then claim the key and insert in one transaction.
-fn create_checked(
-    connection: &mut PgConnection,
-    request: &CreateRequest<'_>,
-) -> Result<Created, ApiError> {
-    let CreateRequest {
-        token,
-        athlete_id,
-        input,
-        body_hash: hash,
-        key,
-        now,
-    } = *request;
-    let caller = accounts::authenticate(connection, &token.digest)?;
-    let athlete = athletes::require(
-        connection,
-        caller.account_id,
-        athlete_id,
-        AccessLevel::ReadWrite,
-    )?;
-    input.validate(now).map_err(ApiError::unprocessable)?;
-    let request_hash = request_hash(athlete_id, hash, input);
-    connection.transaction(|connection| {
-        if let Some(key) = key {
-            match repo::claim_key(connection, caller.account_id, key, &request_hash)? {
-                Claim::Claimed => {}
-                Claim::Replay(answer) => return Ok(Created::Replay(answer)),
-                Claim::Mismatch => return Err(key_reused()),
-            }
-        }
-        check_references(
-            connection,
-            athlete.athlete.owner_account_id,
-            athlete_id,
-            input,
-        )?;
-        let id = input.id.unwrap_or_else(Uuid::now_v7);
-        if let Some(client_id) = input.id {
-            repo::lock_client_id(connection, client_id)?;
-        }
-        let created = match input
-            .id
-            .map(|id| repo::find_any(connection, id))
-            .transpose()?
-        {
-            Some(Some(row)) => {
-                let version = row.version;
-                let same = row.body_sha256 == hash;
-                let existing = repo::session_from_row(row)?;
-                if !(same && existing.athlete_id == athlete_id && !existing.deleted) {
-                    return Err(ApiError::Conflict(
-                        "a different session already has this id".to_owned(),
-                    ));
-                }
-                Created::Existing(existing, version)
-            }
-            Some(None) | None => {
-                let (session, version) =
-                    repo::insert(connection, id, athlete_id, caller.account_id, input, hash)?;
-                Created::New(session, version)
-            }
-        };
-        if let Some(key) = key {
-            let (status, session, version) = match &created {
-                Created::New(session, version) => (201, session, *version),
-                Created::Existing(session, version) => (200, session, *version),
-                Created::Replay(..) | Created::NewRendered { .. } => {
-                    unreachable!("replays return early; this path renders no body")
-                }
-            };
-            let body = serde_json::to_vec(session).map_err(ApiError::internal)?;
-            let answer = StoredAnswer {
-                status,
-                headers: stored_session_headers(session.id, version),
-                body,
-            };
-            repo::complete_key(connection, caller.account_id, key, &answer)?;
-        }
-        Ok(created)
-    })
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -668,32 +407,17 @@ pub async fn replace_session(
         )]));
     }
     let now = Utc::now();
-    let hash = body_hash(&input)?;
+    let hash = service::body_hash(&input)?;
     let (session, version) = db::run(&pool, move |connection| {
-        let current = repo::require_with_token(
+        service::replace(
             connection,
             &token.digest,
             session_id,
-            AccessLevel::ReadWrite,
-        )?;
-        // An invalid body is 422 whatever the tag: judged before If-Match.
-        input.validate(now).map_err(ApiError::unprocessable)?;
-        if_match.require(&version_etag(current.version))?;
-        check_references(
-            connection,
-            current.athlete_owner,
-            current.session.athlete_id,
-            &input,
-        )?;
-        repo::replace(
-            connection,
-            current.session.athlete_id,
-            session_id,
-            current.version,
             &input,
             &hash,
-        )?
-        .ok_or_else(stale)
+            now,
+            |version| if_match.require(&version_etag(version)),
+        )
     })
     .await?;
     Ok(HttpResponse::Ok()

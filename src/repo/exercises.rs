@@ -6,7 +6,7 @@
 //! private exercise, then the global one, then a coach's (the oldest
 //! first). An id always names exactly one.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 
 use diesel::{
     dsl::sql,
@@ -609,4 +609,20 @@ pub fn display_names(
         by_slug.entry(slug).or_insert(name);
     }
     Ok(ExerciseNames { by_id, by_slug })
+}
+
+/// Which of `wanted` are exercises of the catalog `owner` sees (the
+/// global one and the account's own).
+pub fn visible_ids(
+    connection: &mut PgConnection,
+    owner: Uuid,
+    wanted: &[Uuid],
+) -> Result<HashSet<Uuid>, ApiError> {
+    Ok(exercises::table
+        .filter(visible_exercises(Some(owner)))
+        .filter(exercises::id.eq_any(wanted))
+        .select(exercises::id)
+        .load::<Uuid>(connection)?
+        .into_iter()
+        .collect())
 }

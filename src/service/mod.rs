@@ -1,0 +1,5 @@
+//! Orchestration between the HTTP handlers (`api`) and the queries
+//! (`repo`) and rules (`domain`): transactions, idempotency, the order of
+//! checks. Nothing here reads a request or builds a response.
+
+pub mod sessions;

@@ -1,0 +1,379 @@
+//! Logging a session: the orchestration between the HTTP handlers and the
+//! repository — which path a create takes, the idempotency key claimed
+//! and answered in the change's own transaction, the references the
+//! database must confirm. Handlers extract and respond; queries live in
+//! `repo`; rules in `domain`.
+
+use chrono::{DateTime, Utc};
+use diesel::{Connection, PgConnection};
+use sha2::{Digest, Sha256};
+use uuid::Uuid;
+
+use crate::domain::session::SessionInput;
+use crate::domain::session_import::ImportedSession;
+use crate::domain::validation::FieldError;
+use crate::error::ApiError;
+use crate::http::auth::invalid_token;
+use crate::http::conditional::version_etag;
+use crate::repo::access::{AccessLevel, forbidden};
+use crate::repo::session_create::{self, KeyedAnswer, OneStatementCreate};
+use crate::repo::sessions::{self as repo, Claim, Session, StoredAnswer};
+use crate::repo::{accounts, athletes, exercises, plans};
+
+/// Creates a logged session. The common case (valid, nothing to look up,
+/// server-assigned id) costs one statement; everything else takes the
+/// checked path, which keeps the order of answers: 401, 404/403, then 422.
+pub fn create(
+    connection: &mut PgConnection,
+    request: &CreateRequest<'_>,
+) -> Result<Created, ApiError> {
+    let input = request.input;
+    let simple = input.id.is_none()
+        && input.sets.is_empty()
+        && input.planned.is_none()
+        && input.validate(request.now).is_ok();
+    if simple {
+        create_simple(connection, request)
+    } else {
+        create_checked(connection, request)
+    }
+}
+
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    hex::encode(Sha256::digest(bytes))
+}
+
+/// The canonical form of a logged session (what a repeat must equal).
+pub fn body_hash(input: &SessionInput) -> Result<String, ApiError> {
+    let mut canonical = input.clone();
+    canonical.id = None;
+    Ok(sha256_hex(
+        &serde_json::to_vec(&canonical).map_err(ApiError::internal)?,
+    ))
+}
+
+/// Checks what the database must confirm: every set's exercise is one the
+/// athlete may see, and a planned link names one of the athlete's plans.
+fn check_references(
+    connection: &mut PgConnection,
+    athlete_owner: Uuid,
+    athlete_id: Uuid,
+    input: &SessionInput,
+) -> Result<(), ApiError> {
+    let mut errors = Vec::new();
+    let wanted: Vec<Uuid> = input.sets.iter().map(|s| s.exercise_id).collect();
+    if !wanted.is_empty() {
+        let known = exercises::visible_ids(connection, athlete_owner, &wanted)?;
+        for (index, set) in input.sets.iter().enumerate() {
+            if !known.contains(&set.exercise_id) {
+                errors.push(FieldError::new(
+                    format!("/sets/{index}/exercise_id"),
+                    "no exercise with this id in the athlete's catalog",
+                ));
+            }
+        }
+    }
+    if let Some(link) = &input.planned {
+        let (plan, _) = plans::find_visible(connection, athlete_owner, link.plan_id)?.unzip();
+        if plan.is_none_or(|p| p.athlete_id != athlete_id) {
+            errors.push(FieldError::new(
+                "/planned/plan_id",
+                "not a plan of this athlete",
+            ));
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::unprocessable(errors))
+    }
+}
+
+/// The version of a session as created.
+pub const FIRST_VERSION: i64 = 1;
+
+/// The headers of a session answer: its version and where it lives.
+/// Part of what an idempotent create stores, so the service knows them.
+pub fn answer_headers(id: Uuid, version: i64) -> [(&'static str, String); 2] {
+    [
+        ("etag", version_etag(version)),
+        ("location", format!("/v1/sessions/{id}")),
+    ]
+}
+
+/// The headers of a session answer as they are kept under an
+/// idempotency key (`StoredAnswer::headers`).
+pub fn stored_session_headers(id: Uuid, version: i64) -> serde_json::Value {
+    serde_json::Value::Object(
+        answer_headers(id, version)
+            .into_iter()
+            .map(|(name, value)| (name.to_owned(), serde_json::Value::String(value)))
+            .collect(),
+    )
+}
+
+/// What a create ended in.
+pub enum Created {
+    New(Session, i64),
+    /// Created in one statement: the body was serialized to be stored
+    /// under the idempotency key, and is sent as it is.
+    NewRendered {
+        id: Uuid,
+        body: Vec<u8>,
+    },
+    /// A repeat of an earlier create with the same client id and body.
+    Existing(Session, i64),
+    Replay(StoredAnswer),
+}
+
+/// One create request, as both paths take it.
+#[derive(Clone, Copy)]
+pub struct CreateRequest<'a> {
+    /// SHA-256 of the bearer token.
+    pub token_digest: &'a [u8],
+    pub athlete_id: Uuid,
+    pub input: &'a SessionInput,
+    pub body_hash: &'a str,
+    pub key: Option<&'a str>,
+    pub now: DateTime<Utc>,
+}
+
+/// A create in one statement: see `repo::session_create`.
+fn create_simple(
+    connection: &mut PgConnection,
+    request: &CreateRequest<'_>,
+) -> Result<Created, ApiError> {
+    let CreateRequest {
+        token_digest,
+        athlete_id,
+        input,
+        body_hash: hash,
+        key,
+        now,
+    } = *request;
+    let session = session_create::new_session(Uuid::now_v7(), athlete_id, input, now);
+    let body = serde_json::to_vec(&session).map_err(ApiError::internal)?;
+    let request_hash = request_hash(athlete_id, hash, input);
+    let headers = key.map(|_| stored_session_headers(session.id, FIRST_VERSION));
+    let answer = key.zip(headers.as_ref()).map(|(key, headers)| KeyedAnswer {
+        key,
+        request_sha256: &request_hash,
+        headers,
+        body: &body,
+    });
+    match session_create::create_in_one_statement(connection, token_digest, &session, hash, answer)?
+    {
+        OneStatementCreate::Unauthenticated => Err(invalid_token()),
+        OneStatementCreate::NotVisible => Err(athletes::not_found()),
+        OneStatementCreate::ReadOnly => Err(forbidden(AccessLevel::ReadWrite)),
+        OneStatementCreate::Created => Ok(Created::NewRendered {
+            id: session.id,
+            body,
+        }),
+        OneStatementCreate::KeyTaken { caller } => {
+            let key = key.ok_or_else(|| ApiError::internal("nothing inserted without a key"))?;
+            match repo::stored_answer(connection, caller, key, &request_hash)? {
+                Claim::Replay(answer) => Ok(Created::Replay(answer)),
+                Claim::Mismatch => Err(key_reused()),
+                Claim::Claimed => Err(ApiError::internal("a taken key cannot be claimed")),
+            }
+        }
+    }
+}
+
+/// The key covers the athlete and the client id as well as the body.
+fn request_hash(athlete_id: Uuid, body_hash: &str, input: &SessionInput) -> String {
+    sha256_hex(format!("{athlete_id}:{body_hash}:{:?}", input.id).as_bytes())
+}
+
+pub fn key_reused() -> ApiError {
+    ApiError::unprocessable(vec![FieldError::new(
+        "",
+        "this Idempotency-Key was used for a different request",
+    )])
+}
+
+/// A create whose body must be checked against the database (sets,
+/// planned link, client-chosen id) or is invalid: authenticate, check
+/// access, validate, then claim the key and insert in one transaction.
+fn create_checked(
+    connection: &mut PgConnection,
+    request: &CreateRequest<'_>,
+) -> Result<Created, ApiError> {
+    let CreateRequest {
+        token_digest,
+        athlete_id,
+        input,
+        body_hash: hash,
+        key,
+        now,
+    } = *request;
+    let caller = accounts::authenticate(connection, token_digest)?;
+    let athlete = athletes::require(
+        connection,
+        caller.account_id,
+        athlete_id,
+        AccessLevel::ReadWrite,
+    )?;
+    input.validate(now).map_err(ApiError::unprocessable)?;
+    let request_hash = request_hash(athlete_id, hash, input);
+    connection.transaction(|connection| {
+        if let Some(key) = key {
+            match repo::claim_key(connection, caller.account_id, key, &request_hash)? {
+                Claim::Claimed => {}
+                Claim::Replay(answer) => return Ok(Created::Replay(answer)),
+                Claim::Mismatch => return Err(key_reused()),
+            }
+        }
+        check_references(
+            connection,
+            athlete.athlete.owner_account_id,
+            athlete_id,
+            input,
+        )?;
+        let id = input.id.unwrap_or_else(Uuid::now_v7);
+        if let Some(client_id) = input.id {
+            repo::lock_client_id(connection, client_id)?;
+        }
+        let created = match input
+            .id
+            .map(|id| repo::find_any(connection, id))
+            .transpose()?
+        {
+            Some(Some(row)) => {
+                let version = row.version;
+                let same = row.body_sha256 == hash;
+                let existing = repo::session_from_row(row)?;
+                if !(same && existing.athlete_id == athlete_id && !existing.deleted) {
+                    return Err(ApiError::Conflict(
+                        "a different session already has this id".to_owned(),
+                    ));
+                }
+                Created::Existing(existing, version)
+            }
+            Some(None) | None => {
+                let (session, version) =
+                    repo::insert(connection, id, athlete_id, caller.account_id, input, hash)?;
+                Created::New(session, version)
+            }
+        };
+        if let Some(key) = key {
+            let (status, session, version) = match &created {
+                Created::New(session, version) => (201, session, *version),
+                Created::Existing(session, version) => (200, session, *version),
+                Created::Replay(..) | Created::NewRendered { .. } => {
+                    unreachable!("replays return early; this path renders no body")
+                }
+            };
+            let body = serde_json::to_vec(session).map_err(ApiError::internal)?;
+            let answer = StoredAnswer {
+                status,
+                headers: stored_session_headers(session.id, version),
+                body,
+            };
+            repo::complete_key(connection, caller.account_id, key, &answer)?;
+        }
+        Ok(created)
+    })
+}
+
+/// Replaces every field of a session with `input`, for a caller who may
+/// write it; `precondition` judges the current version (If-Match) after
+/// the body was found valid, so an invalid body is 422 whatever the tag.
+pub fn replace(
+    connection: &mut PgConnection,
+    token_digest: &[u8],
+    session_id: Uuid,
+    input: &SessionInput,
+    body_hash: &str,
+    now: DateTime<Utc>,
+    precondition: impl FnOnce(i64) -> Result<(), ApiError>,
+) -> Result<(Session, i64), ApiError> {
+    let current =
+        repo::require_with_token(connection, token_digest, session_id, AccessLevel::ReadWrite)?;
+    input.validate(now).map_err(ApiError::unprocessable)?;
+    precondition(current.version)?;
+    check_references(
+        connection,
+        current.athlete_owner,
+        current.session.athlete_id,
+        input,
+    )?;
+    repo::replace(
+        connection,
+        current.session.athlete_id,
+        session_id,
+        current.version,
+        input,
+        body_hash,
+    )?
+    .ok_or_else(stale)
+}
+
+/// A write that lost the race with another since the caller read it.
+pub fn stale() -> ApiError {
+    ApiError::PreconditionFailed(
+        "the session changed since you read it; GET it again and retry".to_owned(),
+    )
+}
+
+/// What an import ended in.
+pub enum Imported {
+    New(Session, i64),
+    /// The athlete already has a session from this file.
+    Existing(Session, i64),
+    Replay(StoredAnswer),
+}
+
+/// Stores the session once per athlete and file, in one transaction with
+/// the idempotency key (claimed first, answered last).
+pub fn store_import(
+    connection: &mut PgConnection,
+    caller: Uuid,
+    athlete_id: Uuid,
+    session: &ImportedSession,
+    key: Option<(&str, &str)>,
+) -> Result<Imported, ApiError> {
+    connection.transaction(|connection| {
+        if let Some((key, request_hash)) = key {
+            match repo::claim_key(connection, caller, key, request_hash)? {
+                Claim::Claimed => {}
+                Claim::Replay(answer) => return Ok(Imported::Replay(answer)),
+                Claim::Mismatch => return Err(key_reused()),
+            }
+        }
+        let sha256 = &session.source.sha256;
+        let imported = match repo::find_by_source(connection, athlete_id, sha256)? {
+            Some((existing, version)) => Imported::Existing(existing, version),
+            None => match repo::insert_imported(
+                connection,
+                Uuid::now_v7(),
+                athlete_id,
+                caller,
+                session,
+            )? {
+                Some((created, version)) => Imported::New(created, version),
+                // Another import of the same file committed first.
+                None => {
+                    let (existing, version) = repo::find_by_source(connection, athlete_id, sha256)?
+                        .ok_or_else(|| ApiError::internal("an imported session vanished"))?;
+                    Imported::Existing(existing, version)
+                }
+            },
+        };
+        if let Some((key, _)) = key {
+            let (status, session, version) = match &imported {
+                Imported::New(session, version) => (201, session, *version),
+                Imported::Existing(session, version) => (200, session, *version),
+                Imported::Replay(_) => unreachable!("replays return early"),
+            };
+            let answer = StoredAnswer {
+                status,
+                headers: stored_session_headers(session.id, version),
+                body: serde_json::to_vec(session).map_err(ApiError::internal)?,
+            };
+            repo::complete_key(connection, caller, key, &answer)?;
+        }
+        Ok(imported)
+    })
+}
