@@ -359,12 +359,6 @@ pub async fn get_session(
     Ok(versioned_read(&request, visible.version, &visible.session))
 }
 
-fn stale() -> ApiError {
-    ApiError::PreconditionFailed(
-        "the session changed since you read it; GET it again and retry".to_owned(),
-    )
-}
-
 /// Replace a logged session.
 ///
 /// Replaces every field of the session with the body (a full session, not a
@@ -469,7 +463,7 @@ pub async fn delete_session(
         )? {
             Ok(())
         } else {
-            Err(stale())
+            Err(service::stale())
         }
     })
     .await?;
