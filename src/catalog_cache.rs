@@ -204,7 +204,10 @@ impl CatalogCache {
             return Ok(Some(snapshot));
         }
         let generation = self.generation.load(Ordering::SeqCst);
-        let exercises = db::run(pool, |connection| repo::all(connection, None)).await?;
+        let exercises = db::run(pool, |connection| {
+            repo::all(connection, None).map_err(ApiError::from)
+        })
+        .await?;
         let snapshot = Arc::new(CatalogSnapshot::new(exercises)?);
         let mut slot = self.write_slot();
         // Keep it only if nothing changed while it was loading and the

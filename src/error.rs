@@ -4,15 +4,12 @@
 //! up here, so clients see one format. 5xx bodies carry a generic text; the
 //! cause is logged with the request id instead.
 
-use actix_web::{
-    HttpResponse, ResponseError,
-    http::{StatusCode, header},
-};
+use actix_web::http::StatusCode;
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::domain::validation::FieldError;
-use crate::http::request_context;
+use crate::repo::RepoError;
 
 /// Seconds a client should wait before retrying after a 503.
 pub const RETRY_AFTER_UNAVAILABLE_S: u64 = 2;
@@ -149,8 +146,50 @@ impl ApiError {
         }
     }
 
+    /// No `Authorization` header where a token is required.
+    pub fn missing_token() -> Self {
+        ApiError::Unauthorized {
+            detail: "send `Authorization: Bearer <token>`; get a token from POST /v1/tokens"
+                .to_owned(),
+            invalid_token: false,
+        }
+    }
+
+    /// A token that is malformed, unknown, expired or revoked.
+    pub fn invalid_token() -> Self {
+        ApiError::Unauthorized {
+            detail: "the token is malformed, expired or revoked; sign in again".to_owned(),
+            invalid_token: true,
+        }
+    }
+
     pub fn internal(cause: impl std::fmt::Display) -> Self {
         ApiError::Internal(cause.to_string())
+    }
+
+    /// The HTTP status this error answers with.
+    pub fn status(&self) -> StatusCode {
+        match self {
+            ApiError::BadRequest { .. } => StatusCode::BAD_REQUEST,
+            ApiError::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::Infeasible { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
+            ApiError::PreconditionRequired(_) => StatusCode::PRECONDITION_REQUIRED,
+            ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::NotAcceptable(_) => StatusCode::NOT_ACCEPTABLE,
+            ApiError::RequestTimeout(_) => StatusCode::REQUEST_TIMEOUT,
+            ApiError::Unavailable(_) | ApiError::Overloaded { .. } => {
+                StatusCode::SERVICE_UNAVAILABLE
+            }
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
     }
 
     fn kind(&self) -> (&'static str, &'static str) {
@@ -178,10 +217,11 @@ impl ApiError {
         }
     }
 
-    /// The body sent to the client; never includes internal causes.
+    /// The body sent to the client, without the request's path and id
+    /// (`http::problem` adds them); never includes internal causes.
     pub fn problem(&self) -> Problem {
         let (slug, title) = self.kind();
-        let status = self.status_code();
+        let status = self.status();
         let suggestions = match self {
             ApiError::Infeasible { suggestions, .. } => suggestions.clone(),
             _ => Vec::new(),
@@ -212,14 +252,13 @@ impl ApiError {
                 Vec::new(),
             ),
         };
-        let context = request_context::current();
         Problem {
             problem_type: format!("urn:runstrong:problem:{slug}"),
             title: title.to_owned(),
             status: status.as_u16(),
             detail,
-            instance: context.as_ref().map(|c| c.path.clone()),
-            request_id: context.map(|c| c.request_id),
+            instance: None,
+            request_id: None,
             errors,
             suggestions,
         }
@@ -239,133 +278,34 @@ fn summarize(errors: &[FieldError]) -> String {
         .join("; ")
 }
 
-impl ResponseError for ApiError {
-    fn status_code(&self) -> StatusCode {
-        match self {
-            ApiError::BadRequest { .. } => StatusCode::BAD_REQUEST,
-            ApiError::Unprocessable { .. } => StatusCode::UNPROCESSABLE_ENTITY,
-            ApiError::Unauthorized { .. } => StatusCode::UNAUTHORIZED,
-            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
-            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
-            ApiError::Infeasible { .. } => StatusCode::UNPROCESSABLE_ENTITY,
-            ApiError::Conflict(_) => StatusCode::CONFLICT,
-            ApiError::PreconditionFailed(_) => StatusCode::PRECONDITION_FAILED,
-            ApiError::PreconditionRequired(_) => StatusCode::PRECONDITION_REQUIRED,
-            ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
-            ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
-            ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
-            ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            ApiError::NotAcceptable(_) => StatusCode::NOT_ACCEPTABLE,
-            ApiError::RequestTimeout(_) => StatusCode::REQUEST_TIMEOUT,
-            ApiError::Unavailable(_) | ApiError::Overloaded { .. } => {
-                StatusCode::SERVICE_UNAVAILABLE
-            }
-            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+impl From<RepoError> for ApiError {
+    /// The one place a query's failure becomes an answer.
+    fn from(error: RepoError) -> Self {
+        match error {
+            RepoError::NotFound(detail) => ApiError::NotFound(detail),
+            RepoError::Forbidden(detail) => ApiError::Forbidden(detail),
+            RepoError::Conflict(detail) => ApiError::Conflict(detail),
+            RepoError::Invalid(errors) => ApiError::unprocessable(errors),
+            RepoError::InvalidToken => ApiError::invalid_token(),
+            RepoError::Throttled {
+                detail,
+                retry_after_s,
+            } => ApiError::TooManyRequests {
+                detail,
+                retry_after_s,
+            },
+            RepoError::Unavailable(cause) => ApiError::Unavailable(cause),
+            RepoError::Internal(cause) => ApiError::Internal(cause),
         }
-    }
-
-    fn error_response(&self) -> HttpResponse {
-        match self {
-            ApiError::Internal(cause) => tracing::error!(%cause, "request failed"),
-            ApiError::Unavailable(cause) => tracing::warn!(%cause, "dependency unavailable"),
-            _ => {}
-        }
-        problem_response(self.status_code(), &self.problem(), self)
     }
 }
 
-fn problem_response(status: StatusCode, problem: &Problem, error: &ApiError) -> HttpResponse {
-    let mut response = HttpResponse::build(status);
-    response.insert_header((header::CONTENT_TYPE, PROBLEM_CONTENT_TYPE));
-    match error {
-        ApiError::Unavailable(_) => {
-            response.insert_header((header::RETRY_AFTER, RETRY_AFTER_UNAVAILABLE_S.to_string()));
-        }
-        ApiError::MethodNotAllowed { allow, .. } if !allow.is_empty() => {
-            response.insert_header((header::ALLOW, allow.as_str()));
-        }
-        ApiError::TooManyRequests { retry_after_s, .. }
-        | ApiError::Overloaded { retry_after_s, .. } => {
-            response.insert_header((header::RETRY_AFTER, retry_after_s.to_string()));
-        }
-        ApiError::RequestTimeout(_) => {
-            // The rest of the body is unread: the connection cannot carry
-            // another request.
-            response.insert_header((header::CONNECTION, "close"));
-        }
-        ApiError::Unauthorized { invalid_token, .. } => {
-            let challenge = if *invalid_token {
-                r#"Bearer realm="runstrong", error="invalid_token""#
-            } else {
-                r#"Bearer realm="runstrong""#
-            };
-            response.insert_header((header::WWW_AUTHENTICATE, challenge));
-        }
-        _ => {}
-    }
-    response.body(serde_json::to_vec(problem).unwrap_or_default())
-}
-
+/// For the transactions of the service layer, whose closures meet diesel's
+/// errors directly: classified as a query's failure is.
 impl From<diesel::result::Error> for ApiError {
     fn from(error: diesel::result::Error) -> Self {
-        use diesel::result::{DatabaseErrorKind, Error};
-        match &error {
-            Error::NotFound => ApiError::NotFound("no such resource".to_owned()),
-            Error::DatabaseError(DatabaseErrorKind::UniqueViolation, _) => {
-                ApiError::Conflict("that conflicts with an existing resource".to_owned())
-            }
-            _ if is_unavailable(&error) => ApiError::Unavailable(error.to_string()),
-            _ => ApiError::Internal(error.to_string()),
-        }
+        ApiError::from(RepoError::from(error))
     }
-}
-
-/// Database failures that end by themselves, so the client is told to
-/// retry (503) rather than that something is wrong with us (500).
-fn is_unavailable(error: &diesel::result::Error) -> bool {
-    use diesel::result::{DatabaseErrorKind, Error};
-    match error {
-        Error::DatabaseError(kind, info) => {
-            matches!(
-                kind,
-                DatabaseErrorKind::ClosedConnection
-                    | DatabaseErrorKind::UnableToSendCommand
-                    | DatabaseErrorKind::SerializationFailure
-                    // Writes reaching a standby during a failover.
-                    | DatabaseErrorKind::ReadOnlyTransaction
-            ) || is_transient(info.message())
-        }
-        // COMMIT failed and so did the rollback after it: the connection
-        // went away under the transaction (nothing was committed).
-        Error::RollbackErrorOnCommit { commit_error, .. } => is_unavailable(commit_error),
-        // A connection left in an unknown state by an earlier failure; the
-        // pool drops it when it comes back.
-        Error::BrokenTransactionManager => true,
-        _ => false,
-    }
-}
-
-/// Messages PostgreSQL and libpq give for failures that end by themselves:
-/// a cancelled statement (statement or lock timeout, an operator's
-/// pg_cancel_backend, a conflict with recovery), a deadlock, a server
-/// restart or failover, a lost socket.
-fn is_transient(message: &str) -> bool {
-    const TRANSIENT: &[&str] = &[
-        "canceling statement due to",
-        "deadlock detected",
-        "terminating connection",
-        "server closed the connection",
-        "connection to server",
-        "could not receive data from server",
-        "could not send data to server",
-        "SSL connection has been closed unexpectedly",
-        "the database system is starting up",
-        "the database system is shutting down",
-        "the database system is in recovery mode",
-        "the database system is not yet accepting connections",
-        "no connection to the server",
-    ];
-    TRANSIENT.iter().any(|needle| message.contains(needle))
 }
 
 impl From<r2d2::Error> for ApiError {
@@ -377,112 +317,5 @@ impl From<r2d2::Error> for ApiError {
 impl From<actix_web::error::BlockingError> for ApiError {
     fn from(error: actix_web::error::BlockingError) -> Self {
         ApiError::Internal(error.to_string())
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use actix_web::body::MessageBody;
-
-    fn body_of(error: &ApiError) -> serde_json::Value {
-        let response = error.error_response();
-        let bytes = response.into_body().try_into_bytes().unwrap();
-        serde_json::from_slice(&bytes).unwrap()
-    }
-
-    #[test]
-    fn internal_errors_hide_their_cause() {
-        let body = body_of(&ApiError::internal(
-            "relation \"secret_table\" does not exist",
-        ));
-        assert_eq!(body["status"], 500);
-        assert!(!body.to_string().contains("secret_table"));
-    }
-
-    #[test]
-    fn an_error_about_the_whole_document_names_no_field() {
-        let body = body_of(&ApiError::unprocessable(vec![
-            FieldError::new("", "this Idempotency-Key was used for a different request"),
-            FieldError::new("/sets/0/reps", "between 1 and 100"),
-        ]));
-        assert_eq!(
-            body["detail"],
-            "this Idempotency-Key was used for a different request; sets/0/reps: between 1 and 100"
-        );
-        assert_eq!(body["errors"][0]["pointer"], "");
-    }
-
-    #[test]
-    fn unavailable_carries_retry_after() {
-        let response = ApiError::Unavailable("pool timed out".into()).error_response();
-        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
-        assert_eq!(response.headers().get(header::RETRY_AFTER).unwrap(), "2");
-        assert_eq!(
-            response.headers().get(header::CONTENT_TYPE).unwrap(),
-            PROBLEM_CONTENT_TYPE
-        );
-    }
-
-    #[test]
-    fn database_failures_that_pass_are_503_and_bugs_500() {
-        use diesel::result::{DatabaseErrorKind, Error};
-        let database =
-            |kind, message: &str| Error::DatabaseError(kind, Box::new(message.to_owned()));
-        for error in [
-            database(
-                DatabaseErrorKind::Unknown,
-                "canceling statement due to user request",
-            ),
-            database(
-                DatabaseErrorKind::Unknown,
-                "canceling statement due to statement timeout",
-            ),
-            database(
-                DatabaseErrorKind::Unknown,
-                "terminating connection due to administrator command",
-            ),
-            database(DatabaseErrorKind::ClosedConnection, "anything"),
-            Error::RollbackErrorOnCommit {
-                rollback_error: Box::new(database(
-                    DatabaseErrorKind::ClosedConnection,
-                    "no connection to the server",
-                )),
-                commit_error: Box::new(database(
-                    DatabaseErrorKind::ClosedConnection,
-                    "server closed the connection unexpectedly",
-                )),
-            },
-            Error::BrokenTransactionManager,
-        ] {
-            let described = format!("{error:?}");
-            assert!(
-                matches!(ApiError::from(error), ApiError::Unavailable(_)),
-                "{described}"
-            );
-        }
-        for error in [
-            database(
-                DatabaseErrorKind::Unknown,
-                "relation \"nope\" does not exist",
-            ),
-            Error::RollbackErrorOnCommit {
-                rollback_error: Box::new(database(DatabaseErrorKind::Unknown, "odd")),
-                commit_error: Box::new(database(DatabaseErrorKind::CheckViolation, "odd")),
-            },
-        ] {
-            let described = format!("{error:?}");
-            assert!(
-                matches!(ApiError::from(error), ApiError::Internal(_)),
-                "{described}"
-            );
-        }
-    }
-
-    #[test]
-    fn field_errors_carry_pointers() {
-        let body = body_of(&ApiError::bad_field("/limit", "must be between 1 and 200"));
-        assert_eq!(body["errors"][0]["pointer"], "/limit");
-        assert_eq!(body["type"], "urn:runstrong:problem:bad-request");
     }
 }

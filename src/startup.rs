@@ -144,9 +144,11 @@ async fn sealing_key(config: &Config, pool: &PgPool) -> Result<SealingKey, Start
         "RUNSTRONG_WEBHOOK_SECRET_KEY is not set: webhook secrets are sealed with a key kept \
          in the database itself; set it in production"
     );
-    let stored = db::run(pool, repo::webhooks::stored_sealing_key)
-        .await
-        .map_err(|error| StartupError::SealingKey(error.to_string()))?;
+    let stored = db::run(pool, |connection| {
+        Ok(repo::webhooks::stored_sealing_key(connection)?)
+    })
+    .await
+    .map_err(|error| StartupError::SealingKey(error.to_string()))?;
     Ok(SealingKey::new(stored))
 }
 

@@ -139,7 +139,13 @@ pub async fn register(
         window: config.register_window,
     };
     db::run(&pool, move |connection| {
-        throttle::count_address_attempt(connection, AddressAction::Register, &address, &per_address)
+        throttle::count_address_attempt(
+            connection,
+            AddressAction::Register,
+            &address.0,
+            &per_address,
+        )
+        .map_err(ApiError::from)
     })
     .await?;
     let password = request.password;
@@ -227,9 +233,14 @@ pub async fn login(
     // The permit first: a refusal costs nothing, not even a database trip.
     let permit = HashingGate::try_enter(&gate)?;
     let found = db::run(&pool, move |connection| {
-        throttle::count_address_attempt(connection, AddressAction::SignIn, &address, &per_address)?;
+        throttle::count_address_attempt(
+            connection,
+            AddressAction::SignIn,
+            &address.0,
+            &per_address,
+        )?;
         throttle::reserve_sign_in(connection, &lookup_email, &lockout)?;
-        accounts::find_for_login(connection, &lookup_email)
+        accounts::find_for_login(connection, &lookup_email).map_err(ApiError::from)
     })
     .await?;
     // The hash is checked without holding a database connection.
@@ -284,7 +295,7 @@ pub async fn login(
 pub async fn logout(pool: web::Data<PgPool>, token: BearerToken) -> Result<HttpResponse, ApiError> {
     db::run(&pool, move |connection| {
         accounts::authenticate(connection, &token.digest)?;
-        accounts::revoke_token(connection, &token.digest)
+        accounts::revoke_token(connection, &token.digest).map_err(ApiError::from)
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())
@@ -307,7 +318,7 @@ pub async fn logout(pool: web::Data<PgPool>, token: BearerToken) -> Result<HttpR
 pub async fn me(pool: web::Data<PgPool>, token: BearerToken) -> Result<HttpResponse, ApiError> {
     let account = db::run(&pool, move |connection| {
         let caller = accounts::authenticate(connection, &token.digest)?;
-        accounts::find(connection, caller.account_id)
+        accounts::find(connection, caller.account_id).map_err(ApiError::from)
     })
     .await?;
     Ok(HttpResponse::Ok().json(account))

@@ -64,7 +64,7 @@ pub async fn create_athlete(
     let (athlete, version) = db::run(&pool, move |connection| {
         let caller = accounts::authenticate(connection, &token.digest)?;
         profile.validate().map_err(ApiError::unprocessable)?;
-        athletes::create(connection, caller.account_id, &profile)
+        athletes::create(connection, caller.account_id, &profile).map_err(ApiError::from)
     })
     .await?;
     let mut created = HttpResponse::Created();
@@ -107,7 +107,9 @@ pub async fn list_athletes(
     let (_, (items, has_more)) = reads
         .run_with(
             move |connection| Ok(accounts::authenticate(connection, &token.digest)?.account_id),
-            move |connection, caller| athletes::list_visible(connection, *caller, after, limit),
+            move |connection, caller| {
+                athletes::list_visible(connection, *caller, after, limit).map_err(ApiError::from)
+            },
         )
         .await?;
     let next_cursor = next_id_cursor(CURSOR_KIND, items.last().map(|a| a.id), has_more);
@@ -156,6 +158,7 @@ pub async fn get_athlete(
     let visible = db::run(&pool, move |connection| {
         let caller = accounts::authenticate(connection, &token.digest)?;
         athletes::require(connection, caller.account_id, athlete_id, AccessLevel::Read)
+            .map_err(ApiError::from)
     })
     .await?;
     Ok(versioned_read(&request, visible.version, &visible.athlete))

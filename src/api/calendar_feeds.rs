@@ -171,6 +171,7 @@ pub async fn create_calendar_feed(
             name.as_deref(),
             &digest,
         )
+        .map_err(ApiError::from)
     })
     .await?;
     Ok(HttpResponse::Created()
@@ -221,7 +222,7 @@ pub async fn list_calendar_feeds(
         let athlete =
             athletes::require(connection, caller.account_id, athlete_id, AccessLevel::Read)?;
         let visible = visible_to(athlete.access, caller.account_id);
-        repo::list(connection, athlete_id, visible, after, limit)
+        repo::list(connection, athlete_id, visible, after, limit).map_err(ApiError::from)
     })
     .await?;
     let next_cursor = next_id_cursor(CURSOR_KIND, items.last().map(|f| f.id), has_more);

@@ -151,6 +151,7 @@ pub async fn create_exercise(
             origin_of(owner),
             &definition,
         )
+        .map_err(ApiError::from)
     })
     .await?;
     // Read-your-writes here; other instances hear of it by NOTIFY.
@@ -223,13 +224,19 @@ pub async fn replace_exercise(
     let key = key.into_inner().id_or_slug;
     let definition = body.0;
     let exercise = db::run(&pool, move |connection| {
-        connection.transaction(|connection| {
+        connection.transaction::<_, ApiError, _>(|connection| {
             let caller = accounts::authenticate(connection, &token.digest)?;
             let current = writable_exercise(connection, &caller, &key)?;
             if_match.require(&exercise_etag(&current)?)?;
             let owner = current.owner_account_id;
             validate_against_catalog(connection, owner, &definition)?;
-            repo::update(connection, current.id, owner, origin_of(owner), &definition)
+            Ok(repo::update(
+                connection,
+                current.id,
+                owner,
+                origin_of(owner),
+                &definition,
+            )?)
         })
     })
     .await?;
@@ -267,11 +274,11 @@ pub async fn delete_exercise(
 ) -> Result<HttpResponse, ApiError> {
     let key = key.into_inner().id_or_slug;
     db::run(&pool, move |connection| {
-        connection.transaction(|connection| {
+        connection.transaction::<_, ApiError, _>(|connection| {
             let caller = accounts::authenticate(connection, &token.digest)?;
             let current = writable_exercise(connection, &caller, &key)?;
             if_match.require(&exercise_etag(&current)?)?;
-            repo::delete(connection, current.id)
+            Ok(repo::delete(connection, current.id)?)
         })
     })
     .await?;

@@ -93,7 +93,7 @@ pub async fn list_coach_grants(
                     .to_owned(),
             ));
         }
-        grants::list_for_coach(connection, caller.account_id, status, after, limit)
+        grants::list_for_coach(connection, caller.account_id, status, after, limit).map_err(ApiError::from)
     })
     .await?;
     let next_cursor = next_id_cursor(CURSOR_KIND, items.last().map(|g| g.id), has_more);

@@ -276,7 +276,7 @@ pub async fn list_exercises(
     let (items, has_more) = db::run(&pool, move |connection| {
         let viewer = viewer_id(connection, &token)?;
         let after = after.as_ref().map(|(slug, id)| (slug.as_str(), *id));
-        repo::list(connection, viewer, &filter, after, limit)
+        repo::list(connection, viewer, &filter, after, limit).map_err(ApiError::from)
     })
     .await?;
     json_with_etag(&request, &page_of(items, has_more))
@@ -320,7 +320,7 @@ fn viewer_id(
     token: &OptionalBearerToken,
 ) -> Result<Option<Uuid>, ApiError> {
     Ok(
-        accounts::authenticate_optional(connection, token.0.as_ref())?
+        accounts::authenticate_optional(connection, token.digest())?
             .map(|caller| caller.account_id),
     )
 }
@@ -516,7 +516,7 @@ pub async fn export_exercises(
     };
     let exercises = db::run(&pool, move |connection| {
         let viewer = viewer_id(connection, &token)?;
-        repo::all(connection, viewer)
+        repo::all(connection, viewer).map_err(ApiError::from)
     })
     .await?;
     let export = if free_exercise_db {

@@ -87,6 +87,7 @@ pub async fn create_grant(
             &normalize_email(&request.coach_email),
             request.access,
         )
+        .map_err(ApiError::from)
     })
     .await?;
     Ok(if created {
@@ -128,7 +129,7 @@ pub async fn list_grants(
             athlete_id,
             AccessLevel::Owner,
         )?;
-        grants::list(connection, athlete_id)
+        grants::list(connection, athlete_id).map_err(ApiError::from)
     })
     .await?;
     Ok(HttpResponse::Ok().json(GrantList { items }))

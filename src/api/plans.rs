@@ -81,7 +81,7 @@ async fn caller_catalog(
     }
     let catalog = db::run(pool, move |connection| {
         let viewer =
-            accounts::authenticate_optional(connection, token.0.as_ref())?.map(|c| c.account_id);
+            accounts::authenticate_optional(connection, token.digest())?.map(|c| c.account_id);
         load_catalog(connection, viewer)
     })
     .await?;
@@ -386,6 +386,7 @@ pub async fn create_plan(
             &plan,
             None,
         )
+        .map_err(ApiError::from)
     })
     .await?;
     Ok(HttpResponse::Created()
@@ -454,7 +455,9 @@ pub async fn list_plans(
     let (items, has_more) = reads
         .run(
             move |connection| may_read(connection, &token, athlete_id),
-            move |connection| repo::list(connection, athlete_id, after, limit),
+            move |connection| {
+                repo::list(connection, athlete_id, after, limit).map_err(ApiError::from)
+            },
         )
         .await?;
     let next_cursor = next_id_cursor(CURSOR_KIND, items.last().map(|p| p.id), has_more);
@@ -477,7 +480,7 @@ async fn visible_plan(
 ) -> Result<StoredPlan, ApiError> {
     db::run(pool, move |connection| {
         let caller = accounts::authenticate(connection, &token.digest)?;
-        repo::require(connection, caller.account_id, plan_id, needed)
+        repo::require(connection, caller.account_id, plan_id, needed).map_err(ApiError::from)
     })
     .await
 }
@@ -541,7 +544,7 @@ pub async fn delete_plan(
             plan_id,
             AccessLevel::ReadWrite,
         )?;
-        repo::delete(connection, plan.athlete_id, plan_id)
+        repo::delete(connection, plan.athlete_id, plan_id).map_err(ApiError::from)
     })
     .await?;
     Ok(HttpResponse::NoContent().finish())
@@ -672,6 +675,7 @@ pub async fn adapt_plan(
             &adapted,
             Some(stored.id),
         )
+        .map_err(ApiError::from)
     })
     .await?;
     Ok(HttpResponse::Created()

@@ -220,6 +220,7 @@ pub async fn import_session(
             AccessLevel::ReadWrite,
         )
         .map(drop)
+        .map_err(ApiError::from)
     })
     .await?;
     let file = read_limited(payload, limit).await?;

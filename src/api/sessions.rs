@@ -300,8 +300,9 @@ pub async fn list_sessions(
         .run(
             move |connection| may_read(connection, &token, athlete_id),
             move |connection| match sync {
-                Some(since) => repo::changes(connection, athlete_id, since, after, limit),
-                None => repo::list(connection, athlete_id, &query),
+                Some(since) => repo::changes(connection, athlete_id, since, after, limit)
+                    .map_err(ApiError::from),
+                None => repo::list(connection, athlete_id, &query).map_err(ApiError::from),
             },
         )
         .await?;
@@ -354,6 +355,7 @@ pub async fn get_session(
     let session_id = path.session_id;
     let visible = db::run(&pool, move |connection| {
         repo::require_with_token(connection, &token.digest, session_id, AccessLevel::Read)
+            .map_err(ApiError::from)
     })
     .await?;
     Ok(versioned_read(&request, visible.version, &visible.session))
@@ -530,7 +532,7 @@ pub async fn load_report(
                     midnight(history_start),
                     midnight(to + Duration::days(1)),
                 )?;
-                repo::load_inputs(connection, &sessions)
+                repo::load_inputs(connection, &sessions).map_err(ApiError::from)
             },
         )
         .await?;
@@ -620,6 +622,7 @@ pub async fn adherence(
                     midnight(stored.plan.start_date),
                     midnight(stored.plan.end_date + Duration::days(1)),
                 )
+                .map_err(ApiError::from)
             },
         )
         .await?;

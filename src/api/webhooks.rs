@@ -121,7 +121,10 @@ pub async fn create_webhook(
     // Authenticate before resolving anything: DNS lookups are not for
     // anonymous callers to trigger.
     let digest = token.digest.clone();
-    let caller = db::run(&pool, move |c| accounts::authenticate(c, &digest)).await?;
+    let caller = db::run(&pool, move |c| {
+        accounts::authenticate(c, &digest).map_err(ApiError::from)
+    })
+    .await?;
     let events = checked_events(&request.events)?;
     let url = target::check(&request.url, settings.webhooks.allow_private_targets)
         .await
@@ -138,14 +141,16 @@ pub async fn create_webhook(
         secret_sealed: key.seal(id, &secret),
         created_at: Utc::now(),
     };
-    let stored = db::run(&pool, move |c| repo::create(c, &row))
-        .await?
-        .ok_or_else(|| {
-            ApiError::unprocessable(vec![FieldError::new(
-                "",
-                format!("an account holds at most {MAX_PER_ACCOUNT} webhooks; delete one first"),
-            )])
-        })?;
+    let stored = db::run(&pool, move |c| {
+        repo::create(c, &row).map_err(ApiError::from)
+    })
+    .await?
+    .ok_or_else(|| {
+        ApiError::unprocessable(vec![FieldError::new(
+            "",
+            format!("an account holds at most {MAX_PER_ACCOUNT} webhooks; delete one first"),
+        )])
+    })?;
     let created = CreatedWebhook {
         webhook: webhook_from_row(stored),
         secret: secret.shown(),
@@ -185,7 +190,7 @@ pub async fn list_webhooks(
 ) -> Result<HttpResponse, ApiError> {
     let rows = db::run(&pool, move |connection| {
         let caller = accounts::authenticate(connection, &token.digest)?;
-        repo::list(connection, caller.account_id)
+        repo::list(connection, caller.account_id).map_err(ApiError::from)
     })
     .await?;
     Ok(HttpResponse::Ok().json(WebhookList {
@@ -216,7 +221,7 @@ pub async fn delete_webhook(
     let webhook_id = path.webhook_id;
     let deleted = db::run(&pool, move |connection| {
         let caller = accounts::authenticate(connection, &token.digest)?;
-        repo::delete(connection, caller.account_id, webhook_id)
+        repo::delete(connection, caller.account_id, webhook_id).map_err(ApiError::from)
     })
     .await?;
     if deleted {
@@ -308,7 +313,7 @@ pub async fn list_deliveries(
     let mut rows = db::run(&pool, move |connection| {
         let caller = accounts::authenticate(connection, &token.digest)?;
         repo::find(connection, caller.account_id, webhook_id)?.ok_or_else(not_found)?;
-        repo::attempts(connection, webhook_id, after, limit)
+        repo::attempts(connection, webhook_id, after, limit).map_err(ApiError::from)
     })
     .await?;
     let has_more = rows.len() as i64 > limit;

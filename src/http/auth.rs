@@ -17,20 +17,6 @@ pub struct BearerToken {
     pub digest: Vec<u8>,
 }
 
-pub fn missing_token() -> ApiError {
-    ApiError::Unauthorized {
-        detail: "send `Authorization: Bearer <token>`; get a token from POST /v1/tokens".to_owned(),
-        invalid_token: false,
-    }
-}
-
-pub fn invalid_token() -> ApiError {
-    ApiError::Unauthorized {
-        detail: "the token is malformed, expired or revoked; sign in again".to_owned(),
-        invalid_token: true,
-    }
-}
-
 /// `Ok(None)` when no Authorization header was sent; an error when one was
 /// sent but is not a bearer token of ours. Query-string tokens are never
 /// looked at.
@@ -38,14 +24,14 @@ fn read(request: &HttpRequest) -> Result<Option<BearerToken>, ApiError> {
     let Some(value) = request.headers().get(header::AUTHORIZATION) else {
         return Ok(None);
     };
-    let value = value.to_str().map_err(|_| invalid_token())?;
-    let (scheme, credentials) = value.split_once(' ').ok_or_else(invalid_token)?;
+    let value = value.to_str().map_err(|_| ApiError::invalid_token())?;
+    let (scheme, credentials) = value.split_once(' ').ok_or_else(ApiError::invalid_token)?;
     if !scheme.eq_ignore_ascii_case("bearer") {
-        return Err(invalid_token());
+        return Err(ApiError::invalid_token());
     }
     let credentials = credentials.trim();
     if !token::is_well_formed(credentials) {
-        return Err(invalid_token());
+        return Err(ApiError::invalid_token());
     }
     Ok(Some(BearerToken {
         digest: token::digest(credentials),
@@ -57,7 +43,7 @@ impl FromRequest for BearerToken {
     type Future = Ready<Result<Self, ApiError>>;
 
     fn from_request(request: &HttpRequest, _: &mut Payload) -> Self::Future {
-        ready(read(request).and_then(|token| token.ok_or_else(missing_token)))
+        ready(read(request).and_then(|token| token.ok_or_else(ApiError::missing_token)))
     }
 }
 
@@ -65,6 +51,13 @@ impl FromRequest for BearerToken {
 /// header is fine, a bad one is still a 401 rather than silently ignored.
 #[derive(Debug, Clone)]
 pub struct OptionalBearerToken(pub Option<BearerToken>);
+
+impl OptionalBearerToken {
+    /// The token's digest, as the queries take it; `None` when none was sent.
+    pub fn digest(&self) -> Option<&[u8]> {
+        self.0.as_ref().map(|token| token.digest.as_slice())
+    }
+}
 
 impl FromRequest for OptionalBearerToken {
     type Error = ApiError;

@@ -9,5 +9,6 @@ pub mod extract;
 pub mod fallback;
 pub mod hardening;
 pub mod metrics;
+pub mod problem;
 pub mod request_context;
 pub mod request_id;

@@ -7,9 +7,9 @@
 use diesel::{dsl::exists, pg::Pg, prelude::*};
 use uuid::Uuid;
 
+use super::error::{RepoError, RepoResult};
 use crate::db::schema::{athletes, exercises, grants};
 use crate::domain::vocabulary::{GrantAccess, GrantStatus};
-use crate::error::ApiError;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum AccessLevel {
@@ -32,7 +32,7 @@ impl AccessLevel {
 
     /// The documented rule: whoever may see a resource but not change it
     /// gets 403; whoever may not see it gets 404 (never reaching here).
-    pub fn require(self, needed: AccessLevel) -> Result<(), ApiError> {
+    pub fn require(self, needed: AccessLevel) -> RepoResult<()> {
         if self >= needed {
             return Ok(());
         }
@@ -41,8 +41,8 @@ impl AccessLevel {
 }
 
 /// The 403 for a caller who sees the athlete but holds less than `needed`.
-pub fn forbidden(needed: AccessLevel) -> ApiError {
-    ApiError::Forbidden(match needed {
+pub fn forbidden(needed: AccessLevel) -> RepoError {
+    RepoError::Forbidden(match needed {
         AccessLevel::Owner => "only the athlete's owner may do this".to_owned(),
         _ => "your grant for this athlete is read-only".to_owned(),
     })

@@ -6,11 +6,10 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use super::error::{RepoError, RepoResult};
 use crate::auth::token;
 use crate::db::schema::{accounts, tokens};
 use crate::domain::vocabulary::Role;
-use crate::error::ApiError;
-use crate::http::auth::invalid_token;
 use crate::models::account::{AccountRow, NewAccountRow};
 
 /// An account as the API shows it (never with its password hash).
@@ -32,9 +31,9 @@ pub struct Caller {
     pub role: Role,
 }
 
-fn account_from_row(row: AccountRow) -> Result<Account, ApiError> {
+fn account_from_row(row: AccountRow) -> RepoResult<Account> {
     Ok(Account {
-        role: row.role.parse().map_err(ApiError::internal)?,
+        role: row.role.parse().map_err(RepoError::internal)?,
         id: row.id,
         email: row.email,
         display_name: row.display_name,
@@ -51,7 +50,7 @@ pub struct NewAccount<'a> {
 }
 
 /// Creates an account; an email already in use is a 409.
-pub fn create(connection: &mut PgConnection, new: &NewAccount) -> Result<Account, ApiError> {
+pub fn create(connection: &mut PgConnection, new: &NewAccount) -> RepoResult<Account> {
     let row = NewAccountRow {
         id: Uuid::now_v7(),
         email: new.email.trim(),
@@ -64,21 +63,21 @@ pub fn create(connection: &mut PgConnection, new: &NewAccount) -> Result<Account
         .values(&row)
         .returning(AccountRow::as_returning())
         .get_result(connection)
-        .map_err(|error| match ApiError::from(error) {
-            ApiError::Conflict(_) => {
-                ApiError::Conflict("an account with that email already exists".to_owned())
+        .map_err(|error| match RepoError::from(error) {
+            RepoError::Conflict(_) => {
+                RepoError::Conflict("an account with that email already exists".to_owned())
             }
             other => other,
         })
         .and_then(account_from_row)
 }
 
-pub fn find(connection: &mut PgConnection, id: Uuid) -> Result<Account, ApiError> {
+pub fn find(connection: &mut PgConnection, id: Uuid) -> RepoResult<Account> {
     accounts::table
         .find(id)
         .select(AccountRow::as_select())
         .first(connection)
-        .map_err(ApiError::from)
+        .map_err(RepoError::from)
         .and_then(account_from_row)
 }
 
@@ -86,7 +85,7 @@ pub fn find(connection: &mut PgConnection, id: Uuid) -> Result<Account, ApiError
 pub fn find_for_login(
     connection: &mut PgConnection,
     email_normalized: &str,
-) -> Result<Option<(Account, String)>, ApiError> {
+) -> RepoResult<Option<(Account, String)>> {
     accounts::table
         .filter(accounts::email_normalized.eq(email_normalized))
         .select((AccountRow::as_select(), accounts::password_hash))
@@ -102,10 +101,10 @@ pub fn issue_token(
     connection: &mut PgConnection,
     account_id: Uuid,
     lifetime: std::time::Duration,
-) -> Result<(String, DateTime<Utc>), ApiError> {
+) -> RepoResult<(String, DateTime<Utc>)> {
     let token = token::generate();
     let expires_at =
-        Utc::now() + chrono::Duration::from_std(lifetime).map_err(ApiError::internal)?;
+        Utc::now() + chrono::Duration::from_std(lifetime).map_err(RepoError::internal)?;
     diesel::insert_into(tokens::table)
         .values((
             tokens::token_sha256.eq(token::digest(&token)),
@@ -135,37 +134,38 @@ pub fn live_token(digest: &[u8]) -> LiveToken {
 }
 
 /// A caller from the account id and role columns of a query.
-pub fn caller_from((account_id, role): (Uuid, String)) -> Result<Caller, ApiError> {
+pub fn caller_from((account_id, role): (Uuid, String)) -> RepoResult<Caller> {
     Ok(Caller {
         account_id,
-        role: role.parse().map_err(ApiError::internal)?,
+        role: role.parse().map_err(RepoError::internal)?,
     })
 }
 
 /// The caller behind a token digest; 401 when it is unknown, expired or
 /// revoked.
-pub fn authenticate(connection: &mut PgConnection, digest: &[u8]) -> Result<Caller, ApiError> {
+pub fn authenticate(connection: &mut PgConnection, digest: &[u8]) -> RepoResult<Caller> {
     let found: Option<(Uuid, String)> = tokens::table
         .inner_join(accounts::table)
         .filter(live_token(digest))
         .select((accounts::id, accounts::role))
         .first(connection)
         .optional()?;
-    caller_from(found.ok_or_else(invalid_token)?)
+    caller_from(found.ok_or(RepoError::InvalidToken)?)
 }
 
-/// The caller behind an optional token: `None` for anonymous requests.
+/// The caller behind an optional token (its SHA-256 digest): `None` for
+/// anonymous requests.
 pub fn authenticate_optional(
     connection: &mut PgConnection,
-    token: Option<&crate::http::auth::BearerToken>,
-) -> Result<Option<Caller>, ApiError> {
-    token
-        .map(|token| authenticate(connection, &token.digest))
+    digest: Option<&[u8]>,
+) -> RepoResult<Option<Caller>> {
+    digest
+        .map(|digest| authenticate(connection, digest))
         .transpose()
 }
 
 /// Revokes one token (log out).
-pub fn revoke_token(connection: &mut PgConnection, digest: &[u8]) -> Result<(), ApiError> {
+pub fn revoke_token(connection: &mut PgConnection, digest: &[u8]) -> RepoResult<()> {
     diesel::update(tokens::table.filter(tokens::token_sha256.eq(digest)))
         .set(tokens::revoked_at.eq(now))
         .execute(connection)?;

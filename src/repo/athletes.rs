@@ -8,9 +8,9 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::access::{AccessLevel, athletes_with_grant};
+use super::error::{RepoError, RepoResult};
 use crate::db::schema::{athletes, grants};
 use crate::domain::profile::AthleteProfile;
-use crate::error::ApiError;
 use crate::models::athlete::AthleteRow;
 
 /// An athlete profile as the API serves it.
@@ -59,10 +59,10 @@ pub struct VisibleAthlete {
     pub access: AccessLevel,
 }
 
-fn athlete_from_row(row: AthleteRow) -> Result<(Athlete, i64), ApiError> {
+fn athlete_from_row(row: AthleteRow) -> RepoResult<(Athlete, i64)> {
     let profile: AthleteProfile =
         crate::domain::dates::reading_stored(|| serde_json::from_value(row.profile)).map_err(
-            |error| ApiError::internal(format!("corrupt athlete profile {}: {error}", row.id)),
+            |error| RepoError::internal(format!("corrupt athlete profile {}: {error}", row.id)),
         )?;
     Ok((
         Athlete {
@@ -76,15 +76,15 @@ fn athlete_from_row(row: AthleteRow) -> Result<(Athlete, i64), ApiError> {
     ))
 }
 
-fn profile_json(profile: &AthleteProfile) -> Result<serde_json::Value, ApiError> {
-    serde_json::to_value(profile).map_err(ApiError::internal)
+fn profile_json(profile: &AthleteProfile) -> RepoResult<serde_json::Value> {
+    serde_json::to_value(profile).map_err(RepoError::internal)
 }
 
 pub fn create(
     connection: &mut PgConnection,
     owner: Uuid,
     profile: &AthleteProfile,
-) -> Result<(Athlete, i64), ApiError> {
+) -> RepoResult<(Athlete, i64)> {
     let row: AthleteRow = diesel::insert_into(athletes::table)
         .values((
             athletes::id.eq(Uuid::now_v7()),
@@ -103,7 +103,7 @@ pub fn find_visible(
     connection: &mut PgConnection,
     caller: Uuid,
     id: Uuid,
-) -> Result<Option<VisibleAthlete>, ApiError> {
+) -> RepoResult<Option<VisibleAthlete>> {
     let found: Option<(AthleteRow, Option<String>)> = athletes_with_grant(caller)
         .filter(athletes::id.eq(id))
         .filter(
@@ -118,7 +118,7 @@ pub fn find_visible(
         return Ok(None);
     };
     let access = AccessLevel::of(row.owner_account_id, caller, grant.as_deref())
-        .ok_or_else(|| ApiError::internal("visible athlete without access"))?;
+        .ok_or_else(|| RepoError::internal("visible athlete without access"))?;
     let (athlete, version) = athlete_from_row(row)?;
     Ok(Some(VisibleAthlete {
         athlete,
@@ -134,14 +134,14 @@ pub fn require(
     caller: Uuid,
     id: Uuid,
     needed: AccessLevel,
-) -> Result<VisibleAthlete, ApiError> {
+) -> RepoResult<VisibleAthlete> {
     let visible = find_visible(connection, caller, id)?.ok_or_else(not_found)?;
     visible.access.require(needed)?;
     Ok(visible)
 }
 
-pub fn not_found() -> ApiError {
-    ApiError::NotFound("no athlete has that id".to_owned())
+pub fn not_found() -> RepoError {
+    RepoError::NotFound("no athlete has that id".to_owned())
 }
 
 /// Profiles the caller owns or holds an active grant on, oldest first.
@@ -150,7 +150,7 @@ pub fn list_visible(
     caller: Uuid,
     after: Option<Uuid>,
     limit: i64,
-) -> Result<(Vec<Athlete>, bool), ApiError> {
+) -> RepoResult<(Vec<Athlete>, bool)> {
     let mut query = athletes_with_grant(caller)
         .filter(
             athletes::owner_account_id
@@ -181,7 +181,7 @@ pub fn update(
     id: Uuid,
     expected_version: i64,
     profile: &AthleteProfile,
-) -> Result<Option<(Athlete, i64)>, ApiError> {
+) -> RepoResult<Option<(Athlete, i64)>> {
     let row: Option<AthleteRow> = diesel::update(
         athletes::table
             .filter(athletes::id.eq(id))
@@ -200,11 +200,7 @@ pub fn update(
 }
 
 /// Deletes the profile if it is still at `expected_version`.
-pub fn delete(
-    connection: &mut PgConnection,
-    id: Uuid,
-    expected_version: i64,
-) -> Result<bool, ApiError> {
+pub fn delete(connection: &mut PgConnection, id: Uuid, expected_version: i64) -> RepoResult<bool> {
     let deleted = diesel::delete(
         athletes::table
             .filter(athletes::id.eq(id))

@@ -10,8 +10,8 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::access::{ActiveGrant, active_grant};
+use super::error::{RepoError, RepoResult};
 use crate::db::schema::{athletes, calendar_feeds, grants};
-use crate::error::ApiError;
 use crate::models::calendar_feed::CalendarFeedRow;
 
 /// How many feeds one account may hold for one athlete. Counted per
@@ -112,7 +112,7 @@ pub fn create(
     creator: Uuid,
     name: Option<&str>,
     token_sha256: &[u8],
-) -> Result<CalendarFeed, ApiError> {
+) -> RepoResult<CalendarFeed> {
     connection.transaction(|connection| {
         athletes::table
             .find(athlete_id)
@@ -125,7 +125,7 @@ pub fn create(
             .count()
             .get_result(connection)?;
         if held >= MAX_FEEDS_PER_CREATOR {
-            return Err(ApiError::Conflict(format!(
+            return Err(RepoError::Conflict(format!(
                 "you already hold {MAX_FEEDS_PER_CREATOR} calendar feeds for this athlete, \
                  the most one account may: delete one you no longer use \
                  (GET /v1/athletes/{athlete_id}/calendar-feeds lists them)"
@@ -160,7 +160,7 @@ pub fn list(
     visible: Visible,
     after: Option<Uuid>,
     limit: i64,
-) -> Result<(Vec<CalendarFeed>, bool), ApiError> {
+) -> RepoResult<(Vec<CalendarFeed>, bool)> {
     let mut query = with_creator_grant()
         .filter(calendar_feeds::athlete_id.eq(athlete_id))
         .select((
@@ -189,7 +189,7 @@ pub fn find(
     athlete_id: Uuid,
     feed_id: Uuid,
     visible: Visible,
-) -> Result<Option<CalendarFeed>, ApiError> {
+) -> RepoResult<Option<CalendarFeed>> {
     let mut query = with_creator_grant()
         .filter(calendar_feeds::athlete_id.eq(athlete_id))
         .filter(calendar_feeds::id.eq(feed_id))
@@ -215,7 +215,7 @@ pub fn delete(
     athlete_id: Uuid,
     feed_id: Uuid,
     visible: Visible,
-) -> Result<bool, ApiError> {
+) -> RepoResult<bool> {
     let mut statement = diesel::delete(
         calendar_feeds::table
             .filter(calendar_feeds::athlete_id.eq(athlete_id))
@@ -244,10 +244,7 @@ const FETCH_RECORD_INTERVAL: chrono::TimeDelta = chrono::TimeDelta::hours(1);
 /// or its creator may no longer read the athlete: all alike to the
 /// caller). The lookup is by the digest of the token, so its timing tells
 /// nothing about any token's characters.
-pub fn open(
-    connection: &mut PgConnection,
-    token_sha256: &[u8],
-) -> Result<Option<OpenedFeed>, ApiError> {
+pub fn open(connection: &mut PgConnection, token_sha256: &[u8]) -> RepoResult<Option<OpenedFeed>> {
     /// athlete_id, id, name, the athlete's name, last_fetched_at.
     type Opened = (Uuid, Uuid, Option<String>, String, Option<DateTime<Utc>>);
     let found: Option<Opened> = with_creator_grant()

@@ -17,12 +17,12 @@ use diesel::{
 use uuid::Uuid;
 
 use super::access::visible_exercises;
+use super::error::{RepoError, RepoResult};
 use crate::db::schema::exercises;
 use crate::domain::catalog::{
     Exercise, ExerciseDefinition, Prescription, ProgressionNode, ProgressionStep, Variation,
 };
 use crate::domain::vocabulary::{Category, Equipment, Impact, InjuryArea, MovementPattern, Muscle};
-use crate::error::ApiError;
 use crate::models::exercise::{ExerciseRow, NewExerciseRow};
 
 /// Which muscles a `muscle` filter looks at.
@@ -89,7 +89,7 @@ pub fn list(
     filter: &ExerciseFilter,
     after: Option<(&str, Uuid)>,
     limit: i64,
-) -> Result<(Vec<Exercise>, bool), ApiError> {
+) -> RepoResult<(Vec<Exercise>, bool)> {
     let mut query = exercises::table
         .select(ExerciseRow::as_select())
         .filter(visible_exercises(viewer))
@@ -233,7 +233,7 @@ pub fn find(
     connection: &mut PgConnection,
     viewer: Option<Uuid>,
     key: &str,
-) -> Result<Option<Exercise>, ApiError> {
+) -> RepoResult<Option<Exercise>> {
     exercises::table
         .select(ExerciseRow::as_select())
         .filter(visible_exercises(viewer))
@@ -253,7 +253,7 @@ fn find_in_namespace(
     viewer: Option<Uuid>,
     owner: Option<Uuid>,
     slug: &str,
-) -> Result<Option<Exercise>, ApiError> {
+) -> RepoResult<Option<Exercise>> {
     let in_namespace: Box<dyn BoxableExpression<exercises::table, Pg, SqlType = Bool>> = match owner
     {
         Some(owner) => Box::new(
@@ -276,7 +276,7 @@ fn find_in_namespace(
 }
 
 /// Every exercise `viewer` may see, in (slug, id) order (export).
-pub fn all(connection: &mut PgConnection, viewer: Option<Uuid>) -> Result<Vec<Exercise>, ApiError> {
+pub fn all(connection: &mut PgConnection, viewer: Option<Uuid>) -> RepoResult<Vec<Exercise>> {
     exercises::table
         .select(ExerciseRow::as_select())
         .filter(visible_exercises(viewer))
@@ -289,10 +289,7 @@ pub fn all(connection: &mut PgConnection, viewer: Option<Uuid>) -> Result<Vec<Ex
 
 /// Every exercise `viewer` may see, one per slug (the one the slug
 /// resolves to), for the plan engine, which names exercises by slug.
-pub fn resolved(
-    connection: &mut PgConnection,
-    viewer: Option<Uuid>,
-) -> Result<Vec<Exercise>, ApiError> {
+pub fn resolved(connection: &mut PgConnection, viewer: Option<Uuid>) -> RepoResult<Vec<Exercise>> {
     let rows: Vec<ExerciseRow> = exercises::table
         .select(ExerciseRow::as_select())
         .filter(visible_exercises(viewer))
@@ -322,7 +319,7 @@ pub fn progression(
     connection: &mut PgConnection,
     viewer: Option<Uuid>,
     start: &Exercise,
-) -> Result<Vec<ProgressionStep>, ApiError> {
+) -> RepoResult<Vec<ProgressionStep>> {
     let mut failure = None;
     let owner = start.owner_account_id;
     let chain = crate::domain::catalog::progression_chain(progression_node(start), |slug| {
@@ -393,24 +390,24 @@ fn to_strings<T: Copy>(values: &[T], name: impl Fn(T) -> &'static str) -> Vec<St
 
 /// A row that does not parse means the database holds what the code cannot
 /// understand: an internal error, logged, never shown.
-fn exercise_from_row(row: ExerciseRow) -> Result<Exercise, ApiError> {
-    fn parse<T: std::str::FromStr>(value: &str) -> Result<T, ApiError>
+fn exercise_from_row(row: ExerciseRow) -> RepoResult<Exercise> {
+    fn parse<T: std::str::FromStr>(value: &str) -> RepoResult<T>
     where
         T::Err: std::fmt::Display,
     {
         value
             .parse()
-            .map_err(|e: T::Err| ApiError::internal(format!("corrupt exercise row: {e}")))
+            .map_err(|e: T::Err| RepoError::internal(format!("corrupt exercise row: {e}")))
     }
-    fn parse_all<T: std::str::FromStr>(values: &[String]) -> Result<Vec<T>, ApiError>
+    fn parse_all<T: std::str::FromStr>(values: &[String]) -> RepoResult<Vec<T>>
     where
         T::Err: std::fmt::Display,
     {
         values.iter().map(|v| parse(v)).collect()
     }
-    fn from_json<T: serde::de::DeserializeOwned>(value: serde_json::Value) -> Result<T, ApiError> {
+    fn from_json<T: serde::de::DeserializeOwned>(value: serde_json::Value) -> RepoResult<T> {
         serde_json::from_value(value)
-            .map_err(|e| ApiError::internal(format!("corrupt exercise row: {e}")))
+            .map_err(|e| RepoError::internal(format!("corrupt exercise row: {e}")))
     }
     Ok(Exercise {
         id: row.id,
@@ -423,7 +420,7 @@ fn exercise_from_row(row: ExerciseRow) -> Result<Exercise, ApiError> {
             equipment: parse_all(&row.equipment)?,
             equipment_alternatives: from_json::<Vec<Vec<Equipment>>>(row.equipment_alternatives)?,
             impact: parse(&row.impact)?,
-            difficulty: u8::try_from(row.difficulty).map_err(ApiError::internal)?,
+            difficulty: u8::try_from(row.difficulty).map_err(RepoError::internal)?,
             easier: from_json::<Vec<Variation>>(row.easier)?,
             harder: from_json::<Vec<Variation>>(row.harder)?,
             avoid_with: parse_all(&row.avoid_with)?,
@@ -450,7 +447,7 @@ pub fn create(
     owner: Option<Uuid>,
     origin: &str,
     definition: &ExerciseDefinition,
-) -> Result<Exercise, ApiError> {
+) -> RepoResult<Exercise> {
     let mut row = new_row(id, definition, origin);
     row.owner_account_id = owner;
     let inserted: ExerciseRow = diesel::insert_into(exercises::table)
@@ -468,7 +465,7 @@ pub fn update(
     owner: Option<Uuid>,
     origin: &str,
     definition: &ExerciseDefinition,
-) -> Result<Exercise, ApiError> {
+) -> RepoResult<Exercise> {
     let mut row = new_row(id, definition, origin);
     row.owner_account_id = owner;
     let updated: ExerciseRow = diesel::update(exercises::table.find(id))
@@ -479,7 +476,7 @@ pub fn update(
     exercise_from_row(updated)
 }
 
-pub fn delete(connection: &mut PgConnection, id: Uuid) -> Result<(), ApiError> {
+pub fn delete(connection: &mut PgConnection, id: Uuid) -> RepoResult<()> {
     diesel::delete(exercises::table.find(id)).execute(connection)?;
     Ok(())
 }
@@ -490,7 +487,7 @@ pub fn find_visible_for_update(
     connection: &mut PgConnection,
     viewer: Uuid,
     key: &str,
-) -> Result<Option<Exercise>, ApiError> {
+) -> RepoResult<Option<Exercise>> {
     exercises::table
         .select(ExerciseRow::as_select())
         .filter(visible_exercises(Some(viewer)))
@@ -510,7 +507,7 @@ pub fn find_for_import(
     connection: &mut PgConnection,
     id: Option<Uuid>,
     slug: &str,
-) -> Result<Option<(Uuid, Option<Uuid>)>, ApiError> {
+) -> RepoResult<Option<(Uuid, Option<Uuid>)>> {
     if let Some(id) = id {
         let by_id = exercises::table
             .find(id)
@@ -536,7 +533,7 @@ pub fn find_for_import(
 pub fn namespace_slugs(
     connection: &mut PgConnection,
     owner: Option<Uuid>,
-) -> Result<Vec<String>, ApiError> {
+) -> RepoResult<Vec<String>> {
     let query = exercises::table.select(exercises::slug).into_boxed::<Pg>();
     Ok(match owner {
         Some(owner) => query.filter(
@@ -551,9 +548,9 @@ pub fn namespace_slugs(
 
 /// A unique violation names only what the writer may know of: their own
 /// namespace (or, for an import, an id).
-fn slug_conflict(error: diesel::result::Error, owner: Option<Uuid>) -> ApiError {
-    match ApiError::from(error) {
-        ApiError::Conflict(_) => ApiError::Conflict(match owner {
+fn slug_conflict(error: diesel::result::Error, owner: Option<Uuid>) -> RepoError {
+    match RepoError::from(error) {
+        RepoError::Conflict(_) => RepoError::Conflict(match owner {
             Some(_) => "you already have a private exercise with that slug".to_owned(),
             None => "the global catalog already has an exercise with that slug or id".to_owned(),
         }),
@@ -585,7 +582,7 @@ pub fn display_names(
     viewer: Option<Uuid>,
     ids: &[Uuid],
     slugs: &[String],
-) -> Result<ExerciseNames, ApiError> {
+) -> RepoResult<ExerciseNames> {
     let by_id: HashMap<Uuid, String> = exercises::table
         .select((exercises::id, exercises::name))
         .filter(visible_exercises(viewer))
@@ -617,7 +614,7 @@ pub fn visible_ids(
     connection: &mut PgConnection,
     owner: Uuid,
     wanted: &[Uuid],
-) -> Result<HashSet<Uuid>, ApiError> {
+) -> RepoResult<HashSet<Uuid>> {
     Ok(exercises::table
         .filter(visible_exercises(Some(owner)))
         .filter(exercises::id.eq_any(wanted))

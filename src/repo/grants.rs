@@ -7,10 +7,10 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use super::error::{RepoError, RepoResult};
 use crate::db::schema::{accounts, athletes, grants};
 use crate::domain::validation::FieldError;
 use crate::domain::vocabulary::{GrantAccess, GrantStatus, Role};
-use crate::error::ApiError;
 
 /// A live grant of access to one athlete's data, as its athlete sees it.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -64,15 +64,15 @@ type GrantRow = (
     Option<DateTime<Utc>>,
 );
 
-fn grant_from_row(row: GrantRow) -> Result<Grant, ApiError> {
+fn grant_from_row(row: GrantRow) -> RepoResult<Grant> {
     Ok(Grant {
         id: row.0,
         athlete_id: row.1,
         coach_account_id: row.2,
         coach_email: row.3,
         coach_display_name: row.4,
-        access: row.5.parse().map_err(ApiError::internal)?,
-        status: row.6.parse().map_err(ApiError::internal)?,
+        access: row.5.parse().map_err(RepoError::internal)?,
+        status: row.6.parse().map_err(RepoError::internal)?,
         created_at: row.7,
         accepted_at: row.8,
     })
@@ -87,7 +87,7 @@ pub fn grant(
     athlete_owner: Uuid,
     coach_email_normalized: &str,
     access: GrantAccess,
-) -> Result<(Grant, bool), ApiError> {
+) -> RepoResult<(Grant, bool)> {
     let coach: Option<(Uuid, String)> = accounts::table
         .filter(accounts::email_normalized.eq(coach_email_normalized))
         .select((accounts::id, accounts::role))
@@ -96,13 +96,13 @@ pub fn grant(
     let coach_id = match coach {
         Some((id, role)) if role == Role::Coach.as_str() && id != athlete_owner => id,
         Some((id, _)) if id == athlete_owner => {
-            return Err(ApiError::unprocessable(vec![FieldError::new(
+            return Err(RepoError::Invalid(vec![FieldError::new(
                 "/coach_email",
                 "the owner already has full access",
             )]));
         }
         _ => {
-            return Err(ApiError::unprocessable(vec![FieldError::new(
+            return Err(RepoError::Invalid(vec![FieldError::new(
                 "/coach_email",
                 "no coach account has that email",
             )]));
@@ -145,7 +145,7 @@ pub fn grant(
 }
 
 /// The live grants (pending and active) of one athlete.
-pub fn list(connection: &mut PgConnection, athlete_id: Uuid) -> Result<Vec<Grant>, ApiError> {
+pub fn list(connection: &mut PgConnection, athlete_id: Uuid) -> RepoResult<Vec<Grant>> {
     grants::table
         .inner_join(accounts::table.on(accounts::id.eq(grants::coach_account_id)))
         .filter(grants::athlete_id.eq(athlete_id))
@@ -159,11 +159,7 @@ pub fn list(connection: &mut PgConnection, athlete_id: Uuid) -> Result<Vec<Grant
 }
 
 /// Revokes a live grant of this athlete; false when there is none.
-pub fn revoke(
-    connection: &mut PgConnection,
-    athlete_id: Uuid,
-    grant_id: Uuid,
-) -> Result<bool, ApiError> {
+pub fn revoke(connection: &mut PgConnection, athlete_id: Uuid, grant_id: Uuid) -> RepoResult<bool> {
     let revoked = diesel::update(
         grants::table
             .filter(grants::id.eq(grant_id))
@@ -217,13 +213,13 @@ const COACH_GRANT_COLUMNS: (
     grants::accepted_at,
 );
 
-fn coach_grant_from_row(row: CoachGrantRow) -> Result<CoachGrant, ApiError> {
+fn coach_grant_from_row(row: CoachGrantRow) -> RepoResult<CoachGrant> {
     Ok(CoachGrant {
         id: row.0,
         athlete_id: row.1,
         athlete_name: row.2,
-        access: row.3.parse().map_err(ApiError::internal)?,
-        status: row.4.parse().map_err(ApiError::internal)?,
+        access: row.3.parse().map_err(RepoError::internal)?,
+        status: row.4.parse().map_err(RepoError::internal)?,
         created_at: row.5,
         accepted_at: row.6,
     })
@@ -236,7 +232,7 @@ pub fn list_for_coach(
     status: Option<GrantStatus>,
     after: Option<Uuid>,
     limit: i64,
-) -> Result<(Vec<CoachGrant>, bool), ApiError> {
+) -> RepoResult<(Vec<CoachGrant>, bool)> {
     let mut query = grants::table
         .inner_join(athletes::table)
         .filter(grants::coach_account_id.eq(coach))
@@ -267,7 +263,7 @@ pub fn accept(
     connection: &mut PgConnection,
     coach: Uuid,
     grant_id: Uuid,
-) -> Result<Option<CoachGrant>, ApiError> {
+) -> RepoResult<Option<CoachGrant>> {
     connection.transaction(|connection| {
         diesel::update(
             grants::table
@@ -300,7 +296,7 @@ pub fn end_for_coach(
     connection: &mut PgConnection,
     coach: Uuid,
     grant_id: Uuid,
-) -> Result<bool, ApiError> {
+) -> RepoResult<bool> {
     let ended = diesel::update(
         grants::table
             .filter(grants::id.eq(grant_id))

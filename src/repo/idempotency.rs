@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use diesel::{PgConnection, RunQueryDsl, sql_types::BigInt};
 
-use crate::error::ApiError;
+use super::error::RepoResult;
 
 /// Deletes up to `batch` keys stored more than `retention` ago, oldest
 /// first, skipping rows another transaction holds (a request replaying or
@@ -15,7 +15,7 @@ pub fn purge_older_than(
     connection: &mut PgConnection,
     retention: Duration,
     batch: i64,
-) -> Result<usize, ApiError> {
+) -> RepoResult<usize> {
     let retention_s = i64::try_from(retention.as_secs()).unwrap_or(i64::MAX);
     let deleted = diesel::sql_query(
         "DELETE FROM idempotency_keys WHERE (account_id, key) IN (

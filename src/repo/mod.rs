@@ -2,6 +2,8 @@
 //! `db::run`. They return domain or API types, never rows.
 
 pub mod access;
+mod error;
+pub use error::{RepoError, RepoResult};
 pub mod accounts;
 pub mod athletes;
 pub mod calendar_feeds;

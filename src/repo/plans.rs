@@ -8,11 +8,11 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::access::{AccessLevel, athletes_with_grant};
+use super::error::{RepoError, RepoResult};
 use crate::db::schema::{athletes, grants, plans, sessions};
 use crate::domain::dates::reading_stored;
 use crate::domain::plan::model::Plan;
 use crate::domain::plan::request::PlanRequest;
-use crate::error::ApiError;
 
 /// A plan stored for an athlete, with the request it was made from.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -63,9 +63,9 @@ const PLAN_COLUMNS: (
     plans::parent_plan_id,
 );
 
-fn stored_from_row(row: PlanRow) -> Result<StoredPlan, ApiError> {
+fn stored_from_row(row: PlanRow) -> RepoResult<StoredPlan> {
     let corrupt =
-        |error: serde_json::Error| ApiError::internal(format!("corrupt plan {}: {error}", row.0));
+        |error: serde_json::Error| RepoError::internal(format!("corrupt plan {}: {error}", row.0));
     Ok(StoredPlan {
         id: row.0,
         athlete_id: row.1,
@@ -84,14 +84,14 @@ pub fn create(
     request: &PlanRequest,
     plan: &Plan,
     parent: Option<Uuid>,
-) -> Result<StoredPlan, ApiError> {
+) -> RepoResult<StoredPlan> {
     let row: PlanRow = diesel::insert_into(plans::table)
         .values((
             plans::id.eq(Uuid::now_v7()),
             plans::athlete_id.eq(athlete_id),
             plans::created_by_account_id.eq(created_by),
-            plans::request.eq(serde_json::to_value(request).map_err(ApiError::internal)?),
-            plans::plan.eq(serde_json::to_value(plan).map_err(ApiError::internal)?),
+            plans::request.eq(serde_json::to_value(request).map_err(RepoError::internal)?),
+            plans::plan.eq(serde_json::to_value(plan).map_err(RepoError::internal)?),
             plans::start_date.eq(plan.start_date),
             plans::end_date.eq(plan.end_date),
             plans::parent_plan_id.eq(parent),
@@ -106,7 +106,7 @@ pub fn find_visible(
     connection: &mut PgConnection,
     caller: Uuid,
     plan_id: Uuid,
-) -> Result<Option<(StoredPlan, AccessLevel)>, ApiError> {
+) -> RepoResult<Option<(StoredPlan, AccessLevel)>> {
     let found: Option<(PlanRow, Uuid, Option<String>)> = athletes_with_grant(caller)
         .inner_join(plans::table.on(plans::athlete_id.eq(athletes::id)))
         .filter(plans::id.eq(plan_id))
@@ -126,7 +126,7 @@ pub fn find_visible(
         return Ok(None);
     };
     let access = AccessLevel::of(owner, caller, grant.as_deref())
-        .ok_or_else(|| ApiError::internal("visible plan without access"))?;
+        .ok_or_else(|| RepoError::internal("visible plan without access"))?;
     Ok(Some((stored_from_row(row)?, access)))
 }
 
@@ -136,9 +136,9 @@ pub fn require(
     caller: Uuid,
     plan_id: Uuid,
     needed: AccessLevel,
-) -> Result<StoredPlan, ApiError> {
+) -> RepoResult<StoredPlan> {
     let (plan, access) = find_visible(connection, caller, plan_id)?
-        .ok_or_else(|| ApiError::NotFound("no plan has that id".to_owned()))?;
+        .ok_or_else(|| RepoError::NotFound("no plan has that id".to_owned()))?;
     access.require(needed)?;
     Ok(plan)
 }
@@ -148,7 +148,7 @@ pub fn list(
     athlete_id: Uuid,
     after: Option<Uuid>,
     limit: i64,
-) -> Result<(Vec<PlanSummary>, bool), ApiError> {
+) -> RepoResult<(Vec<PlanSummary>, bool)> {
     let mut query = plans::table
         .filter(plans::athlete_id.eq(athlete_id))
         .select((
@@ -191,7 +191,7 @@ pub fn current(
     connection: &mut PgConnection,
     athlete_id: Uuid,
     limit: i64,
-) -> Result<Vec<StoredPlan>, ApiError> {
+) -> RepoResult<Vec<StoredPlan>> {
     let children = diesel::alias!(plans as children);
     let adapted = diesel::dsl::exists(
         children
@@ -218,11 +218,7 @@ pub fn current(
 /// that holds the distribution column, so the links are `NO ACTION` and
 /// unlinked here. Only the link changes (no new version, no `updated_at`),
 /// so syncing apps and webhooks see nothing, as before.
-pub fn delete(
-    connection: &mut PgConnection,
-    athlete_id: Uuid,
-    plan_id: Uuid,
-) -> Result<(), ApiError> {
+pub fn delete(connection: &mut PgConnection, athlete_id: Uuid, plan_id: Uuid) -> RepoResult<()> {
     connection.transaction(|connection| {
         // Locked first, so that a session or adaptation linking the plan
         // meanwhile either lands before the unlinking (and is unlinked) or

@@ -18,9 +18,9 @@ use diesel::sql_types::{
 };
 use uuid::Uuid;
 
+use super::error::{RepoError, RepoResult};
 use super::sessions::{Session, in_flight};
 use crate::domain::session::SessionInput;
-use crate::error::ApiError;
 
 /// What PostgreSQL will store for a time: whole microseconds (sessions
 /// start after 2000, so truncating matches diesel's conversion).
@@ -233,7 +233,7 @@ pub fn create_in_one_statement(
     session: &Session,
     body_sha256: &str,
     answer: Option<KeyedAnswer<'_>>,
-) -> Result<OneStatementCreate, ApiError> {
+) -> RepoResult<OneStatementCreate> {
     debug_assert!(
         session.planned.is_none(),
         "planned links take the checked path"
@@ -254,7 +254,7 @@ pub fn create_in_one_statement(
         elevation_gain_m: session.elevation_gain_m,
         rpe: session.rpe.map(i16::from),
         notes: session.notes.as_deref(),
-        sets: serde_json::to_value(&session.sets).map_err(ApiError::internal)?,
+        sets: serde_json::to_value(&session.sets).map_err(RepoError::internal)?,
         body_sha256,
         created_at: session.created_at,
         response_headers: answer.as_ref().map(|a| a.headers),

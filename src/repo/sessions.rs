@@ -10,6 +10,7 @@ use uuid::Uuid;
 
 use super::access::AccessLevel;
 use super::accounts::{Caller, caller_from, live_token};
+use super::error::{RepoError, RepoResult};
 use crate::db::schema::{
     accounts, athletes, exercises, grants, idempotency_keys, sessions, tokens,
 };
@@ -19,8 +20,6 @@ use crate::domain::session::{LoggedSet, PlannedLink, SessionInput};
 use crate::domain::session_import::{ImportedSession, SessionLap, SessionSource};
 use crate::domain::vocabulary::Muscle;
 use crate::domain::vocabulary::SessionKind;
-use crate::error::ApiError;
-use crate::http::auth::invalid_token;
 
 /// A logged session as the API serves it.
 #[derive(Debug, Clone, Serialize, ToSchema)]
@@ -102,8 +101,8 @@ pub struct SessionRow {
     trimp: Option<f64>,
 }
 
-pub fn session_from_row(row: SessionRow) -> Result<Session, ApiError> {
-    let corrupt = |what: String| ApiError::internal(format!("corrupt session {}: {what}", row.id));
+pub fn session_from_row(row: SessionRow) -> RepoResult<Session> {
+    let corrupt = |what: String| RepoError::internal(format!("corrupt session {}: {what}", row.id));
     let planned = match (row.planned_plan_id, row.planned_date) {
         (Some(plan_id), Some(date)) => Some(PlannedLink {
             plan_id,
@@ -173,7 +172,7 @@ struct SessionValues {
     body_sha256: String,
 }
 
-fn values(input: &SessionInput, body_sha256: &str) -> Result<SessionValues, ApiError> {
+fn values(input: &SessionInput, body_sha256: &str) -> RepoResult<SessionValues> {
     Ok(SessionValues {
         planned_plan_id: input.planned.as_ref().map(|p| p.plan_id),
         planned_date: input.planned.as_ref().map(|p| p.date),
@@ -187,7 +186,7 @@ fn values(input: &SessionInput, body_sha256: &str) -> Result<SessionValues, ApiE
         elevation_gain_m: input.elevation_gain_m,
         rpe: Some(i16::from(input.rpe)),
         notes: input.notes.clone(),
-        sets: serde_json::to_value(&input.sets).map_err(ApiError::internal)?,
+        sets: serde_json::to_value(&input.sets).map_err(RepoError::internal)?,
         body_sha256: body_sha256.to_owned(),
     })
 }
@@ -199,7 +198,7 @@ pub fn insert(
     created_by: Uuid,
     input: &SessionInput,
     body_sha256: &str,
-) -> Result<(Session, i64), ApiError> {
+) -> RepoResult<(Session, i64)> {
     let row: SessionRow = diesel::insert_into(sessions::table)
         .values((
             sessions::id.eq(id),
@@ -247,7 +246,7 @@ pub fn insert_imported(
     athlete_id: Uuid,
     created_by: Uuid,
     session: &ImportedSession,
-) -> Result<Option<(Session, i64)>, ApiError> {
+) -> RepoResult<Option<(Session, i64)>> {
     let values = ImportValues {
         id,
         athlete_id,
@@ -260,7 +259,7 @@ pub fn insert_imported(
         max_hr: session.max_hr.map(|hr| hr as i16),
         elevation_gain_m: session.elevation_gain_m,
         rpe: session.rpe.map(i16::from),
-        laps: serde_json::to_value(&session.laps).map_err(ApiError::internal)?,
+        laps: serde_json::to_value(&session.laps).map_err(RepoError::internal)?,
         source_format: session.source.format.clone(),
         source_sha256: session.source.sha256.clone(),
         trimp: session.trimp,
@@ -290,7 +289,7 @@ pub fn find_by_source(
     connection: &mut PgConnection,
     athlete_id: Uuid,
     source_sha256: &str,
-) -> Result<Option<(Session, i64)>, ApiError> {
+) -> RepoResult<Option<(Session, i64)>> {
     let row: Option<SessionRow> = sessions::table
         .filter(sessions::athlete_id.eq(athlete_id))
         .filter(sessions::source_sha256.eq(source_sha256))
@@ -308,7 +307,7 @@ pub fn find_by_source(
 /// Any session with this id, whoever's (to tell a repeated create by
 /// client-chosen id from a clash). Served by the primary key's index,
 /// which leads with id.
-pub fn find_any(connection: &mut PgConnection, id: Uuid) -> Result<Option<SessionRow>, ApiError> {
+pub fn find_any(connection: &mut PgConnection, id: Uuid) -> RepoResult<Option<SessionRow>> {
     Ok(sessions::table
         .filter(sessions::id.eq(id))
         .select(SessionRow::as_select())
@@ -328,7 +327,7 @@ const CLIENT_ID_LOCK_CLASS: i32 = 0x7273_6964; // "rsid"
 /// `find_any` and both insert, where the old key answered the second 409.
 /// Server-chosen ids (UUIDv7) take no lock. Different ids that hash alike
 /// only wait for each other.
-pub fn lock_client_id(connection: &mut PgConnection, id: Uuid) -> Result<(), ApiError> {
+pub fn lock_client_id(connection: &mut PgConnection, id: Uuid) -> RepoResult<()> {
     diesel::sql_query("SELECT pg_advisory_xact_lock($1, hashtext($2::text))")
         .bind::<diesel::sql_types::Integer, _>(CLIENT_ID_LOCK_CLASS)
         .bind::<diesel::sql_types::Uuid, _>(id)
@@ -355,7 +354,7 @@ pub fn require_with_token(
     token_digest: &[u8],
     id: Uuid,
     needed: AccessLevel,
-) -> Result<VisibleSession, ApiError> {
+) -> RepoResult<VisibleSession> {
     type Found = (
         (Uuid, String),
         Option<SessionRow>,
@@ -381,9 +380,9 @@ pub fn require_with_token(
         ))
         .first(connection)
         .optional()?;
-    let (account, row, owner, grant) = found.ok_or_else(invalid_token)?;
+    let (account, row, owner, grant) = found.ok_or(RepoError::InvalidToken)?;
     let caller = caller_from(account)?;
-    let not_found = || ApiError::NotFound("no session has that id".to_owned());
+    let not_found = || RepoError::NotFound("no session has that id".to_owned());
     let (Some(row), Some(owner)) = (row, owner) else {
         return Err(not_found());
     };
@@ -408,7 +407,7 @@ pub fn replace(
     expected_version: i64,
     input: &SessionInput,
     body_sha256: &str,
-) -> Result<Option<(Session, i64)>, ApiError> {
+) -> RepoResult<Option<(Session, i64)>> {
     let row: Option<SessionRow> = diesel::update(
         sessions::table
             .find((id, athlete_id))
@@ -437,7 +436,7 @@ pub fn tombstone(
     athlete_id: Uuid,
     id: Uuid,
     expected_version: i64,
-) -> Result<bool, ApiError> {
+) -> RepoResult<bool> {
     let changed = diesel::update(
         sessions::table
             .find((id, athlete_id))
@@ -468,7 +467,7 @@ pub fn list(
     connection: &mut PgConnection,
     athlete_id: Uuid,
     query: &ListQuery,
-) -> Result<(Vec<Session>, bool), ApiError> {
+) -> RepoResult<(Vec<Session>, bool)> {
     let mut sql = sessions::table
         .filter(sessions::athlete_id.eq(athlete_id))
         .filter(sessions::deleted_at.is_null())
@@ -504,7 +503,7 @@ pub fn changes(
     since: DateTime<Utc>,
     after: Option<(DateTime<Utc>, Uuid)>,
     limit: i64,
-) -> Result<(Vec<Session>, bool), ApiError> {
+) -> RepoResult<(Vec<Session>, bool)> {
     let mut sql = sessions::table
         .filter(sessions::athlete_id.eq(athlete_id))
         .filter(sessions::updated_at.gt(since))
@@ -522,7 +521,7 @@ pub fn changes(
     page(sql.load(connection)?, limit)
 }
 
-fn page(mut rows: Vec<SessionRow>, limit: i64) -> Result<(Vec<Session>, bool), ApiError> {
+fn page(mut rows: Vec<SessionRow>, limit: i64) -> RepoResult<(Vec<Session>, bool)> {
     let has_more = rows.len() as i64 > limit;
     rows.truncate(limit as usize);
     Ok((
@@ -539,7 +538,7 @@ pub fn between(
     athlete_id: Uuid,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
-) -> Result<Vec<Session>, ApiError> {
+) -> RepoResult<Vec<Session>> {
     sessions::table
         .filter(sessions::athlete_id.eq(athlete_id))
         .filter(sessions::deleted_at.is_null())
@@ -562,7 +561,7 @@ pub fn weighted_sets(
     since: DateTime<Utc>,
     before: DateTime<Utc>,
     limit: i64,
-) -> Result<Vec<Vec<LoggedSet>>, ApiError> {
+) -> RepoResult<Vec<Vec<LoggedSet>>> {
     sessions::table
         .filter(sessions::athlete_id.eq(athlete_id))
         .filter(sessions::deleted_at.is_null())
@@ -578,7 +577,7 @@ pub fn weighted_sets(
         .into_iter()
         .map(|sets| {
             serde_json::from_value(sets)
-                .map_err(|e| ApiError::internal(format!("corrupt session sets: {e}")))
+                .map_err(|e| RepoError::internal(format!("corrupt session sets: {e}")))
         })
         .collect()
 }
@@ -624,7 +623,7 @@ pub fn claim_key(
     account: Uuid,
     key: &str,
     request_sha256: &str,
-) -> Result<Claim, ApiError> {
+) -> RepoResult<Claim> {
     let inserted = diesel::insert_into(idempotency_keys::table)
         .values((
             idempotency_keys::account_id.eq(account),
@@ -646,7 +645,7 @@ pub fn stored_answer(
     account: Uuid,
     key: &str,
     request_sha256: &str,
-) -> Result<Claim, ApiError> {
+) -> RepoResult<Claim> {
     type Row = (String, Option<i16>, Option<Vec<u8>>, serde_json::Value);
     let (stored_hash, status, body, headers): Row = idempotency_keys::table
         .find((account, key))
@@ -670,19 +669,19 @@ pub fn stored_answer(
     }
 }
 
-fn in_flight_error() -> ApiError {
-    ApiError::Conflict(
+fn in_flight_error() -> RepoError {
+    RepoError::Conflict(
         "a request with this Idempotency-Key is still in flight; retry shortly".to_owned(),
     )
 }
 
 /// A lock timeout while waiting on the key means the first request is
 /// still running.
-pub fn in_flight(error: diesel::result::Error) -> ApiError {
+pub fn in_flight(error: diesel::result::Error) -> RepoError {
     if error.to_string().contains("lock timeout") {
         in_flight_error()
     } else {
-        ApiError::from(error)
+        RepoError::from(error)
     }
 }
 
@@ -692,7 +691,7 @@ pub fn complete_key(
     account: Uuid,
     key: &str,
     answer: &StoredAnswer,
-) -> Result<(), ApiError> {
+) -> RepoResult<()> {
     diesel::update(idempotency_keys::table.find((account, key)))
         .set((
             idempotency_keys::response_status.eq(answer.status as i16),
@@ -707,7 +706,7 @@ pub fn complete_key(
 pub fn load_inputs(
     connection: &mut PgConnection,
     sessions: &[Session],
-) -> Result<Vec<LoadInput>, ApiError> {
+) -> RepoResult<Vec<LoadInput>> {
     let ids: Vec<Uuid> = sessions
         .iter()
         .flat_map(|s| s.sets.iter().map(|set| set.exercise_id))

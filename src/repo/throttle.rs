@@ -15,8 +15,7 @@ use diesel::{
     sql_types::{Integer, Nullable, Text, Timestamptz},
 };
 
-use crate::error::ApiError;
-use crate::http::client_address::ClientAddress;
+use super::error::{RepoError, RepoResult};
 
 /// The email lockout: at most `max_attempts` sign-ins per email in a
 /// window; reaching it locks the email for one window.
@@ -105,8 +104,8 @@ fn seconds_between(now: DateTime<Utc>, later: DateTime<Utc>) -> u64 {
     millis.div_ceil(1000).max(1)
 }
 
-fn locked_out(retry_after_s: u64) -> ApiError {
-    ApiError::TooManyRequests {
+fn locked_out(retry_after_s: u64) -> RepoError {
+    RepoError::Throttled {
         detail: format!("too many failed sign-ins for this email; try again in {retry_after_s} s"),
         retry_after_s,
     }
@@ -131,7 +130,7 @@ pub fn reserve_sign_in(
     connection: &mut PgConnection,
     email_normalized: &str,
     policy: &LockoutPolicy,
-) -> Result<(), ApiError> {
+) -> RepoResult<()> {
     let verdict = connection.transaction(|connection| {
         diesel::sql_query(
             "INSERT INTO login_throttle (email_normalized, failures, window_started_at, expires_at)
@@ -165,7 +164,7 @@ pub fn reserve_sign_in(
             .bind::<Timestamptz, _>(counted.expires_at(policy))
             .execute(connection)?;
         }
-        Ok::<_, ApiError>(verdict)
+        Ok::<_, RepoError>(verdict)
     })?;
     match verdict {
         Attempt::Allowed => Ok(()),
@@ -179,7 +178,7 @@ pub fn record_sign_in_failure(
     connection: &mut PgConnection,
     email_normalized: &str,
     policy: &LockoutPolicy,
-) -> Result<(), ApiError> {
+) -> RepoResult<()> {
     diesel::sql_query(
         "UPDATE login_throttle
          SET locked_until = now() + make_interval(secs => $3),
@@ -195,10 +194,7 @@ pub fn record_sign_in_failure(
 }
 
 /// Forgets the attempts of an email after a successful sign-in.
-pub fn clear_sign_in(
-    connection: &mut PgConnection,
-    email_normalized: &str,
-) -> Result<(), ApiError> {
+pub fn clear_sign_in(connection: &mut PgConnection, email_normalized: &str) -> RepoResult<()> {
     diesel::sql_query("DELETE FROM login_throttle WHERE email_normalized = $1")
         .bind::<Text, _>(email_normalized)
         .execute(connection)?;
@@ -224,12 +220,12 @@ impl AddressAction {
         }
     }
 
-    fn refusal(self, retry_after_s: u64) -> ApiError {
+    fn refusal(self, retry_after_s: u64) -> RepoError {
         let what = match self {
             AddressAction::Register => "registrations",
             AddressAction::SignIn => "sign-ins",
         };
-        ApiError::TooManyRequests {
+        RepoError::Throttled {
             detail: format!(
                 "too many {what} from your network address; try again in {retry_after_s} s"
             ),
@@ -255,15 +251,16 @@ struct AddressCount {
     now: DateTime<Utc>,
 }
 
-/// Counts one attempt of `action` from `address` in one upsert (the row
+/// Counts one attempt of `action` from `address` (the client's network,
+/// as `http::client_address::ClientAddress` names it) in one upsert (the row
 /// lock of `ON CONFLICT DO UPDATE` serializes concurrent attempts); 429
 /// with the time left in the window when it is over the limit.
 pub fn count_address_attempt(
     connection: &mut PgConnection,
     action: AddressAction,
-    address: &ClientAddress,
+    address: &str,
     policy: &AddressPolicy,
-) -> Result<(), ApiError> {
+) -> RepoResult<()> {
     let counted: AddressCount = diesel::sql_query(
         "INSERT INTO address_throttle AS t (action, address, attempts, window_started_at, expires_at)
          VALUES ($1, $2, 1, now(), now() + make_interval(secs => $3))
@@ -277,7 +274,7 @@ pub fn count_address_attempt(
          RETURNING attempts, expires_at, now() AS now",
     )
     .bind::<Text, _>(action.as_str())
-    .bind::<Text, _>(&address.0)
+    .bind::<Text, _>(address)
     .bind::<Integer, _>(window_seconds(policy.window))
     .get_result(connection)?;
     if i64::from(counted.attempts) > i64::from(policy.limit) {
@@ -289,7 +286,7 @@ pub fn count_address_attempt(
 
 /// Deletes up to `batch` expired rows of each throttle table; returns how
 /// many went. Expired rows count nothing: an absent row means the same.
-pub fn purge_expired(connection: &mut PgConnection, batch: i64) -> Result<usize, ApiError> {
+pub fn purge_expired(connection: &mut PgConnection, batch: i64) -> RepoResult<usize> {
     let logins = diesel::sql_query(
         "DELETE FROM login_throttle WHERE email_normalized IN (
              SELECT email_normalized FROM login_throttle

@@ -8,10 +8,10 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Bytea, Date, Int4, Int8, Jsonb, Text, Timestamptz};
 use uuid::Uuid;
 
+use super::error::{RepoError, RepoResult};
 use crate::db::schema::{
     accounts, athletes, grants, webhook_attempts, webhook_deliveries, webhooks,
 };
-use crate::error::ApiError;
 use crate::repo::access::active_grant;
 
 /// Subscriptions one account may hold: each costs a fan-out lookup on
@@ -32,10 +32,7 @@ pub struct WebhookRow {
 /// Stores a subscription unless the account holds `MAX_PER_ACCOUNT`
 /// already; the account's row is locked so that concurrent creates count
 /// one after the other. `None` when the limit is reached.
-pub fn create(
-    connection: &mut PgConnection,
-    row: &WebhookRow,
-) -> Result<Option<WebhookRow>, ApiError> {
+pub fn create(connection: &mut PgConnection, row: &WebhookRow) -> RepoResult<Option<WebhookRow>> {
     connection.transaction(|connection| {
         accounts::table
             .find(row.account_id)
@@ -63,7 +60,7 @@ pub fn create(
     })
 }
 
-pub fn list(connection: &mut PgConnection, account_id: Uuid) -> Result<Vec<WebhookRow>, ApiError> {
+pub fn list(connection: &mut PgConnection, account_id: Uuid) -> RepoResult<Vec<WebhookRow>> {
     Ok(webhooks::table
         .filter(webhooks::account_id.eq(account_id))
         .order(webhooks::id.asc())
@@ -76,7 +73,7 @@ pub fn find(
     connection: &mut PgConnection,
     account_id: Uuid,
     webhook_id: Uuid,
-) -> Result<Option<WebhookRow>, ApiError> {
+) -> RepoResult<Option<WebhookRow>> {
     Ok(webhooks::table
         .filter(webhooks::id.eq(webhook_id))
         .filter(webhooks::account_id.eq(account_id))
@@ -91,7 +88,7 @@ pub fn delete(
     connection: &mut PgConnection,
     account_id: Uuid,
     webhook_id: Uuid,
-) -> Result<bool, ApiError> {
+) -> RepoResult<bool> {
     let deleted = diesel::delete(
         webhooks::table
             .filter(webhooks::id.eq(webhook_id))
@@ -123,7 +120,7 @@ pub fn attempts(
     webhook_id: Uuid,
     after: Option<AttemptPosition>,
     limit: i64,
-) -> Result<Vec<AttemptRow>, ApiError> {
+) -> RepoResult<Vec<AttemptRow>> {
     let mut query = webhook_attempts::table
         .inner_join(
             webhook_deliveries::table.on(webhook_deliveries::webhook_id
@@ -193,10 +190,7 @@ pub struct OutboxEvent {
 /// Returns the events taken; those with `wants_warnings` are session
 /// changes some reader's subscription wants `load.warning` for, which the
 /// caller works out in the same transaction.
-pub fn fan_out_batch(
-    connection: &mut PgConnection,
-    limit: i64,
-) -> Result<Vec<OutboxEvent>, ApiError> {
+pub fn fan_out_batch(connection: &mut PgConnection, limit: i64) -> RepoResult<Vec<OutboxEvent>> {
     Ok(diesel::sql_query(
         "WITH batch AS (
              SELECT athlete_id, id FROM webhook_outbox ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED),
@@ -236,7 +230,7 @@ pub fn fan_out_batch(
 
 /// The accounts that may read the athlete now: the owner and coaches with
 /// an active grant (the rule of `repo::access`).
-pub fn readers_of(connection: &mut PgConnection, athlete_id: Uuid) -> Result<Vec<Uuid>, ApiError> {
+pub fn readers_of(connection: &mut PgConnection, athlete_id: Uuid) -> RepoResult<Vec<Uuid>> {
     let mut readers: Vec<Uuid> = athletes::table
         .find(athlete_id)
         .select(athletes::owner_account_id)
@@ -255,7 +249,7 @@ pub fn readers_of(connection: &mut PgConnection, athlete_id: Uuid) -> Result<Vec
 pub fn subscriptions_of(
     connection: &mut PgConnection,
     account_ids: &[Uuid],
-) -> Result<Vec<WebhookRow>, ApiError> {
+) -> RepoResult<Vec<WebhookRow>> {
     Ok(webhooks::table
         .filter(webhooks::account_id.eq_any(account_ids))
         .select(WebhookRow::as_select())
@@ -273,7 +267,7 @@ pub struct NewDelivery {
 pub fn insert_deliveries(
     connection: &mut PgConnection,
     deliveries: &[NewDelivery],
-) -> Result<(), ApiError> {
+) -> RepoResult<()> {
     if deliveries.is_empty() {
         return Ok(());
     }
@@ -309,7 +303,7 @@ pub fn announced_warnings(
     athlete_id: Uuid,
     from: NaiveDate,
     to: NaiveDate,
-) -> Result<Vec<(String, NaiveDate)>, ApiError> {
+) -> RepoResult<Vec<(String, NaiveDate)>> {
     let rows: Vec<Announced> = diesel::sql_query(
         "SELECT kind, date FROM webhook_announced_warnings
          WHERE athlete_id = $1 AND date BETWEEN $2 AND $3",
@@ -326,7 +320,7 @@ pub fn announce_warning(
     athlete_id: Uuid,
     kind: &str,
     date: NaiveDate,
-) -> Result<(), ApiError> {
+) -> RepoResult<()> {
     diesel::sql_query(
         "INSERT INTO webhook_announced_warnings (athlete_id, kind, date) VALUES ($1, $2, $3)
          ON CONFLICT DO NOTHING",
@@ -373,7 +367,7 @@ pub fn lease_due(
     owner: Uuid,
     limit: i64,
     lease: Duration,
-) -> Result<Vec<DueDelivery>, ApiError> {
+) -> RepoResult<Vec<DueDelivery>> {
     Ok(diesel::sql_query(
         "WITH due AS (
              SELECT webhook_id, id FROM webhook_deliveries
@@ -455,7 +449,7 @@ impl FinishedAttempt {
 pub fn record_attempts(
     connection: &mut PgConnection,
     attempts: &[FinishedAttempt],
-) -> Result<(), ApiError> {
+) -> RepoResult<()> {
     match record_batch(connection, attempts) {
         Err(diesel::result::Error::DatabaseError(
             diesel::result::DatabaseErrorKind::ForeignKeyViolation,
@@ -542,7 +536,7 @@ fn record_batch(
 /// Gives back the leases `owner` still holds (at shutdown), so that
 /// another instance sends those deliveries at once rather than after the
 /// lease runs out.
-pub fn release_leases(connection: &mut PgConnection, owner: Uuid) -> Result<usize, ApiError> {
+pub fn release_leases(connection: &mut PgConnection, owner: Uuid) -> RepoResult<usize> {
     Ok(diesel::update(
         webhook_deliveries::table
             .filter(webhook_deliveries::lease_owner.eq(owner))
@@ -561,7 +555,7 @@ pub fn purge_finished(
     connection: &mut PgConnection,
     older_than: Duration,
     batch: i64,
-) -> Result<usize, ApiError> {
+) -> RepoResult<usize> {
     Ok(diesel::sql_query(
         "DELETE FROM webhook_deliveries WHERE (webhook_id, id) IN (
              SELECT webhook_id, id FROM webhook_deliveries
@@ -575,7 +569,7 @@ pub fn purge_finished(
 
 /// Announced warnings older than the reach of any change (a session moves
 /// warnings at most four weeks ahead; a year back is ample).
-pub fn purge_announced(connection: &mut PgConnection, batch: i64) -> Result<usize, ApiError> {
+pub fn purge_announced(connection: &mut PgConnection, batch: i64) -> RepoResult<usize> {
     Ok(diesel::sql_query(
         "DELETE FROM webhook_announced_warnings WHERE (athlete_id, kind, date) IN (
              SELECT athlete_id, kind, date FROM webhook_announced_warnings
@@ -592,9 +586,9 @@ struct StoredKey {
 }
 
 /// The development sealing key kept in the database, made on first use.
-pub fn stored_sealing_key(connection: &mut PgConnection) -> Result<[u8; 32], ApiError> {
+pub fn stored_sealing_key(connection: &mut PgConnection) -> RepoResult<[u8; 32]> {
     let mut fresh = [0u8; 32];
-    getrandom::fill(&mut fresh).map_err(ApiError::internal)?;
+    getrandom::fill(&mut fresh).map_err(RepoError::internal)?;
     diesel::sql_query("INSERT INTO webhook_sealing_key (key) VALUES ($1) ON CONFLICT DO NOTHING")
         .bind::<Bytea, _>(fresh.as_slice())
         .execute(connection)?;
@@ -603,5 +597,5 @@ pub fn stored_sealing_key(connection: &mut PgConnection) -> Result<[u8; 32], Api
     stored
         .key
         .try_into()
-        .map_err(|_| ApiError::internal("the stored sealing key is not 32 bytes"))
+        .map_err(|_| RepoError::internal("the stored sealing key is not 32 bytes"))
 }

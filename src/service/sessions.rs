@@ -13,7 +13,6 @@ use crate::domain::session::SessionInput;
 use crate::domain::session_import::ImportedSession;
 use crate::domain::validation::FieldError;
 use crate::error::ApiError;
-use crate::http::auth::invalid_token;
 use crate::http::conditional::version_etag;
 use crate::repo::access::{AccessLevel, forbidden};
 use crate::repo::session_create::{self, KeyedAnswer, OneStatementCreate};
@@ -163,9 +162,9 @@ fn create_simple(
     });
     match session_create::create_in_one_statement(connection, token_digest, &session, hash, answer)?
     {
-        OneStatementCreate::Unauthenticated => Err(invalid_token()),
-        OneStatementCreate::NotVisible => Err(athletes::not_found()),
-        OneStatementCreate::ReadOnly => Err(forbidden(AccessLevel::ReadWrite)),
+        OneStatementCreate::Unauthenticated => Err(ApiError::invalid_token()),
+        OneStatementCreate::NotVisible => Err(athletes::not_found().into()),
+        OneStatementCreate::ReadOnly => Err(forbidden(AccessLevel::ReadWrite).into()),
         OneStatementCreate::Created => Ok(Created::NewRendered {
             id: session.id,
             body,

@@ -188,7 +188,11 @@ impl Dispatcher {
             tracing::warn!("webhooks: the recorder stopped abnormally");
         }
         let instance = self.instance;
-        match db::run(&self.pool, move |c| repo::release_leases(c, instance)).await {
+        match db::run(&self.pool, move |c| {
+            repo::release_leases(c, instance).map_err(ApiError::from)
+        })
+        .await
+        {
             Ok(0) => {}
             Ok(released) => tracing::info!(released, "webhooks: leases given back at stop"),
             Err(error) => tracing::warn!(%error, "webhooks: leases not given back"),
@@ -216,7 +220,7 @@ impl Dispatcher {
         }
         let instance = self.instance;
         db::run(&self.pool, move |connection| {
-            repo::lease_due(connection, instance, limit as i64, LEASE)
+            repo::lease_due(connection, instance, limit as i64, LEASE).map_err(ApiError::from)
         })
         .await
     }
@@ -256,7 +260,7 @@ impl Dispatcher {
         while finished.recv_many(&mut batch, RECORD_BATCH).await > 0 {
             let attempts = std::mem::take(&mut batch);
             let recorded = db::run(&self.pool, move |connection| {
-                repo::record_attempts(connection, &attempts)
+                repo::record_attempts(connection, &attempts).map_err(ApiError::from)
             })
             .await;
             if let Err(error) = recorded {
@@ -409,7 +413,7 @@ fn announce_warnings(
             });
         }
     }
-    repo::insert_deliveries(connection, &deliveries)
+    repo::insert_deliveries(connection, &deliveries).map_err(ApiError::from)
 }
 
 /// The warnings the change brought, marked as announced; each as the
