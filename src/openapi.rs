@@ -1,9 +1,9 @@
 //! The OpenAPI 3.1 document, generated from the same route registration
 //! the server uses, plus the answers that follow from what an operation
 //! declares (401 for a token, 400/408/413/415 for a JSON body, 412/428 for
-//! `If-Match`, 500/503 for all, and the `X-Request-Id` header on each) and
-//! the links from one answer to the next request. Each route lists only
-//! the answers that are its own.
+//! `If-Match`, 304 for `If-None-Match`, 500/503 for all, and the
+//! `X-Request-Id` header on each) and the links from one answer to the
+//! next request. Each route lists only the answers that are its own.
 
 use actix_web::App;
 use utoipa::{
@@ -467,11 +467,12 @@ enum TokenUse {
     Optional,
 }
 
-/// What an operation declares that some answers follow from mechanically:
-/// the extractors behind each declaration (`BearerToken`,
+/// What an operation declares that some answers follow from mechanically.
+/// The extractors behind each declaration (`BearerToken`,
 /// `OptionalBearerToken`, `JsonBody`, `IfMatch`, the path and query
-/// extractors) always refuse the same way, so the document derives those
-/// answers instead of every route repeating them.
+/// extractors) always refuse the same way, and every read that takes
+/// `If-None-Match` answers 304 while the tag matches, so the document
+/// derives those answers instead of every route repeating them.
 #[derive(Debug)]
 struct Declared {
     token: TokenUse,
@@ -483,6 +484,8 @@ struct Declared {
     path_or_query_parameters: bool,
     /// `Some(required)` when the operation takes `If-Match`.
     if_match: Option<bool>,
+    /// The operation takes `If-None-Match` (a conditional read).
+    if_none_match: bool,
 }
 
 impl Declared {
@@ -511,6 +514,12 @@ impl Declared {
                     RefOr::Ref(_) => None,
                 })
         };
+        let header = |name: &str| {
+            parameters().find(move |parameter| {
+                parameter.parameter_in == ParameterIn::Header
+                    && parameter.name.eq_ignore_ascii_case(name)
+            })
+        };
         Declared {
             token,
             body: body.is_some(),
@@ -522,12 +531,9 @@ impl Declared {
                     ParameterIn::Path | ParameterIn::Query
                 )
             }),
-            if_match: parameters()
-                .find(|parameter| {
-                    parameter.parameter_in == ParameterIn::Header
-                        && parameter.name.eq_ignore_ascii_case("If-Match")
-                })
+            if_match: header("If-Match")
                 .map(|parameter| parameter.required == openapi::Required::True),
+            if_none_match: header("If-None-Match").is_some(),
         }
     }
 }
@@ -542,6 +548,7 @@ const CHANGED_SINCE_IF_MATCH: &str = "Changed since the If-Match version";
 const BODY_TOO_LARGE: &str = "Body too large";
 const BODY_NOT_JSON: &str = "Body is not JSON";
 const IF_MATCH_REQUIRED: &str = "If-Match is missing, or `*` (which names no version)";
+const NOT_MODIFIED: &str = "Unchanged since the `If-None-Match` tag";
 const UNEXPECTED_FAILURE: &str = "Unexpected failure; the cause is logged, never sent";
 const DATABASE_OUT_OF_REACH: &str =
     "The database is out of reach for now; retry after `Retry-After` seconds";
@@ -553,6 +560,9 @@ fn derived_responses(
     uses_database: bool,
 ) -> Vec<(&'static str, &'static str)> {
     let mut derived = Vec::new();
+    if declared.if_none_match {
+        derived.push(("304", NOT_MODIFIED));
+    }
     match declared.token {
         TokenUse::Required => derived.push(("401", MISSING_OR_INVALID_TOKEN)),
         TokenUse::Optional => derived.push(("401", SENT_TOKEN_INVALID)),
@@ -592,7 +602,7 @@ fn add_shared_responses(operation: &mut Operation, uses_database: bool) {
     for (status, description) in derived {
         responses
             .entry(status.to_owned())
-            .or_insert_with(|| RefOr::T(problem_response(description, status == "503")));
+            .or_insert_with(|| RefOr::T(derived_response(status, description)));
     }
     for (status, response) in responses.iter_mut() {
         let RefOr::T(response) = response else {
@@ -617,6 +627,16 @@ fn add_shared_responses(operation: &mut Operation, uses_database: bool) {
                     )
                 });
         }
+    }
+}
+
+/// A 304 has no body; every other derived answer is a problem, and a 503
+/// says when to retry.
+fn derived_response(status: &str, description: &str) -> openapi::Response {
+    if status == "304" {
+        ResponseBuilder::new().description(description).build()
+    } else {
+        problem_response(description, status == "503")
     }
 }
 
@@ -752,6 +772,20 @@ mod tests {
             .securities(Some([SecurityRequirement::default(), bearer()]))
             .build();
         assert!(answers(operation).contains(&described("401", SENT_TOKEN_INVALID)));
+    }
+
+    #[test]
+    fn a_conditional_read_may_answer_304() {
+        let operation = OperationBuilder::new()
+            .parameter(
+                ParameterBuilder::new()
+                    .name("If-None-Match")
+                    .parameter_in(ParameterIn::Header)
+                    .required(Required::False)
+                    .build(),
+            )
+            .build();
+        assert!(answers(operation).contains(&described("304", NOT_MODIFIED)));
     }
 
     #[test]

@@ -320,7 +320,6 @@ fn url_not_found() -> ApiError {
     responses(
         (status = 200, description = "RFC 5545 calendar", body = String, content_type = "text/calendar",
             headers(("ETag" = String, description = "Strong entity tag"))),
-        (status = 304, description = "Unchanged since the `If-None-Match` tag"),
         (status = 404, description = "No live calendar feed has this URL", body = Problem, content_type = "application/problem+json"),
     )
 )]

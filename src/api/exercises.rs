@@ -341,7 +341,6 @@ fn exercise_not_found() -> ApiError {
     responses(
         (status = 200, description = "The exercise", body = Exercise,
             headers(("ETag" = String, description = "Strong entity tag of this exercise"))),
-        (status = 304, description = "Unchanged since the `If-None-Match` tag"),
         (status = 404, description = "No exercise has that id or slug",
             body = Problem, content_type = "application/problem+json"),
     )
@@ -399,7 +398,6 @@ pub struct Progression {
     responses(
         (status = 200, description = "The chain, easiest first", body = Progression,
             headers(("ETag" = String, description = "Strong entity tag of this chain"))),
-        (status = 304, description = "Unchanged since the `If-None-Match` tag"),
         (status = 404, description = "No exercise has that id or slug",
             body = Problem, content_type = "application/problem+json"),
     )
@@ -484,7 +482,6 @@ pub enum CatalogExport {
     responses(
         (status = 200, description = "The whole catalog", body = CatalogExport,
             headers(("ETag" = String, description = "Strong entity tag of this export"))),
-        (status = 304, description = "Unchanged since the `If-None-Match` tag"),
         (status = 400, description = "Unknown format",
             body = Problem, content_type = "application/problem+json"),
     )

@@ -53,7 +53,6 @@ pub struct RuleList {
     params(super::exercises::IfNoneMatch),
     responses(
         (status = 200, description = "Every rule with its id, severity and rationale", body = RuleList),
-        (status = 304, description = "Unchanged since the `If-None-Match` tag"),
     )
 )]
 #[get("/v1/rules")]
@@ -481,7 +480,6 @@ async fn visible_plan(
     responses(
         (status = 200, description = "The plan", body = StoredPlan,
             headers(("ETag" = String, description = "Strong entity tag"))),
-        (status = 304, description = "Unchanged since the `If-None-Match` tag"),
         (status = 404, description = "No such plan, or not visible to the caller", body = Problem, content_type = "application/problem+json"),
     )
 )]

@@ -117,6 +117,12 @@ fn every_operation_documents_its_errors() {
                     );
                 }
             }
+            let reads_conditionally = operation["parameters"]
+                .as_array()
+                .is_some_and(|p| p.iter().any(|p| p["name"] == "If-None-Match"));
+            if reads_conditionally {
+                assert!(responses.contains_key("304"), "{method} {path}: no 304");
+            }
             if let Some(refused) = responses.get("401") {
                 assert!(
                     refused["headers"]["WWW-Authenticate"].is_object(),
