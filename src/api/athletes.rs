@@ -47,10 +47,6 @@ fn with_etag(
     responses(
         (status = 201, description = "Created", body = Athlete,
             headers(("ETag" = String, description = "Version tag, for If-Match"), ("Location" = String, description = "The profile"))),
-        (status = 400, description = "Malformed body or unknown field", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Missing or invalid token", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Inconsistent profile", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -94,7 +90,6 @@ pub struct AthletePage {
     responses(
         (status = 200, description = "A page of profiles, oldest first", body = AthletePage),
         (status = 400, description = "Bad limit or cursor", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Missing or invalid token", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/v1/athletes")]
@@ -143,7 +138,6 @@ pub(super) fn may_read(
         (status = 200, description = "The profile", body = Athlete,
             headers(("ETag" = String, description = "Version tag, for If-Match"))),
         (status = 304, description = "Unchanged since the `If-None-Match` tag"),
-        (status = 401, description = "Missing or invalid token", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such athlete, or not visible to the caller", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -177,15 +171,9 @@ pub async fn get_athlete(
     responses(
         (status = 200, description = "The changed profile", body = Athlete,
             headers(("ETag" = String, description = "The new version tag"))),
-        (status = 400, description = "Malformed body, unknown field or wrong type", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Missing or invalid token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Read-only access", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such athlete, or not visible to the caller", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "The profile changed since the If-Match version", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "The result would be an inconsistent profile", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match is missing, or `*` (which names no version)", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[patch("/v1/athletes/{athlete_id}")]
@@ -245,11 +233,8 @@ fn stale() -> ApiError {
     params(AthletePath, IfMatchHeader),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 401, description = "Missing or invalid token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "A coach may not delete the profile", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such athlete, or not visible to the caller", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "The profile changed since the If-Match version", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match is missing, or `*` (which names no version)", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[delete("/v1/athletes/{athlete_id}")]

@@ -140,12 +140,8 @@ fn checked_name(request: CalendarFeedRequest) -> Result<Option<String>, ApiError
     responses(
         (status = 201, description = "Created; `url` is shown only in this answer", body = CreatedCalendarFeed,
             headers(("Location" = String, description = "The feed (without its secret URL)"))),
-        (status = 400, description = "Malformed body or unknown field", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Missing or invalid token", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such athlete, or not visible to the caller", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The caller already holds 20 feeds for this athlete", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "A body that is not JSON", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A name that is blank or over 100 characters once trimmed", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -204,7 +200,6 @@ pub async fn create_calendar_feed(
     responses(
         (status = 200, description = "A page of feeds", body = CalendarFeedPage),
         (status = 400, description = "Bad limit or cursor", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Missing or invalid token", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such athlete, or not visible to the caller", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -238,7 +233,6 @@ pub async fn list_calendar_feeds(
     params(CalendarFeedPath),
     responses(
         (status = 200, description = "The feed", body = CalendarFeed),
-        (status = 401, description = "Missing or invalid token", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such athlete or feed, or not visible to the caller", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -274,7 +268,6 @@ pub async fn get_calendar_feed(
     params(CalendarFeedPath),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 401, description = "Missing or invalid token", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such athlete or feed, or not visible to the caller", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -328,7 +321,6 @@ fn url_not_found() -> ApiError {
     responses(
         (status = 200, description = "RFC 5545 calendar", body = String, content_type = "text/calendar",
             headers(("ETag" = String, description = "Strong entity tag"))),
-        (status = 304, description = "Unchanged since the `If-None-Match` tag"),
         (status = 404, description = "No live calendar feed has this URL", body = Problem, content_type = "application/problem+json"),
     )
 )]

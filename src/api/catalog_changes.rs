@@ -123,12 +123,8 @@ fn validate_against_catalog(
     responses(
         (status = 201, description = "Created", body = Exercise,
             headers(("ETag" = String, description = "Strong entity tag"), ("Location" = String, description = "The new exercise"))),
-        (status = 400, description = "Malformed body, unknown field or value", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Missing or invalid token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Athletes may not add exercises", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The slug is taken in the caller's namespace (the global catalog for admins, the coach's own exercises for coaches)", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Breaks a catalog rule or links an unknown exercise", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -200,16 +196,10 @@ fn writable_exercise(
     responses(
         (status = 200, description = "Replaced", body = Exercise,
             headers(("ETag" = String, description = "The new entity tag"))),
-        (status = 400, description = "Malformed body, unknown field or value", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Missing or invalid token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not the caller's to change", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such exercise visible to the caller", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The new slug is taken in the exercise's namespace", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "Changed since the If-Match tag", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Breaks a catalog rule or links an unknown exercise", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match is missing, or `*` (which names no version)", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[put("/v1/exercises/{id_or_slug}")]
@@ -257,11 +247,8 @@ pub async fn replace_exercise(
     params(ExerciseKey, IfMatchHeader),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 401, description = "Missing or invalid token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Not the caller's to delete", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such exercise visible to the caller", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "Changed since the If-Match tag", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match is missing, or `*` (which names no version)", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[delete("/v1/exercises/{id_or_slug}")]
@@ -440,10 +427,7 @@ fn parse_import(document: &serde_json::Value) -> (Vec<ImportItem>, Vec<FieldErro
     responses(
         (status = 200, description = "Imported", body = ImportReport),
         (status = 400, description = "Malformed JSON", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Missing or invalid token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Only admins import", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Items rejected (every reason listed); nothing was written", body = Problem, content_type = "application/problem+json"),
     )
 )]

@@ -62,7 +62,6 @@ fn not_found() -> ApiError {
     responses(
         (status = 200, description = "A page of grants, oldest first", body = CoachGrantPage),
         (status = 400, description = "Unknown status, bad limit or cursor", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Missing or invalid token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Only coaches receive grants", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -111,7 +110,6 @@ pub async fn list_coach_grants(
     params(CoachGrantPath),
     responses(
         (status = 200, description = "The grant, now active", body = CoachGrant),
-        (status = 401, description = "Missing or invalid token", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "The caller has no pending or active grant with that id", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -141,7 +139,6 @@ pub async fn accept_coach_grant(
     params(CoachGrantPath),
     responses(
         (status = 204, description = "Declined or left"),
-        (status = 401, description = "Missing or invalid token", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "The caller has no pending or active grant with that id", body = Problem, content_type = "application/problem+json"),
     )
 )]

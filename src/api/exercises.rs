@@ -230,8 +230,6 @@ impl ExerciseListParams {
         (status = 200, description = "A page of exercises", body = ExercisePage,
             headers(("ETag" = String, description = "Strong entity tag of this page"))),
         (status = 304, description = "The page has not changed since the `If-None-Match` tag"),
-        (status = 401, description = "A token was sent but is invalid (the catalog is open without one)",
-            body = Problem, content_type = "application/problem+json"),
         (status = 400, description = "An unknown value, a bad limit or a malformed cursor",
             body = Problem, content_type = "application/problem+json"),
     )
@@ -343,9 +341,6 @@ fn exercise_not_found() -> ApiError {
     responses(
         (status = 200, description = "The exercise", body = Exercise,
             headers(("ETag" = String, description = "Strong entity tag of this exercise"))),
-        (status = 304, description = "Unchanged since the `If-None-Match` tag"),
-        (status = 401, description = "A token was sent but is invalid (the catalog is open without one)",
-            body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No exercise has that id or slug",
             body = Problem, content_type = "application/problem+json"),
     )
@@ -403,9 +398,6 @@ pub struct Progression {
     responses(
         (status = 200, description = "The chain, easiest first", body = Progression,
             headers(("ETag" = String, description = "Strong entity tag of this chain"))),
-        (status = 304, description = "Unchanged since the `If-None-Match` tag"),
-        (status = 401, description = "A token was sent but is invalid (the catalog is open without one)",
-            body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No exercise has that id or slug",
             body = Problem, content_type = "application/problem+json"),
     )
@@ -490,9 +482,6 @@ pub enum CatalogExport {
     responses(
         (status = 200, description = "The whole catalog", body = CatalogExport,
             headers(("ETag" = String, description = "Strong entity tag of this export"))),
-        (status = 304, description = "Unchanged since the `If-None-Match` tag"),
-        (status = 401, description = "A token was sent but is invalid (the catalog is open without one)",
-            body = Problem, content_type = "application/problem+json"),
         (status = 400, description = "Unknown format",
             body = Problem, content_type = "application/problem+json"),
     )

@@ -55,11 +55,8 @@ pub struct GrantPath {
         (status = 201, description = "Granted, pending the coach's acceptance", body = Grant),
         (status = 200, description = "The coach's existing grant, with the new access", body = Grant),
         (status = 400, description = "Malformed body, unknown field, or an email over 254 characters", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Missing or invalid token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Only the athlete's owner manages grants", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such athlete, or not visible to the caller", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "No coach account has that email", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -109,7 +106,6 @@ pub async fn create_grant(
     params(AthletePath),
     responses(
         (status = 200, description = "Live grants, pending and active", body = GrantList),
-        (status = 401, description = "Missing or invalid token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Only the athlete's owner manages grants", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such athlete, or not visible to the caller", body = Problem, content_type = "application/problem+json"),
     )
@@ -147,7 +143,6 @@ pub async fn list_grants(
     params(GrantPath),
     responses(
         (status = 204, description = "Revoked"),
-        (status = 401, description = "Missing or invalid token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Only the athlete's owner manages grants", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such athlete or live grant", body = Problem, content_type = "application/problem+json"),
     )

@@ -54,7 +54,6 @@ pub struct PlanSessionPath {
             body = Vec<u8>,
             headers(("Content-Disposition" = String,
                 description = "`attachment` with a file name of the date and the title, e.g. `2027-04-11-long-run.fit`"))),
-        (status = 401, description = "Missing or invalid token", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such plan, day or session, a session with nothing a watch can follow (rest, cross-training), or a plan not visible to the caller",
             body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A hand-written session whose steps a watch cannot follow (say why, with a pointer into the plan)",

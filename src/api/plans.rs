@@ -53,7 +53,6 @@ pub struct RuleList {
     params(super::exercises::IfNoneMatch),
     responses(
         (status = 200, description = "Every rule with its id, severity and rationale", body = RuleList),
-        (status = 304, description = "Unchanged since the `If-None-Match` tag"),
     )
 )]
 #[get("/v1/rules")]
@@ -163,10 +162,6 @@ fn lift_history(
     request_body = PlanRequest,
     responses(
         (status = 200, description = "The plan", body = Plan),
-        (status = 400, description = "Malformed body, unknown field or value", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "A token was sent but is invalid", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid request, or no plan can keep every hard rule (the conflict and what to change)", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -277,10 +272,6 @@ fn check_exercises_known(plan: &Plan, catalog: &PlanCatalog) -> Result<(), ApiEr
     request_body = ValidateRequest,
     responses(
         (status = 200, description = "Every violation, hard ones first", body = ValidationReport),
-        (status = 400, description = "Malformed body, unknown field or value", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "A token was sent but is invalid", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "The plan names an exercise the catalog does not have, a number out of range or a step of the wrong shape", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -329,12 +320,8 @@ pub async fn validate_plan(
     responses(
         (status = 201, description = "The stored plan", body = StoredPlan,
             headers(("Location" = String, description = "The new plan"))),
-        (status = 400, description = "Malformed body, unknown field or value", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Missing or invalid token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Read-only access", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such athlete, or not visible to the caller", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid request, or no plan can keep every hard rule", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -438,7 +425,6 @@ pub struct PlanPage {
     responses(
         (status = 200, description = "A page of plans", body = PlanPage),
         (status = 400, description = "Bad limit or cursor", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Missing or invalid token", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such athlete, or not visible to the caller", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -497,8 +483,6 @@ async fn visible_plan(
     responses(
         (status = 200, description = "The plan", body = StoredPlan,
             headers(("ETag" = String, description = "Strong entity tag"))),
-        (status = 304, description = "Unchanged since the `If-None-Match` tag"),
-        (status = 401, description = "Missing or invalid token", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such plan, or not visible to the caller", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -524,7 +508,6 @@ pub async fn get_plan(
     params(PlanPath),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 401, description = "Missing or invalid token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Read-only access", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such plan, or not visible to the caller", body = Problem, content_type = "application/problem+json"),
     )
@@ -562,7 +545,6 @@ pub async fn delete_plan(
     params(PlanPath),
     responses(
         (status = 200, description = "RFC 5545 calendar", body = String, content_type = "text/calendar"),
-        (status = 401, description = "Missing or invalid token", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such plan, or not visible to the caller", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -608,12 +590,8 @@ pub struct AdaptRequest {
     responses(
         (status = 201, description = "The adapted plan, stored as a new version", body = StoredPlan,
             headers(("Location" = String, description = "The new plan"))),
-        (status = 400, description = "Malformed body or unknown field", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Missing or invalid token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Read-only access", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such plan, or not visible to the caller", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "The date is after the plan, or no plan fits", body = Problem, content_type = "application/problem+json"),
     )
 )]

@@ -184,7 +184,6 @@ fn heart_rate_reserve(athlete: &VisibleAthlete) -> Option<HeartRateReserve> {
             headers(("ETag" = String, description = "Version tag, for If-Match"), ("Location" = String, description = "The session"),
                 ("Idempotent-Replayed" = String, description = "`true` when this is the stored answer to an earlier request with the same Idempotency-Key"))),
         (status = 400, description = "Bad kind or rpe, an unknown query parameter, or a bad Idempotency-Key", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Missing or invalid token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Read-only access", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such athlete, or not visible to the caller", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The same Idempotency-Key is in flight", body = Problem, content_type = "application/problem+json"),

@@ -84,12 +84,9 @@ pub(super) fn replayed_response(answer: StoredAnswer) -> Result<HttpResponse, Ap
             headers(("ETag" = String, description = "Version tag, for If-Match"), ("Location" = String, description = "The session"),
                 ("Idempotent-Replayed" = String, description = "`true` when this is the stored answer to an earlier request with the same Idempotency-Key"))),
         (status = 400, description = "Malformed body, unknown field or value, or a bad Idempotency-Key", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Missing or invalid token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Read-only access", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such athlete, or not visible to the caller", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The client id is taken by another session, or the same Idempotency-Key is in flight", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid values, unknown exercises, or an Idempotency-Key reused with another body", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -243,7 +240,6 @@ fn decode_position(kind: &str, raw: &str) -> Option<(DateTime<Utc>, Uuid)> {
     responses(
         (status = 200, description = "A page of sessions", body = SessionPage),
         (status = 400, description = "Bad range, kind, limit or cursor", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Missing or invalid token", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such athlete, or not visible to the caller", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -341,7 +337,6 @@ pub struct SessionPath {
         (status = 200, description = "The session", body = Session,
             headers(("ETag" = String, description = "Version tag, for If-Match"))),
         (status = 304, description = "Unchanged since the `If-None-Match` tag"),
-        (status = 401, description = "Missing or invalid token", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such session, or not visible to the caller", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -375,15 +370,9 @@ pub async fn get_session(
     responses(
         (status = 200, description = "Replaced", body = Session,
             headers(("ETag" = String, description = "The new version tag"))),
-        (status = 400, description = "Malformed body, unknown field or value", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Missing or invalid token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Read-only access", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such session, or not visible to the caller", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "Changed since the If-Match version", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "Invalid values or unknown exercises", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match is missing, or `*` (which names no version)", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[put("/v1/sessions/{session_id}")]
@@ -434,11 +423,8 @@ pub async fn replace_session(
     params(SessionPath, IfMatchHeader),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 401, description = "Missing or invalid token", body = Problem, content_type = "application/problem+json"),
         (status = 403, description = "Read-only access", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such session, or not visible to the caller", body = Problem, content_type = "application/problem+json"),
-        (status = 412, description = "Changed since the If-Match version", body = Problem, content_type = "application/problem+json"),
-        (status = 428, description = "If-Match is missing, or `*` (which names no version)", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[delete("/v1/sessions/{session_id}")]
@@ -507,7 +493,6 @@ pub struct LoadParams {
     responses(
         (status = 200, description = "Per day and per week, with warnings", body = LoadReport),
         (status = 400, description = "Bad dates or range", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Missing or invalid token", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such athlete, or not visible to the caller", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -586,7 +571,6 @@ pub struct AdherenceParams {
     responses(
         (status = 200, description = "Per week: planned, done, matched, missed", body = Adherence),
         (status = 400, description = "Missing or malformed plan_id", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Missing or invalid token", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such athlete or plan, or not visible to the caller", body = Problem, content_type = "application/problem+json"),
     )
 )]

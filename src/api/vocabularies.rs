@@ -55,7 +55,6 @@ pub const VOCABULARIES: Vocabularies = Vocabularies {
     responses(
         (status = 200, description = "All enumerations", body = Vocabularies,
             headers(("ETag" = String, description = "Strong entity tag"))),
-        (status = 304, description = "Unchanged since the `If-None-Match` tag"),
     )
 )]
 #[get("/v1/vocabularies")]
@@ -132,7 +131,6 @@ pub struct VocabularyPath {
     responses(
         (status = 200, description = "The vocabulary", body = Vocabulary,
             headers(("ETag" = String, description = "Strong entity tag"))),
-        (status = 304, description = "Unchanged since the `If-None-Match` tag"),
         (status = 404, description = "No vocabulary has that name", body = crate::error::Problem, content_type = "application/problem+json"),
     )
 )]

@@ -103,9 +103,6 @@ fn not_found() -> ApiError {
         (status = 201, description = "Subscribed; the secret is shown this once", body = CreatedWebhook,
             headers(("Location" = String, description = "The subscription's deliveries"))),
         (status = 400, description = "Malformed body, unknown field or event", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Missing or invalid token", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A URL that is not http(s), does not resolve, or points at a loopback or private address; no events; or 20 subscriptions already", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -180,7 +177,6 @@ fn checked_events(events: &[EventType]) -> Result<BTreeSet<EventType>, ApiError>
     security(("bearer" = [])),
     responses(
         (status = 200, description = "The subscriptions", body = WebhookList),
-        (status = 401, description = "Missing or invalid token", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/v1/webhooks")]
@@ -208,7 +204,6 @@ pub async fn list_webhooks(
     params(WebhookPath),
     responses(
         (status = 204, description = "Deleted"),
-        (status = 401, description = "Missing or invalid token", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such webhook of this account", body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -284,7 +279,6 @@ const CURSOR_KIND: &str = "webhook-attempt";
     responses(
         (status = 200, description = "A page of attempts", body = DeliveryPage),
         (status = 400, description = "Bad limit or cursor", body = Problem, content_type = "application/problem+json"),
-        (status = 401, description = "Missing or invalid token", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "No such webhook of this account", body = Problem, content_type = "application/problem+json"),
     )
 )]

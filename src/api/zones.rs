@@ -35,9 +35,6 @@ use crate::http::extract::JsonBody;
     request_body = ZonesRequest,
     responses(
         (status = 200, description = "VDOT, training paces, race predictions and heart-rate zones, as far as the inputs allow", body = Zones),
-        (status = 400, description = "Malformed body, unknown field or value", body = Problem, content_type = "application/problem+json"),
-        (status = 413, description = "Body too large", body = Problem, content_type = "application/problem+json"),
-        (status = 415, description = "Body is not JSON", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "A value out of range, heart rates that contradict each other, or nothing to compute", body = Problem, content_type = "application/problem+json"),
     )
 )]

@@ -114,6 +114,12 @@ fn is_json_content_type(request: &HttpRequest) -> bool {
         .unwrap_or("")
         .trim()
         .to_ascii_lowercase();
+    is_json_media_type(&essence)
+}
+
+/// Whether a media type (lowercase, without parameters) is one that
+/// [`JsonBody`] reads: `application/json` or any `application/…+json`.
+pub fn is_json_media_type(essence: &str) -> bool {
     essence == "application/json"
         || (essence.starts_with("application/") && essence.ends_with("+json"))
 }

@@ -101,6 +101,34 @@ fn every_operation_documents_its_errors() {
             if operation.get("requestBody").is_some() {
                 assert!(responses.contains_key("408"), "{method} {path}: no 408");
             }
+            let json_body =
+                operation["requestBody"]["content"]
+                    .as_object()
+                    .is_some_and(|content| {
+                        content
+                            .keys()
+                            .all(|media| media == "application/json" || media.ends_with("+json"))
+                    });
+            if json_body {
+                for status in ["400", "413", "415"] {
+                    assert!(
+                        responses.contains_key(status),
+                        "{method} {path}: JSON body without {status}"
+                    );
+                }
+            }
+            let reads_conditionally = operation["parameters"]
+                .as_array()
+                .is_some_and(|p| p.iter().any(|p| p["name"] == "If-None-Match"));
+            if reads_conditionally {
+                assert!(responses.contains_key("304"), "{method} {path}: no 304");
+            }
+            if let Some(refused) = responses.get("401") {
+                assert!(
+                    refused["headers"]["WWW-Authenticate"].is_object(),
+                    "{method} {path}: 401 without WWW-Authenticate"
+                );
+            }
             if operation["parameters"]
                 .as_array()
                 .is_some_and(|p| p.iter().any(|p| p["in"] == "query"))
