@@ -239,8 +239,8 @@ pub fn adaptation_evidence(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::plan::fixtures::{marathon_request, seed_catalog};
     use crate::domain::plan::generate::generate;
-    use crate::domain::plan::tests::{marathon_request, seed_catalog};
 
     fn plan() -> Plan {
         generate(&marathon_request(), &seed_catalog()).unwrap()

@@ -205,8 +205,8 @@ pub fn adapt(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::plan::fixtures::{marathon_request, seed_catalog};
     use crate::domain::plan::generate::generate;
-    use crate::domain::plan::tests::{marathon_request, seed_catalog};
     use chrono::Duration;
 
     #[test]
