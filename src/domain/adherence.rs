@@ -14,7 +14,6 @@ use super::load::{self, LOAD_HISTORY_DAYS, LoadInput, WarningKind};
 use super::numbers;
 use super::plan::adapt::{EFFORT_MARGIN, Evidence};
 use super::plan::model::{Plan, PlannedSession};
-use super::plan::validate::is_run;
 use super::session::PlannedLink;
 use super::vocabulary::SessionKind;
 
@@ -162,7 +161,7 @@ pub fn adherence(
             {
                 done.sessions += 1;
                 done.minutes += log.duration_min;
-                if is_run(log.kind) {
+                if log.kind.is_run() {
                     done.km += log.distance_km.unwrap_or(0.0);
                 }
             }
@@ -228,7 +227,7 @@ pub fn adaptation_evidence(
     let runs_since = |days: i64| {
         logs.iter()
             .filter(move |l| {
-                is_run(l.kind) && l.date() >= from - Duration::days(days) && l.date() < from
+                l.kind.is_run() && l.date() >= from - Duration::days(days) && l.date() < from
             })
             .filter_map(|l| l.distance_km)
     };
@@ -240,8 +239,8 @@ pub fn adaptation_evidence(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::plan::fixtures::{marathon_request, seed_catalog};
     use crate::domain::plan::generate::generate;
-    use crate::domain::plan::tests::{marathon_request, seed_catalog};
 
     fn plan() -> Plan {
         generate(&marathon_request(), &seed_catalog()).unwrap()
@@ -335,7 +334,7 @@ mod tests {
         assert_eq!(first.missed, 0, "nothing is missed before its day");
         assert_eq!(first.done.sessions, 2);
         assert_eq!(first.done.minutes, 75.5);
-        let run_km = if is_run(planned.kind) { 9.25 } else { 0.0 };
+        let run_km = if planned.kind.is_run() { 9.25 } else { 0.0 };
         assert_eq!(first.done.km, run_km);
         assert_eq!(first.planned.sessions as usize, week.len());
 

@@ -137,10 +137,6 @@ pub struct LoadReport {
     pub sessions_without_rpe: Vec<Uuid>,
 }
 
-fn is_run(kind: SessionKind) -> bool {
-    kind.is_run()
-}
-
 /// Major muscle groups for the "untrained for 14 days" warning.
 pub const MAJOR_GROUPS: [(&str, &[Muscle]); 6] = [
     ("quadriceps", &[Muscle::Quadriceps]),
@@ -248,7 +244,7 @@ pub fn report(
                     *sets_by_muscle.entry(*muscle).or_default() += 1;
                 }
             }
-            if is_run(session.kind) {
+            if session.kind.is_run() {
                 let km = session.distance_km.unwrap_or(0.0);
                 run_km += km;
                 let window = super::dates::add_days(date, -30).unwrap_or(NaiveDate::MIN);
@@ -266,7 +262,7 @@ pub fn report(
                 }
             }
         }
-        for session in today.iter().filter(|s| is_run(s.kind)) {
+        for session in today.iter().filter(|s| s.kind.is_run()) {
             runs.push((date, session.distance_km.unwrap_or(0.0)));
         }
         for (index, (_, group)) in MAJOR_GROUPS.iter().enumerate() {

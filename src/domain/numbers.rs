@@ -106,17 +106,17 @@ mod plan_outputs {
     use chrono::NaiveDate;
 
     use super::negative_zero_at;
-    use crate::domain::plan::catalog::PlanCatalog;
+    use crate::domain::plan::fixtures::{base_request, seed_catalog};
     use crate::domain::plan::generate::{PlanError, generate};
     use crate::domain::plan::request::PlanRequest;
     use crate::domain::profile::Race;
-    use crate::domain::vocabulary::{Experience, Goal, RaceDistance, Weekday};
+    use crate::domain::vocabulary::{Experience, RaceDistance, Weekday};
 
     /// Plans for athletes starting from nothing (0 km a week, no long run
     /// yet), for some weeks or a race, answer no `-0.0`, not even in text.
     #[test]
     fn plans_from_zero_volume_hold_no_negative_zero() {
-        let catalog = PlanCatalog::new(crate::seed::exercises_with_fixed_ids());
+        let catalog = seed_catalog();
         let start_date = NaiveDate::from_ymd_opt(2027, 1, 4).unwrap();
         for race in [None, Some(RaceDistance::FiveK)] {
             for runs_per_week in [0, 3] {
@@ -128,24 +128,13 @@ mod plan_outputs {
                         distance,
                         distance_km: None,
                     }),
-                    goal: Goal::Endurance,
                     experience: Experience::Beginner,
                     available_days: Weekday::ALL.to_vec(),
-                    minutes_per_day: Some(60),
-                    long_run_day: Weekday::Sunday,
                     runs_per_week,
                     strength_sessions_per_week: Some(2),
                     current_weekly_km: 0.0,
                     longest_recent_run_km: 0.0,
-                    equipment: Vec::new(),
-                    injuries: Vec::new(),
-                    allow_hiit: false,
-                    allow_two_a_days: false,
-                    long_run_minutes: None,
-                    recent_race: None,
-                    max_hr: None,
-                    resting_hr: None,
-                    threshold_hr: None,
+                    ..base_request()
                 };
                 let plan = match generate(&request, &catalog) {
                     Ok(plan) => plan,

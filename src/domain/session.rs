@@ -84,10 +84,6 @@ pub struct SessionInput {
     pub sets: Vec<LoggedSet>,
 }
 
-fn is_run(kind: SessionKind) -> bool {
-    kind.is_run()
-}
-
 /// The fastest believable average: 30 km/h (a 2:00 min/km pace).
 pub const MAX_SPEED_KMH: f64 = 30.0;
 
@@ -174,7 +170,7 @@ impl SessionInput {
         );
         errors.check(self.sets.len() <= 300, "/sets", "at most 300 sets");
         errors.check(
-            self.sets.is_empty() || !is_run(self.kind),
+            self.sets.is_empty() || !self.kind.is_run(),
             "/sets",
             "runs have no sets; log strength work as a strength or circuit session",
         );

@@ -8,7 +8,7 @@ use super::generate::{Options, PlanError, generate_with_lifts};
 use super::model::Plan;
 use super::request::PlanRequest;
 use super::rules::Severity;
-use super::validate::{is_run, validate};
+use super::validate::validate;
 use crate::domain::dates;
 
 /// What the logs of the weeks before the re-plan date show.
@@ -108,7 +108,7 @@ pub fn adapt(
         .flat_map(|w| &w.days)
         .filter(|d| d.date >= month_before_cut)
         .flat_map(|d| &d.sessions)
-        .filter(|s| is_run(s.kind))
+        .filter(|s| s.kind.is_run())
         .filter_map(|s| s.distance_km)
         .fold(
             if month_before_cut < plan.start_date {
@@ -205,8 +205,8 @@ pub fn adapt(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::plan::fixtures::{marathon_request, seed_catalog};
     use crate::domain::plan::generate::generate;
-    use crate::domain::plan::tests::{marathon_request, seed_catalog};
     use chrono::Duration;
 
     #[test]

@@ -176,8 +176,8 @@ fn push_events(events: &PlanEvents, out: &mut String) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::plan::fixtures::{marathon_request, seed_catalog};
     use crate::domain::plan::generate::generate;
-    use crate::domain::plan::tests::{marathon_request, seed_catalog};
 
     /// Unfolds and splits into (name, value) pairs, as a calendar app would.
     fn parse(text: &str) -> Vec<(String, String)> {

@@ -13,6 +13,8 @@ pub mod strength_rules;
 pub mod validate;
 
 #[cfg(test)]
+pub(crate) mod fixtures;
+#[cfg(test)]
 mod published_tests;
 #[cfg(test)]
 mod strength_tests;

@@ -5,12 +5,12 @@
 
 use chrono::{Duration, NaiveDate};
 
+use super::fixtures::seed_catalog;
 use super::generate::{PlanError, generate};
 use super::model::{Plan, PlannedSession, PlannedWeek};
 use super::request::PlanRequest;
 use super::rules;
 use super::steps::Step;
-use super::tests::seed_catalog;
 use crate::domain::vocabulary::{Phase, SessionKind};
 
 fn fixture(json: &str) -> PlanRequest {

@@ -210,9 +210,9 @@ fn check_doses(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::plan::fixtures::marathon_request;
     use crate::domain::plan::generate::generate;
     use crate::domain::plan::rules::Severity;
-    use crate::domain::plan::tests::marathon_request;
     use crate::domain::plan::validate::validate;
     use crate::domain::vocabulary::InjuryArea;
 
@@ -275,7 +275,7 @@ mod tests {
 
     #[test]
     fn lifts_without_reps_in_reserve_and_jumps_without_contacts_are_reported() {
-        let catalog = crate::domain::plan::tests::seed_catalog();
+        let catalog = crate::domain::plan::fixtures::seed_catalog();
         let mut plan = generate(&marathon_request(), &catalog).unwrap();
         let soft = |plan: &Plan| {
             validate(plan, &catalog)

@@ -10,13 +10,13 @@ use proptest::prelude::*;
 use super::catalog::{
     PlanCatalog, has_load_equipment, is_jumping, is_leg_pattern, is_loaded_with, landing_injuries,
 };
+use super::fixtures::{base_request, seed_catalog};
 use super::generate::strength::dose::{DoseClass, MAX_FOOT_CONTACTS, foot_contacts};
 use super::generate::strength::session::BODYWEIGHT_WEEKS;
 use super::generate::{PlanError, generate};
 use super::model::{Plan, PlannedExercise, PlannedSession, PlannedWeek};
 use super::request::PlanRequest;
 use super::strength_rules::is_explosive_work;
-use super::tests::seed_catalog;
 use crate::domain::catalog::Exercise;
 use crate::domain::profile::Race;
 use crate::domain::vocabulary::*;
@@ -41,33 +41,16 @@ fn request(
         race,
         goal,
         experience,
-        available_days: vec![
-            Weekday::Monday,
-            Weekday::Tuesday,
-            Weekday::Wednesday,
-            Weekday::Thursday,
-            Weekday::Saturday,
-            Weekday::Sunday,
-        ],
         minutes_per_day: Some(75),
-        long_run_day: Weekday::Sunday,
         runs_per_week: if experience == Experience::Beginner {
             3
         } else {
             4
         },
-        strength_sessions_per_week: None,
-        current_weekly_km: 30.0,
-        longest_recent_run_km: 12.0,
         equipment,
         injuries,
         allow_hiit: true,
-        allow_two_a_days: false,
-        long_run_minutes: None,
-        recent_race: None,
-        max_hr: None,
-        resting_hr: None,
-        threshold_hr: None,
+        ..base_request()
     }
 }
 

@@ -5,6 +5,7 @@ use chrono::NaiveDate;
 use proptest::prelude::*;
 
 use super::catalog::PlanCatalog;
+use super::fixtures::{marathon_request, seed_catalog};
 use super::generate::{PlanError, generate};
 use super::model::{Plan, PlannedSession};
 use super::request::PlanRequest;
@@ -14,51 +15,6 @@ use super::validate::validate;
 use crate::domain::profile::{Race, RecentRace};
 use crate::domain::vocabulary::*;
 use crate::domain::zones::predicted_time_s;
-
-pub fn seed_catalog() -> PlanCatalog {
-    PlanCatalog::new(crate::seed::exercises_with_fixed_ids())
-}
-
-pub fn marathon_request() -> PlanRequest {
-    PlanRequest {
-        start_date: NaiveDate::from_ymd_opt(2026, 12, 7).unwrap(),
-        weeks: None,
-        race: Some(Race {
-            date: NaiveDate::from_ymd_opt(2027, 4, 18).unwrap(),
-            distance: RaceDistance::Marathon,
-            distance_km: None,
-        }),
-        goal: Goal::Endurance,
-        experience: Experience::Intermediate,
-        available_days: vec![
-            Weekday::Monday,
-            Weekday::Tuesday,
-            Weekday::Wednesday,
-            Weekday::Thursday,
-            Weekday::Saturday,
-            Weekday::Sunday,
-        ],
-        minutes_per_day: Some(90),
-        long_run_day: Weekday::Sunday,
-        runs_per_week: 4,
-        strength_sessions_per_week: Some(2),
-        current_weekly_km: 40.0,
-        longest_recent_run_km: 16.0,
-        equipment: vec![
-            Equipment::Dumbbell,
-            Equipment::Mat,
-            Equipment::ResistanceBand,
-        ],
-        injuries: vec![InjuryArea::Knee],
-        allow_hiit: false,
-        allow_two_a_days: false,
-        long_run_minutes: None,
-        recent_race: None,
-        max_hr: None,
-        resting_hr: None,
-        threshold_hr: None,
-    }
-}
 
 fn hard_violations(plan: &Plan, catalog: &PlanCatalog) -> Vec<String> {
     validate(plan, catalog)

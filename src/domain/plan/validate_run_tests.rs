@@ -4,9 +4,9 @@
 
 use chrono::Duration;
 
+use super::fixtures::seed_catalog;
 use super::model::*;
 use super::rules;
-use super::tests::seed_catalog;
 use super::validate::validate;
 use super::validate_tests::{LEG_DAY, assert_breaks_only, clean_plan, day, run, strength};
 use crate::domain::plan::catalog::PlanCatalog;

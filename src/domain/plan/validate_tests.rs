@@ -6,9 +6,9 @@ use std::collections::BTreeSet;
 use chrono::{Duration, NaiveDate};
 
 use super::catalog::PlanCatalog;
+use super::fixtures::seed_catalog;
 use super::model::*;
 use super::rules::{self, Severity};
-use super::tests::seed_catalog;
 use super::validate::validate;
 use crate::domain::vocabulary::*;
 

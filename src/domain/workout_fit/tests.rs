@@ -375,9 +375,10 @@ mod planned_sessions {
     use proptest::prelude::*;
 
     use super::*;
+    use crate::domain::plan::fixtures::seed_catalog;
     use crate::domain::plan::generate::generate;
     use crate::domain::plan::model::PlannedSession;
-    use crate::domain::plan::tests::{request_strategy, seed_catalog};
+    use crate::domain::plan::tests::request_strategy;
     use crate::domain::vocabulary::SessionKind;
 
     fn name_of(exercise: &crate::domain::plan::model::PlannedExercise) -> String {

@@ -148,7 +148,7 @@ pub fn check(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::plan::tests::marathon_request;
+    use crate::domain::plan::fixtures::marathon_request;
     use chrono::NaiveDate;
 
     #[test]

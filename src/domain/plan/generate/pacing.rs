@@ -303,7 +303,7 @@ impl<'a> StepList<'a> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::plan::tests::marathon_request;
+    use crate::domain::plan::fixtures::marathon_request;
     use crate::domain::zones::RecentRace;
 
     #[test]

@@ -204,8 +204,8 @@ pub fn clock(seconds: f64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::plan::fixtures::marathon_request;
     use crate::domain::plan::steps::{Step, total_seconds};
-    use crate::domain::plan::tests::marathon_request;
 
     #[test]
     fn runs_start_with_jogging_and_add_up_to_their_session() {

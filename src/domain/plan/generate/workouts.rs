@@ -515,8 +515,8 @@ pub fn hiit_steps(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::plan::fixtures::marathon_request;
     use crate::domain::plan::generate::pacing::Pacing;
-    use crate::domain::plan::tests::marathon_request;
 
     #[test]
     fn workouts_vary_with_race_and_phase() {

@@ -33,11 +33,6 @@ pub const LONGEST_RUN_FLOOR_KM: f64 = 3.0;
 /// Rounding slack for distances computed from rounded session values.
 const EPSILON_KM: f64 = 0.05;
 
-/// Any running, the race too (logs, load, adherence).
-pub fn is_run(kind: SessionKind) -> bool {
-    kind.is_run()
-}
-
 /// Running that is training: every run but the race, which is the goal
 /// and counts in no volume or single-run rule.
 pub fn is_training_run(kind: SessionKind) -> bool {

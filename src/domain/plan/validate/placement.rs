@@ -3,7 +3,7 @@
 
 use chrono::NaiveDate;
 
-use super::{Findings, NextDay, is_leg_heavy, is_run, is_strength};
+use super::{Findings, NextDay, is_leg_heavy, is_strength};
 use crate::domain::plan::catalog::PlanCatalog;
 use crate::domain::plan::model::{Plan, PlannedSession};
 use crate::domain::plan::rules;
@@ -198,7 +198,7 @@ pub(super) fn check_same_day(
                 }
             }
         }
-        if active.iter().any(|s| is_run(s.kind))
+        if active.iter().any(|s| s.kind.is_run())
             && active.iter().any(|s| s.kind == SessionKind::Strength)
         {
             findings.add(

@@ -5,6 +5,7 @@
 use chrono::NaiveDate;
 
 use super::{Findings, is_strength};
+use crate::domain::load::MAJOR_GROUPS;
 use crate::domain::plan::catalog::{PlanCatalog, is_plyometric, is_single_leg};
 use crate::domain::plan::model::PlannedWeek;
 use crate::domain::plan::model::{Plan, PlannedExercise, PlannedSession};
@@ -40,21 +41,8 @@ pub(super) fn check_strength_week(
                 .any(|m| group.contains(m))
         })
     };
-    let groups: [(&str, &[Muscle]); 6] = [
-        ("quadriceps", &[Muscle::Quadriceps]),
-        (
-            "glutes and hamstrings",
-            &[Muscle::Glutes, Muscle::Hamstrings],
-        ),
-        ("calves and feet", &[Muscle::Calves, Muscle::FeetAnkles]),
-        ("core", &[Muscle::Abs, Muscle::Obliques, Muscle::LowerBack]),
-        ("back", &[Muscle::UpperBack, Muscle::Lats]),
-        (
-            "chest and shoulders",
-            &[Muscle::Chest, Muscle::Shoulders, Muscle::Triceps],
-        ),
-    ];
-    let missing: Vec<&str> = groups
+    // The same groups as the load report's "untrained for 14 days" warning.
+    let missing: Vec<&str> = MAJOR_GROUPS
         .iter()
         .filter(|(_, g)| !trained(g))
         .map(|(name, _)| *name)

@@ -222,7 +222,7 @@ mod tests {
 
     #[test]
     fn a_raise_earned_before_a_lighter_week_comes_in_the_next_loading_week() {
-        let catalog = crate::domain::plan::tests::seed_catalog();
+        let catalog = crate::domain::plan::fixtures::seed_catalog();
         let goblet = catalog.by_slug("goblet-squat").unwrap();
         let set = LoggedSet {
             exercise_id: goblet.id,
@@ -250,7 +250,7 @@ mod tests {
 
     #[test]
     fn body_weight_lifts_stay_at_the_top_and_others_start_over() {
-        let catalog = crate::domain::plan::tests::seed_catalog();
+        let catalog = crate::domain::plan::fixtures::seed_catalog();
         let history = LiftHistory::default();
         let mut book = LoadBook::new(&history);
         let squat = catalog.by_slug("bodyweight-squat").unwrap();

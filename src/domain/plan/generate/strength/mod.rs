@@ -587,7 +587,7 @@ pub fn roles(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::domain::plan::tests::{marathon_request, seed_catalog};
+    use crate::domain::plan::fixtures::{marathon_request, seed_catalog};
 
     #[test]
     fn usable_and_its_reason_agree() {
