@@ -90,7 +90,7 @@ impl From<r2d2::Error> for RepoError {
 /// read-only transactions (25006, writes reaching a standby during a
 /// failover) to a `DatabaseErrorKind`. The codes it does not map — query
 /// cancelled (57014: statement and lock timeouts, pg_cancel_backend, a
-/// conflict with recovery), deadlock (40P01), lock not available (55P03),
+/// conflict with recovery), deadlock (40P01),
 /// the server shutting down or starting (57P01–57P03) — reach us as
 /// `Unknown` with no code at all: diesel 2.3 keeps the SQLSTATE private
 /// (diesel 2.4 exposes `DatabaseErrorInformation::sqlstate`, but cannot be
@@ -125,7 +125,6 @@ fn has_transient_message(message: &str) -> bool {
     const TRANSIENT: &[&str] = &[
         "canceling statement due to",
         "deadlock detected",
-        "could not obtain lock",
         "terminating connection",
         "server closed the connection",
         "connection to server",
