@@ -44,22 +44,6 @@ impl RepoError {
     pub fn internal(cause: impl std::fmt::Display) -> Self {
         RepoError::Internal(cause.to_string())
     }
-
-    pub fn not_found(what: &str) -> Self {
-        RepoError::NotFound(format!("no {what} has that id"))
-    }
-
-    /// A unique key refused the write: the one database error callers turn
-    /// into a message of their own ("that email is taken").
-    pub fn is_unique_violation(error: &diesel::result::Error) -> bool {
-        matches!(
-            error,
-            diesel::result::Error::DatabaseError(
-                diesel::result::DatabaseErrorKind::UniqueViolation,
-                _
-            )
-        )
-    }
 }
 
 impl From<diesel::result::Error> for RepoError {
@@ -67,18 +51,12 @@ impl From<diesel::result::Error> for RepoError {
         use diesel::result::Error;
         match &error {
             Error::NotFound => RepoError::NotFound("no such resource".to_owned()),
-            _ if RepoError::is_unique_violation(&error) => {
+            Error::DatabaseError(diesel::result::DatabaseErrorKind::UniqueViolation, _) => {
                 RepoError::Conflict("that conflicts with an existing resource".to_owned())
             }
             _ if is_transient(&error) => RepoError::Unavailable(error.to_string()),
             _ => RepoError::Internal(error.to_string()),
         }
-    }
-}
-
-impl From<r2d2::Error> for RepoError {
-    fn from(error: r2d2::Error) -> Self {
-        RepoError::Unavailable(format!("no database connection: {error}"))
     }
 }
 
