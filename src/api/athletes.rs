@@ -7,15 +7,14 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::pagination::{IdPageParams, next_id_cursor};
-use crate::db::{self, PgPool, reads::Reads};
+use crate::db::{PgPool, reads::Reads};
 use crate::domain::profile::{AthleteProfile, AthleteProfilePatch, merge_patch};
 use crate::error::{ApiError, Problem};
 use crate::http::auth::BearerToken;
 use crate::http::conditional::{IfMatch, IfMatchHeader, version_etag, versioned_read};
 use crate::http::extract::{JsonBody, parse_json, refuse_unknown_fields};
-use crate::repo::access::AccessLevel;
-use crate::repo::accounts;
-use crate::repo::athletes::{self, Athlete};
+use crate::repo::athletes::Athlete;
+use crate::service::athletes;
 
 const CURSOR_KIND: &str = "athlete";
 
@@ -56,13 +55,7 @@ pub async fn create_athlete(
     token: BearerToken,
     body: JsonBody<AthleteProfile>,
 ) -> Result<HttpResponse, ApiError> {
-    let profile = body.0;
-    let (athlete, version) = db::run(&pool, move |connection| {
-        let caller = accounts::authenticate(connection, &token.digest)?;
-        profile.validate().map_err(ApiError::unprocessable)?;
-        athletes::create(connection, caller.account_id, &profile).map_err(ApiError::from)
-    })
-    .await?;
+    let (athlete, version) = athletes::create(&pool, token.digest, body.0).await?;
     let mut created = HttpResponse::Created();
     created.insert_header((
         actix_web::http::header::LOCATION,
@@ -99,28 +92,9 @@ pub async fn list_athletes(
     params: web::Query<IdPageParams>,
 ) -> Result<HttpResponse, ApiError> {
     let (limit, after) = params.parse(CURSOR_KIND)?;
-    let (_, (items, has_more)) = reads
-        .run_with(
-            move |connection| Ok(accounts::authenticate(connection, &token.digest)?.account_id),
-            move |connection, caller| {
-                athletes::list_visible(connection, *caller, after, limit).map_err(ApiError::from)
-            },
-        )
-        .await?;
+    let (items, has_more) = athletes::list_visible(&reads, token.digest, after, limit).await?;
     let next_cursor = next_id_cursor(CURSOR_KIND, items.last().map(|a| a.id), has_more);
     Ok(HttpResponse::Ok().json(AthletePage { items, next_cursor }))
-}
-
-/// The check before a replica-eligible read (`db::reads`), on the
-/// primary: a live token whose account may read this athlete.
-pub(super) fn may_read(
-    connection: &mut diesel::PgConnection,
-    token: &BearerToken,
-    athlete_id: Uuid,
-) -> Result<(), ApiError> {
-    let caller = accounts::authenticate(connection, &token.digest)?;
-    athletes::require(connection, caller.account_id, athlete_id, AccessLevel::Read)?;
-    Ok(())
 }
 
 /// One athlete profile.
@@ -148,13 +122,7 @@ pub async fn get_athlete(
     token: BearerToken,
     path: web::Path<AthletePath>,
 ) -> Result<HttpResponse, ApiError> {
-    let athlete_id = path.athlete_id;
-    let visible = db::run(&pool, move |connection| {
-        let caller = accounts::authenticate(connection, &token.digest)?;
-        athletes::require(connection, caller.account_id, athlete_id, AccessLevel::Read)
-            .map_err(ApiError::from)
-    })
-    .await?;
+    let visible = athletes::find(&pool, token.digest, path.athlete_id).await?;
     Ok(versioned_read(&request, visible.version, &visible.athlete))
 }
 
@@ -184,7 +152,6 @@ pub async fn patch_athlete(
     if_match: IfMatch,
     body: JsonBody<serde_json::Value>,
 ) -> Result<HttpResponse, ApiError> {
-    let athlete_id = path.athlete_id;
     let patch = body.0;
     let Some(fields) = patch.as_object() else {
         return Err(ApiError::bad_field(
@@ -195,33 +162,20 @@ pub async fn patch_athlete(
     // Checked on the patch itself: `"unknown": null` would vanish in the
     // merge and never reach the profile's own check.
     refuse_unknown_fields::<AthleteProfile>(fields)?;
-    let (athlete, version) = db::run(&pool, move |connection| {
-        let caller = accounts::authenticate(connection, &token.digest)?;
-        let visible = athletes::require(
-            connection,
-            caller.account_id,
-            athlete_id,
-            AccessLevel::ReadWrite,
-        )?;
-        let mut merged =
-            serde_json::to_value(&visible.athlete.profile).map_err(ApiError::internal)?;
+    let apply_patch = move |stored: &AthleteProfile| {
+        let mut merged = serde_json::to_value(stored).map_err(ApiError::internal)?;
         merge_patch(&mut merged, &patch);
-        let profile: AthleteProfile = parse_json(merged.to_string().as_bytes())?;
-        profile.validate().map_err(ApiError::unprocessable)?;
-        // A patch that could never apply says so (400/422) before the
-        // version is compared: a client with a stale tag must fix its body
-        // anyway, and a 412 would only make it fetch and fail again.
-        if_match.require(&version_etag(visible.version))?;
-        athletes::update(connection, athlete_id, visible.version, &profile)?.ok_or_else(stale)
-    })
+        parse_json::<AthleteProfile>(merged.to_string().as_bytes())
+    };
+    let (athlete, version) = athletes::update(
+        &pool,
+        token.digest,
+        path.athlete_id,
+        apply_patch,
+        if_match.version_check(),
+    )
     .await?;
     Ok(with_etag(HttpResponse::Ok(), &athlete, version))
-}
-
-fn stale() -> ApiError {
-    ApiError::PreconditionFailed(
-        "the profile changed since you read it; GET it again and retry".to_owned(),
-    )
 }
 
 /// Delete an athlete profile and everything that belongs to it.
@@ -244,22 +198,12 @@ pub async fn delete_athlete(
     path: web::Path<AthletePath>,
     if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
-    let athlete_id = path.athlete_id;
-    db::run(&pool, move |connection| {
-        let caller = accounts::authenticate(connection, &token.digest)?;
-        let visible = athletes::require(
-            connection,
-            caller.account_id,
-            athlete_id,
-            AccessLevel::Owner,
-        )?;
-        if_match.require(&version_etag(visible.version))?;
-        if athletes::delete(connection, athlete_id, visible.version)? {
-            Ok(())
-        } else {
-            Err(stale())
-        }
-    })
+    athletes::delete(
+        &pool,
+        token.digest,
+        path.athlete_id,
+        if_match.version_check(),
+    )
     .await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::athletes::{AthletePath, may_read};
+use super::athletes::AthletePath;
 use super::pagination::{IdPageParams, next_id_cursor};
 use crate::catalog_cache::CatalogCache;
 use crate::db::{self, PgPool, reads::Reads};
@@ -35,6 +35,7 @@ use crate::repo::access::AccessLevel;
 use crate::repo::plans::{self as repo, PlanSummary, StoredPlan};
 use crate::repo::sessions::Session;
 use crate::repo::{accounts, athletes, exercises};
+use crate::service::athletes::may_read;
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct RuleList {
@@ -440,7 +441,7 @@ pub async fn list_plans(
     let (limit, after) = params.parse(CURSOR_KIND)?;
     let (items, has_more) = reads
         .run(
-            move |connection| may_read(connection, &token, athlete_id),
+            move |connection| may_read(connection, &token.digest, athlete_id),
             move |connection| {
                 repo::list(connection, athlete_id, after, limit).map_err(ApiError::from)
             },

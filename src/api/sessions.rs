@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
-use super::athletes::{AthletePath, may_read};
+use super::athletes::AthletePath;
 use super::pagination::{decode_cursor, encode_cursor, parse_limit};
 use crate::db::{self, PgPool, reads::Reads};
 use crate::domain::adherence::{self as planned_vs_done, Adherence};
@@ -23,6 +23,7 @@ use crate::http::extract::JsonBody;
 use crate::repo::access::AccessLevel;
 use crate::repo::sessions::{self as repo, ListQuery, Session, StoredAnswer};
 use crate::repo::{accounts, athletes, plans};
+use crate::service::athletes::may_read;
 use crate::service::sessions::{self as service, CreateRequest, Created};
 
 pub(super) fn session_response(
@@ -294,7 +295,7 @@ pub async fn list_sessions(
     };
     let (items, has_more) = reads
         .run(
-            move |connection| may_read(connection, &token, athlete_id),
+            move |connection| may_read(connection, &token.digest, athlete_id),
             move |connection| match sync {
                 Some(since) => repo::changes(connection, athlete_id, since, after, limit)
                     .map_err(ApiError::from),
@@ -509,7 +510,7 @@ pub async fn load_report(
     let history_start = from - Duration::days(LOAD_HISTORY_DAYS);
     let inputs = reads
         .run(
-            move |connection| may_read(connection, &token, athlete_id),
+            move |connection| may_read(connection, &token.digest, athlete_id),
             move |connection| {
                 let sessions = repo::between(
                     connection,

@@ -38,6 +38,12 @@ impl IfMatch {
         self.0.iter().any(|candidate| candidate == etag)
     }
 
+    /// The check a service runs on the stored version before it writes
+    /// (412 unless that version's tag was sent).
+    pub fn version_check(self) -> impl FnOnce(i64) -> Result<(), ApiError> + Send + 'static {
+        move |version| self.require(&version_etag(version))
+    }
+
     /// 412 unless `etag` is current.
     pub fn require(&self, etag: &str) -> Result<(), ApiError> {
         if self.matches(etag) {

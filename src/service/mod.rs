@@ -2,4 +2,5 @@
 //! (`repo`) and rules (`domain`): transactions, idempotency, the order of
 //! checks. Nothing here reads a request or builds a response.
 
+pub mod athletes;
 pub mod sessions;
