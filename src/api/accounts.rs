@@ -6,20 +6,17 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::auth::hashing_gate::HashingGate;
-use crate::auth::password;
 use crate::config::Config;
-use crate::db::{self, PgPool};
-use crate::domain::account::{
-    PASSWORD_MAX_CHARS, check_display_name, check_email, check_password, normalize_email,
-};
+use crate::db::PgPool;
+use crate::domain::account::{PASSWORD_MAX_CHARS, check_display_name, check_email, check_password};
 use crate::domain::validation::Errors;
 use crate::domain::vocabulary::Role;
 use crate::error::{ApiError, Problem};
 use crate::http::auth::BearerToken;
 use crate::http::client_address::ClientAddress;
 use crate::http::extract::JsonBody;
-use crate::repo::accounts::{self, Account, NewAccount};
-use crate::repo::throttle::{self, AddressAction, AddressPolicy, LockoutPolicy};
+use crate::repo::accounts::Account;
+use crate::service::accounts::{self, IssuedToken, Registration};
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -78,18 +75,16 @@ pub struct TokenResponse {
     pub account: Account,
 }
 
-fn invalid_credentials() -> ApiError {
-    ApiError::Unauthorized {
-        detail: "wrong email or password".to_owned(),
-        invalid_token: false,
-    }
-}
-
 /// A response carrying a new token: never stored by any cache.
-fn token_created(response: &TokenResponse) -> HttpResponse {
+fn token_created(issued: IssuedToken) -> HttpResponse {
     HttpResponse::Created()
         .insert_header((header::CACHE_CONTROL, "no-store"))
-        .json(response)
+        .json(TokenResponse {
+            token: issued.token,
+            token_type: "Bearer",
+            expires_at: issued.expires_at,
+            account: issued.account,
+        })
 }
 
 /// Register an account.
@@ -132,51 +127,14 @@ pub async fn register(
     errors.into_result().map_err(ApiError::unprocessable)?;
     // The permit first: a refusal costs nothing, not even a database trip.
     let permit = HashingGate::try_enter(&gate)?;
-    let per_address = AddressPolicy {
-        limit: config.register_per_address,
-        window: config.register_window,
+    let registration = Registration {
+        email: request.email,
+        password: request.password,
+        display_name: request.display_name,
+        role: request.role,
     };
-    db::run(&pool, move |connection| {
-        throttle::count_address_attempt(
-            connection,
-            AddressAction::Register,
-            &address.0,
-            &per_address,
-        )
-        .map_err(ApiError::from)
-    })
-    .await?;
-    let password = request.password;
-    let password_hash = web::block(move || {
-        let _permit = permit;
-        password::hash(&password)
-    })
-    .await?;
-    let lifetime = config.token_lifetime;
-    let response = db::run(&pool, move |connection| {
-        use diesel::Connection;
-        connection.transaction(|connection| {
-            let account = accounts::create(
-                connection,
-                &NewAccount {
-                    email: &request.email,
-                    email_normalized: &normalize_email(&request.email),
-                    password_hash: &password_hash,
-                    display_name: &request.display_name,
-                    role: request.role,
-                },
-            )?;
-            let (token, expires_at) = accounts::issue_token(connection, account.id, lifetime)?;
-            Ok(TokenResponse {
-                token,
-                token_type: "Bearer",
-                expires_at,
-                account,
-            })
-        })
-    })
-    .await?;
-    Ok(token_created(&response))
+    let issued = accounts::register(&pool, &config, permit, address.0, registration).await?;
+    Ok(token_created(issued))
 }
 
 /// Sign in: exchange email and password for a token.
@@ -216,63 +174,10 @@ pub async fn login(
             format!("at most {PASSWORD_MAX_CHARS} characters"),
         ));
     }
-    let email = normalize_email(&email);
-    let lookup_email = email.clone();
-    let lockout = LockoutPolicy {
-        max_attempts: config.login_max_failures,
-        window: config.login_window,
-    };
-    let per_address = AddressPolicy {
-        limit: config.login_per_address,
-        window: config.login_address_window,
-    };
     // The permit first: a refusal costs nothing, not even a database trip.
     let permit = HashingGate::try_enter(&gate)?;
-    let found = db::run(&pool, move |connection| {
-        throttle::count_address_attempt(
-            connection,
-            AddressAction::SignIn,
-            &address.0,
-            &per_address,
-        )?;
-        throttle::reserve_sign_in(connection, &lookup_email, &lockout)?;
-        accounts::find_for_login(connection, &lookup_email).map_err(ApiError::from)
-    })
-    .await?;
-    // The hash is checked without holding a database connection.
-    let (account, matches) = web::block(move || {
-        let _permit = permit;
-        match found {
-            Some((account, hash)) => {
-                let matches = password::verify(&password, &hash);
-                (Some(account), matches)
-            }
-            None => {
-                password::verify_against_dummy(&password);
-                (None, false)
-            }
-        }
-    })
-    .await?;
-    let lifetime = config.token_lifetime;
-    let response = db::run(&pool, move |connection| match account {
-        Some(account) if matches => {
-            throttle::clear_sign_in(connection, &email)?;
-            let (token, expires_at) = accounts::issue_token(connection, account.id, lifetime)?;
-            Ok(TokenResponse {
-                token,
-                token_type: "Bearer",
-                expires_at,
-                account,
-            })
-        }
-        _ => {
-            throttle::record_sign_in_failure(connection, &email, &lockout)?;
-            Err(invalid_credentials())
-        }
-    })
-    .await?;
-    Ok(token_created(&response))
+    let issued = accounts::sign_in(&pool, &config, permit, address.0, &email, password).await?;
+    Ok(token_created(issued))
 }
 
 /// Sign out: revoke the token this request carries.
@@ -289,11 +194,7 @@ pub async fn login(
 )]
 #[delete("/v1/tokens/current")]
 pub async fn logout(pool: web::Data<PgPool>, token: BearerToken) -> Result<HttpResponse, ApiError> {
-    db::run(&pool, move |connection| {
-        accounts::authenticate(connection, &token.digest)?;
-        accounts::revoke_token(connection, &token.digest).map_err(ApiError::from)
-    })
-    .await?;
+    accounts::sign_out(&pool, token.digest).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -312,10 +213,6 @@ pub async fn logout(pool: web::Data<PgPool>, token: BearerToken) -> Result<HttpR
 )]
 #[get("/v1/me")]
 pub async fn me(pool: web::Data<PgPool>, token: BearerToken) -> Result<HttpResponse, ApiError> {
-    let account = db::run(&pool, move |connection| {
-        let caller = accounts::authenticate(connection, &token.digest)?;
-        accounts::find(connection, caller.account_id).map_err(ApiError::from)
-    })
-    .await?;
+    let account = accounts::current(&pool, token.digest).await?;
     Ok(HttpResponse::Ok().json(account))
 }

@@ -12,22 +12,17 @@ use uuid::Uuid;
 use super::athletes::AthletePath;
 use super::pagination::{IdPageParams, next_id_cursor};
 use crate::auth::token;
-use crate::db::{self, PgPool};
+use crate::db::PgPool;
 use crate::domain::plan::ics::{CalendarHeader, PlanEvents, calendar_ics};
 use crate::domain::validation::FieldError;
 use crate::error::{ApiError, Problem};
 use crate::http::auth::BearerToken;
 use crate::http::etag::private_bytes_with_etag;
 use crate::http::extract::OptionalJsonBody;
-use crate::repo::access::AccessLevel;
-use crate::repo::calendar_feeds::{self as repo, CalendarFeed, Visible};
-use crate::repo::{accounts, athletes, plans};
+use crate::repo::calendar_feeds::CalendarFeed;
+use crate::service::calendar_feeds;
 
 const CURSOR_KIND: &str = "calendar-feed";
-
-/// At most this many plans go into one feed, the newest current ones: a
-/// calendar app polls the whole text every time.
-const MAX_PLANS_PER_FEED: i64 = 50;
 
 /// How often calendar apps are asked to poll.
 const REFRESH_MINUTES: u32 = 60;
@@ -84,20 +79,6 @@ pub struct CalendarFeedPath {
 pub struct FeedTokenPath {
     /// The secret part of the feed's URL, as the create answer gave it.
     pub token: String,
-}
-
-/// The owner sees (and ends) every feed of the athlete; a coach only those
-/// the coach created, the others are not theirs to see.
-fn visible_to(access: AccessLevel, caller: Uuid) -> Visible {
-    if access == AccessLevel::Owner {
-        Visible::All
-    } else {
-        Visible::CreatedBy(caller)
-    }
-}
-
-fn feed_not_found() -> ApiError {
-    ApiError::NotFound("this athlete has no calendar feed with that id that you see".to_owned())
 }
 
 /// The label, trimmed; 1–100 characters, as other names in the API.
@@ -157,19 +138,7 @@ pub async fn create_calendar_feed(
     let name = checked_name(body.0.flatten().unwrap_or_default())?;
     let feed_token = token::generate_feed();
     let digest = token::digest(&feed_token);
-    let feed = db::run(&pool, move |connection| {
-        let caller = accounts::authenticate(connection, &token.digest)?;
-        athletes::require(connection, caller.account_id, athlete_id, AccessLevel::Read)?;
-        repo::create(
-            connection,
-            athlete_id,
-            caller.account_id,
-            name.as_deref(),
-            &digest,
-        )
-        .map_err(ApiError::from)
-    })
-    .await?;
+    let feed = calendar_feeds::create(&pool, token.digest, athlete_id, name, digest).await?;
     Ok(HttpResponse::Created()
         .insert_header((
             header::LOCATION,
@@ -212,14 +181,8 @@ pub async fn list_calendar_feeds(
 ) -> Result<HttpResponse, ApiError> {
     let athlete_id = path.athlete_id;
     let (limit, after) = params.parse(CURSOR_KIND)?;
-    let (items, has_more) = db::run(&pool, move |connection| {
-        let caller = accounts::authenticate(connection, &token.digest)?;
-        let athlete =
-            athletes::require(connection, caller.account_id, athlete_id, AccessLevel::Read)?;
-        let visible = visible_to(athlete.access, caller.account_id);
-        repo::list(connection, athlete_id, visible, after, limit).map_err(ApiError::from)
-    })
-    .await?;
+    let (items, has_more) =
+        calendar_feeds::list(&pool, token.digest, athlete_id, after, limit).await?;
     let next_cursor = next_id_cursor(CURSOR_KIND, items.last().map(|f| f.id), has_more);
     Ok(HttpResponse::Ok().json(CalendarFeedPage { items, next_cursor }))
 }
@@ -246,14 +209,7 @@ pub async fn get_calendar_feed(
         athlete_id,
         feed_id,
     } = path.into_inner();
-    let feed = db::run(&pool, move |connection| {
-        let caller = accounts::authenticate(connection, &token.digest)?;
-        let athlete =
-            athletes::require(connection, caller.account_id, athlete_id, AccessLevel::Read)?;
-        let visible = visible_to(athlete.access, caller.account_id);
-        repo::find(connection, athlete_id, feed_id, visible)?.ok_or_else(feed_not_found)
-    })
-    .await?;
+    let feed = calendar_feeds::find(&pool, token.digest, athlete_id, feed_id).await?;
     Ok(HttpResponse::Ok().json(feed))
 }
 
@@ -281,18 +237,7 @@ pub async fn delete_calendar_feed(
         athlete_id,
         feed_id,
     } = path.into_inner();
-    db::run(&pool, move |connection| {
-        let caller = accounts::authenticate(connection, &token.digest)?;
-        let athlete =
-            athletes::require(connection, caller.account_id, athlete_id, AccessLevel::Read)?;
-        let visible = visible_to(athlete.access, caller.account_id);
-        if repo::delete(connection, athlete_id, feed_id, visible)? {
-            Ok(())
-        } else {
-            Err(feed_not_found())
-        }
-    })
-    .await?;
+    calendar_feeds::delete(&pool, token.digest, athlete_id, feed_id).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -335,12 +280,7 @@ pub async fn calendar_feed(
         return Err(url_not_found());
     }
     let digest = token::digest(&path.token);
-    let (feed, plans) = db::run(&pool, move |connection| {
-        let feed = repo::open(connection, &digest)?.ok_or_else(url_not_found)?;
-        let plans = plans::current(connection, feed.athlete_id, MAX_PLANS_PER_FEED)?;
-        Ok((feed, plans))
-    })
-    .await?;
+    let (feed, plans) = calendar_feeds::open(&pool, digest, url_not_found).await?;
     let text = web::block(move || {
         let name = feed
             .feed_name

@@ -9,13 +9,13 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::pagination::{next_id_cursor, parse_id_page};
-use crate::db::{self, PgPool};
+use crate::db::PgPool;
 use crate::domain::validation::Errors;
-use crate::domain::vocabulary::{GrantStatus, Role};
+use crate::domain::vocabulary::GrantStatus;
 use crate::error::{ApiError, Problem};
 use crate::http::auth::BearerToken;
-use crate::repo::accounts;
-use crate::repo::grants::{self, CoachGrant};
+use crate::repo::grants::CoachGrant;
+use crate::service::grants;
 
 const CURSOR_KIND: &str = "coach-grant";
 
@@ -45,10 +45,6 @@ pub struct CoachGrantPage {
 pub struct CoachGrantPath {
     /// The grant's id.
     pub grant_id: Uuid,
-}
-
-fn not_found() -> ApiError {
-    ApiError::NotFound("you have no pending or active grant with that id".to_owned())
 }
 
 /// The grants made to the calling coach, pending and active.
@@ -84,17 +80,8 @@ pub async fn list_coach_grants(
         &mut errors,
     );
     errors.into_result().map_err(ApiError::invalid_fields)?;
-    let (items, has_more) = db::run(&pool, move |connection| {
-        let caller = accounts::authenticate(connection, &token.digest)?;
-        if caller.role != Role::Coach {
-            return Err(ApiError::Forbidden(
-                "only coaches receive grants; athletes manage theirs under /v1/athletes/{athlete_id}/grants"
-                    .to_owned(),
-            ));
-        }
-        grants::list_for_coach(connection, caller.account_id, status, after, limit).map_err(ApiError::from)
-    })
-    .await?;
+    let (items, has_more) =
+        grants::list_for_coach(&pool, token.digest, status, after, limit).await?;
     let next_cursor = next_id_cursor(CURSOR_KIND, items.last().map(|g| g.id), has_more);
     Ok(HttpResponse::Ok().json(CoachGrantPage { items, next_cursor }))
 }
@@ -119,12 +106,7 @@ pub async fn accept_coach_grant(
     token: BearerToken,
     path: web::Path<CoachGrantPath>,
 ) -> Result<HttpResponse, ApiError> {
-    let grant_id = path.grant_id;
-    let grant = db::run(&pool, move |connection| {
-        let caller = accounts::authenticate(connection, &token.digest)?;
-        grants::accept(connection, caller.account_id, grant_id)?.ok_or_else(not_found)
-    })
-    .await?;
+    let grant = grants::accept(&pool, token.digest, path.grant_id).await?;
     Ok(HttpResponse::Ok().json(grant))
 }
 
@@ -148,15 +130,6 @@ pub async fn end_coach_grant(
     token: BearerToken,
     path: web::Path<CoachGrantPath>,
 ) -> Result<HttpResponse, ApiError> {
-    let grant_id = path.grant_id;
-    db::run(&pool, move |connection| {
-        let caller = accounts::authenticate(connection, &token.digest)?;
-        if grants::end_for_coach(connection, caller.account_id, grant_id)? {
-            Ok(())
-        } else {
-            Err(not_found())
-        }
-    })
-    .await?;
+    grants::end_for_coach(&pool, token.digest, path.grant_id).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -7,15 +7,13 @@ use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::athletes::AthletePath;
-use crate::db::{self, PgPool};
-use crate::domain::account::normalize_email;
+use crate::db::PgPool;
 use crate::domain::vocabulary::GrantAccess;
 use crate::error::{ApiError, Problem};
 use crate::http::auth::BearerToken;
 use crate::http::extract::JsonBody;
-use crate::repo::access::AccessLevel;
-use crate::repo::grants::{self, Grant};
-use crate::repo::{accounts, athletes};
+use crate::repo::grants::Grant;
+use crate::service::grants;
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -67,25 +65,14 @@ pub async fn create_grant(
     path: web::Path<AthletePath>,
     body: JsonBody<GrantRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let athlete_id = path.athlete_id;
     let request = body.0;
-    let (grant, created) = db::run(&pool, move |connection| {
-        let caller = accounts::authenticate(connection, &token.digest)?;
-        athletes::require(
-            connection,
-            caller.account_id,
-            athlete_id,
-            AccessLevel::Owner,
-        )?;
-        grants::grant(
-            connection,
-            athlete_id,
-            caller.account_id,
-            &normalize_email(&request.coach_email),
-            request.access,
-        )
-        .map_err(ApiError::from)
-    })
+    let (grant, created) = grants::grant(
+        &pool,
+        token.digest,
+        path.athlete_id,
+        request.coach_email,
+        request.access,
+    )
     .await?;
     Ok(if created {
         HttpResponse::Created().json(grant)
@@ -116,18 +103,7 @@ pub async fn list_grants(
     token: BearerToken,
     path: web::Path<AthletePath>,
 ) -> Result<HttpResponse, ApiError> {
-    let athlete_id = path.athlete_id;
-    let items = db::run(&pool, move |connection| {
-        let caller = accounts::authenticate(connection, &token.digest)?;
-        athletes::require(
-            connection,
-            caller.account_id,
-            athlete_id,
-            AccessLevel::Owner,
-        )?;
-        grants::list(connection, athlete_id).map_err(ApiError::from)
-    })
-    .await?;
+    let items = grants::list_for_athlete(&pool, token.digest, path.athlete_id).await?;
     Ok(HttpResponse::Ok().json(GrantList { items }))
 }
 
@@ -157,22 +133,6 @@ pub async fn revoke_grant(
         athlete_id,
         grant_id,
     } = path.into_inner();
-    db::run(&pool, move |connection| {
-        let caller = accounts::authenticate(connection, &token.digest)?;
-        athletes::require(
-            connection,
-            caller.account_id,
-            athlete_id,
-            AccessLevel::Owner,
-        )?;
-        if grants::revoke(connection, athlete_id, grant_id)? {
-            Ok(())
-        } else {
-            Err(ApiError::NotFound(
-                "this athlete has no live grant with that id".to_owned(),
-            ))
-        }
-    })
-    .await?;
+    grants::revoke(&pool, token.digest, athlete_id, grant_id).await?;
     Ok(HttpResponse::NoContent().finish())
 }

@@ -1,11 +1,10 @@
 //! Liveness, readiness and metrics.
 
 use actix_web::{HttpResponse, get, web};
-use diesel::RunQueryDsl;
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::db::{self, PgPool, reads::Reads};
+use crate::db::{PgPool, reads::Reads};
 use crate::error::{ApiError, Problem};
 use crate::http::metrics::Metrics;
 
@@ -46,11 +45,7 @@ pub async fn livez() -> HttpResponse {
 )]
 #[get("/readyz")]
 pub async fn readyz(pool: web::Data<PgPool>) -> Result<HttpResponse, ApiError> {
-    db::run(&pool, |connection| {
-        diesel::sql_query("SELECT 1").execute(connection)?;
-        Ok(())
-    })
-    .await?;
+    crate::service::health::database_ready(&pool).await?;
     Ok(HttpResponse::Ok().json(Health { status: "ok" }))
 }
 

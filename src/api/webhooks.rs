@@ -1,8 +1,6 @@
 //! Webhook subscriptions of the caller's account and the attempts made to
 //! deliver them. Delivery itself is `crate::webhooks`.
 
-use std::collections::BTreeSet;
-
 use actix_web::{HttpResponse, delete, get, http::header, post, web};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -11,18 +9,14 @@ use uuid::Uuid;
 
 use super::pagination::{decode_cursor, encode_cursor, parse_limit};
 use crate::config::Config;
-use crate::db::{self, PgPool};
-use crate::domain::validation::{Errors, FieldError};
+use crate::db::PgPool;
+use crate::domain::validation::Errors;
 use crate::error::{ApiError, Problem};
 use crate::http::auth::BearerToken;
 use crate::http::extract::JsonBody;
-use crate::repo::accounts;
-use crate::repo::webhooks::{
-    self as repo, AttemptPosition, AttemptRow, MAX_PER_ACCOUNT, WebhookRow,
-};
-use crate::webhooks::{
-    dispatcher::message_id, events::EventType, sealing::SealingKey, signing::SigningSecret, target,
-};
+use crate::repo::webhooks::{AttemptPosition, AttemptRow, WebhookRow};
+use crate::service::webhooks;
+use crate::webhooks::{dispatcher::message_id, events::EventType, sealing::SealingKey};
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
@@ -80,10 +74,6 @@ fn webhook_from_row(row: WebhookRow) -> Webhook {
     }
 }
 
-fn not_found() -> ApiError {
-    ApiError::NotFound("no such webhook".to_owned())
-}
-
 /// Subscribe to events about the athletes this account may read.
 ///
 /// Events are POSTed to `url` as Standard Webhooks: a JSON body
@@ -115,39 +105,16 @@ pub async fn create_webhook(
     body: JsonBody<WebhookRequest>,
 ) -> Result<HttpResponse, ApiError> {
     let request = body.0;
-    // Authenticate before resolving anything: DNS lookups are not for
-    // anonymous callers to trigger.
-    let digest = token.digest.clone();
-    let caller = db::run(&pool, move |c| {
-        accounts::authenticate(c, &digest).map_err(ApiError::from)
-    })
+    let (stored, secret) = webhooks::subscribe(
+        &pool,
+        settings.webhooks.allow_private_targets,
+        &key,
+        token.digest,
+        &request.url,
+        &request.events,
+    )
     .await?;
-    let events = checked_events(&request.events)?;
-    let url = target::check(&request.url, settings.webhooks.allow_private_targets)
-        .await
-        .map_err(|error| {
-            ApiError::unprocessable(vec![FieldError::new("/url", error.to_string())])
-        })?;
-    let secret = SigningSecret::generate();
-    let id = Uuid::now_v7();
-    let row = WebhookRow {
-        id,
-        account_id: caller.account_id,
-        url: url.to_string(),
-        events: events.iter().map(|e| e.as_str().to_owned()).collect(),
-        secret_sealed: key.seal(id, &secret),
-        created_at: Utc::now(),
-    };
-    let stored = db::run(&pool, move |c| {
-        repo::create(c, &row).map_err(ApiError::from)
-    })
-    .await?
-    .ok_or_else(|| {
-        ApiError::unprocessable(vec![FieldError::new(
-            "",
-            format!("an account holds at most {MAX_PER_ACCOUNT} webhooks; delete one first"),
-        )])
-    })?;
+    let id = stored.id;
     let created = CreatedWebhook {
         webhook: webhook_from_row(stored),
         secret: secret.shown(),
@@ -155,17 +122,6 @@ pub async fn create_webhook(
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/v1/webhooks/{id}/deliveries")))
         .json(created))
-}
-
-/// At least one event; repeats are the same subscription.
-fn checked_events(events: &[EventType]) -> Result<BTreeSet<EventType>, ApiError> {
-    if events.is_empty() {
-        return Err(ApiError::unprocessable(vec![FieldError::new(
-            "/events",
-            "name at least one event",
-        )]));
-    }
-    Ok(events.iter().copied().collect())
 }
 
 /// The caller's webhook subscriptions.
@@ -184,11 +140,7 @@ pub async fn list_webhooks(
     pool: web::Data<PgPool>,
     token: BearerToken,
 ) -> Result<HttpResponse, ApiError> {
-    let rows = db::run(&pool, move |connection| {
-        let caller = accounts::authenticate(connection, &token.digest)?;
-        repo::list(connection, caller.account_id).map_err(ApiError::from)
-    })
-    .await?;
+    let rows = webhooks::list(&pool, token.digest).await?;
     Ok(HttpResponse::Ok().json(WebhookList {
         items: rows.into_iter().map(webhook_from_row).collect(),
     }))
@@ -213,17 +165,8 @@ pub async fn delete_webhook(
     token: BearerToken,
     path: web::Path<WebhookPath>,
 ) -> Result<HttpResponse, ApiError> {
-    let webhook_id = path.webhook_id;
-    let deleted = db::run(&pool, move |connection| {
-        let caller = accounts::authenticate(connection, &token.digest)?;
-        repo::delete(connection, caller.account_id, webhook_id).map_err(ApiError::from)
-    })
-    .await?;
-    if deleted {
-        Ok(HttpResponse::NoContent().finish())
-    } else {
-        Err(not_found())
-    }
+    webhooks::delete(&pool, token.digest, path.webhook_id).await?;
+    Ok(HttpResponse::NoContent().finish())
 }
 
 #[derive(Debug, Deserialize, IntoParams)]
@@ -304,12 +247,7 @@ pub async fn list_deliveries(
             position
         });
     errors.into_result().map_err(ApiError::invalid_fields)?;
-    let mut rows = db::run(&pool, move |connection| {
-        let caller = accounts::authenticate(connection, &token.digest)?;
-        repo::find(connection, caller.account_id, webhook_id)?.ok_or_else(not_found)?;
-        repo::attempts(connection, webhook_id, after, limit).map_err(ApiError::from)
-    })
-    .await?;
+    let mut rows = webhooks::attempts(&pool, token.digest, webhook_id, after, limit).await?;
     let has_more = rows.len() as i64 > limit;
     rows.truncate(limit as usize);
     let next_cursor = rows.last().filter(|_| has_more).map(encode_position);

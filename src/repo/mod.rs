@@ -15,3 +15,10 @@ pub mod session_create;
 pub mod sessions;
 pub mod throttle;
 pub mod webhooks;
+
+/// The cheapest query there is: whether the server answers at all.
+pub fn ping(connection: &mut diesel::PgConnection) -> RepoResult<()> {
+    use diesel::RunQueryDsl;
+    diesel::sql_query("SELECT 1").execute(connection)?;
+    Ok(())
+}

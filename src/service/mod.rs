@@ -2,5 +2,10 @@
 //! (`repo`) and rules (`domain`): transactions, idempotency, the order of
 //! checks. Nothing here reads a request or builds a response.
 
+pub mod accounts;
 pub mod athletes;
+pub mod calendar_feeds;
+pub mod grants;
+pub mod health;
 pub mod sessions;
+pub mod webhooks;
