@@ -1,34 +1,34 @@
 //! Changes to the catalog: admins edit the global catalog and import
 //! whole catalogs; coaches keep private exercises for their athletes.
 
-use std::collections::HashSet;
-
 use actix_web::{HttpResponse, delete, http::header, post, put, web};
-use diesel::{Connection, PgConnection};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
 use super::exercises::{ExerciseKey, RunstrongCatalog};
 use crate::catalog_cache::CatalogCache;
-use crate::db::{self, PgPool};
+use crate::db::PgPool;
 use crate::domain::catalog::{Exercise, ExerciseDefinition};
 use crate::domain::free_exercise_db::{FreeExerciseDbExercise, to_definition};
 use crate::domain::validation::FieldError;
-use crate::domain::vocabulary::Role;
 use crate::error::{ApiError, Problem};
 use crate::http::auth::BearerToken;
 use crate::http::conditional::{IfMatch, IfMatchHeader};
 use crate::http::etag::strong_etag;
 use crate::http::extract::{JsonBody, parse_json};
-use crate::repo::accounts::{self, Caller};
-use crate::repo::exercises as repo;
+use crate::service::catalog::{self, ImportItem, Precondition, prefix_errors};
 
 /// The ETag of an exercise, as its GET serves it.
 fn exercise_etag(exercise: &Exercise) -> Result<String, ApiError> {
     Ok(strong_etag(
         &serde_json::to_vec(exercise).map_err(ApiError::internal)?,
     ))
+}
+
+/// The `If-Match` check of a write: the stored exercise's `ETag`.
+fn etag_precondition(if_match: IfMatch) -> Precondition {
+    Box::new(move |current| if_match.require(&exercise_etag(current)?))
 }
 
 fn exercise_response(
@@ -40,74 +40,6 @@ fn exercise_response(
         .insert_header((header::ETAG, strong_etag(&body)))
         .content_type("application/json")
         .body(body))
-}
-
-/// Every linked exercise and substitute must be one the new exercise's
-/// audience can see: global ones for the global catalog; for a private
-/// exercise, global ones and the coach's own (the coach's namespace).
-fn check_references(
-    definition: &ExerciseDefinition,
-    known: &HashSet<String>,
-    pointer_prefix: &str,
-) -> Vec<FieldError> {
-    let mut errors = Vec::new();
-    for (field, variations) in [
-        ("easier", &definition.easier),
-        ("harder", &definition.harder),
-    ] {
-        for (index, variation) in variations.iter().enumerate() {
-            if let crate::domain::catalog::Variation::Exercise { exercise_slug } = variation
-                && !known.contains(exercise_slug)
-            {
-                errors.push(FieldError::new(
-                    format!("{pointer_prefix}/{field}/{index}/exercise_slug"),
-                    format!("no exercise `{exercise_slug}` is visible here"),
-                ));
-            }
-        }
-    }
-    for (index, substitute) in definition.substitutes.iter().enumerate() {
-        if !known.contains(substitute) {
-            errors.push(FieldError::new(
-                format!("{pointer_prefix}/substitutes/{index}"),
-                format!("no exercise `{substitute}` is visible here"),
-            ));
-        }
-    }
-    errors
-}
-
-/// Who owns an exercise the caller creates: admins write the global
-/// catalog, coaches their private one; athletes may not write.
-fn owner_for_new(caller: &Caller) -> Result<Option<Uuid>, ApiError> {
-    match caller.role {
-        Role::Admin => Ok(None),
-        Role::Coach => Ok(Some(caller.account_id)),
-        Role::Athlete => Err(ApiError::Forbidden(
-            "only admins (global catalog) and coaches (private exercises) add exercises".to_owned(),
-        )),
-    }
-}
-
-fn origin_of(owner: Option<Uuid>) -> &'static str {
-    if owner.is_some() { "coach" } else { "admin" }
-}
-
-fn validate_against_catalog(
-    connection: &mut PgConnection,
-    owner: Option<Uuid>,
-    definition: &ExerciseDefinition,
-) -> Result<(), ApiError> {
-    definition.validate().map_err(ApiError::unprocessable)?;
-    let known: HashSet<String> = repo::namespace_slugs(connection, owner)?
-        .into_iter()
-        .collect();
-    let errors = check_references(definition, &known, "");
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(ApiError::unprocessable(errors))
-    }
 }
 
 /// Add an exercise.
@@ -131,54 +63,15 @@ fn validate_against_catalog(
 #[post("/v1/exercises")]
 pub async fn create_exercise(
     pool: web::Data<PgPool>,
-    catalog: web::Data<CatalogCache>,
+    catalog_cache: web::Data<CatalogCache>,
     token: BearerToken,
     body: JsonBody<ExerciseDefinition>,
 ) -> Result<HttpResponse, ApiError> {
-    let definition = body.0;
-    let exercise = db::run(&pool, move |connection| {
-        let caller = accounts::authenticate(connection, &token.digest)?;
-        let owner = owner_for_new(&caller)?;
-        validate_against_catalog(connection, owner, &definition)?;
-        repo::create(
-            connection,
-            Uuid::now_v7(),
-            owner,
-            origin_of(owner),
-            &definition,
-        )
-        .map_err(ApiError::from)
-    })
-    .await?;
-    // Read-your-writes here; other instances hear of it by NOTIFY.
-    catalog.invalidate();
+    let exercise = catalog::create(&pool, &catalog_cache, token.digest, body.0).await?;
     let location = format!("/v1/exercises/{}", exercise.id);
     let mut builder = HttpResponse::Created();
     builder.insert_header((header::LOCATION, location));
     exercise_response(builder, &exercise)
-}
-
-/// The exercise for a write, if the caller may see it: 404 otherwise, 403
-/// when they see it but it is not theirs to change.
-fn writable_exercise(
-    connection: &mut PgConnection,
-    caller: &Caller,
-    key: &str,
-) -> Result<Exercise, ApiError> {
-    let exercise = repo::find_visible_for_update(connection, caller.account_id, key)?
-        .ok_or_else(|| ApiError::NotFound("no exercise has that id or slug".to_owned()))?;
-    let allowed = match exercise.owner_account_id {
-        None => caller.role == Role::Admin,
-        Some(owner) => owner == caller.account_id,
-    };
-    if allowed {
-        Ok(exercise)
-    } else {
-        Err(ApiError::Forbidden(
-            "only admins change the global catalog, and only its coach a private exercise"
-                .to_owned(),
-        ))
-    }
 }
 
 /// Replace an exercise.
@@ -205,33 +98,22 @@ fn writable_exercise(
 #[put("/v1/exercises/{id_or_slug}")]
 pub async fn replace_exercise(
     pool: web::Data<PgPool>,
-    catalog: web::Data<CatalogCache>,
+    catalog_cache: web::Data<CatalogCache>,
     token: BearerToken,
     key: web::Path<ExerciseKey>,
     if_match: IfMatch,
     body: JsonBody<ExerciseDefinition>,
 ) -> Result<HttpResponse, ApiError> {
     let key = key.into_inner().id_or_slug;
-    let definition = body.0;
-    let exercise = db::run(&pool, move |connection| {
-        connection.transaction::<_, ApiError, _>(|connection| {
-            let caller = accounts::authenticate(connection, &token.digest)?;
-            let current = writable_exercise(connection, &caller, &key)?;
-            if_match.require(&exercise_etag(&current)?)?;
-            let owner = current.owner_account_id;
-            validate_against_catalog(connection, owner, &definition)?;
-            Ok(repo::update(
-                connection,
-                current.id,
-                owner,
-                origin_of(owner),
-                &definition,
-            )?)
-        })
-    })
+    let exercise = catalog::replace(
+        &pool,
+        &catalog_cache,
+        token.digest,
+        key,
+        etag_precondition(if_match),
+        body.0,
+    )
     .await?;
-    // Read-your-writes here; other instances hear of it by NOTIFY.
-    catalog.invalidate();
     exercise_response(HttpResponse::Ok(), &exercise)
 }
 
@@ -254,23 +136,20 @@ pub async fn replace_exercise(
 #[delete("/v1/exercises/{id_or_slug}")]
 pub async fn delete_exercise(
     pool: web::Data<PgPool>,
-    catalog: web::Data<CatalogCache>,
+    catalog_cache: web::Data<CatalogCache>,
     token: BearerToken,
     key: web::Path<ExerciseKey>,
     if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
     let key = key.into_inner().id_or_slug;
-    db::run(&pool, move |connection| {
-        connection.transaction::<_, ApiError, _>(|connection| {
-            let caller = accounts::authenticate(connection, &token.digest)?;
-            let current = writable_exercise(connection, &caller, &key)?;
-            if_match.require(&exercise_etag(&current)?)?;
-            Ok(repo::delete(connection, current.id)?)
-        })
-    })
+    catalog::delete(
+        &pool,
+        &catalog_cache,
+        token.digest,
+        key,
+        etag_precondition(if_match),
+    )
     .await?;
-    // Read-your-writes here; other instances hear of it by NOTIFY.
-    catalog.invalidate();
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -292,20 +171,6 @@ pub struct ImportReport {
     pub created: Vec<String>,
     /// Slugs of global exercises replaced.
     pub updated: Vec<String>,
-}
-
-/// One parsed import item: the id it asks for (runstrong format) and its
-/// definition, with the pointer prefix of the item for error reports.
-struct ImportItem {
-    id: Option<Uuid>,
-    definition: ExerciseDefinition,
-    pointer: String,
-}
-
-fn prefix_errors(errors: Vec<FieldError>, prefix: &str) -> impl Iterator<Item = FieldError> + '_ {
-    errors
-        .into_iter()
-        .map(move |e| FieldError::new(format!("{prefix}{}", e.pointer), e.detail))
 }
 
 fn field_errors_of(error: ApiError) -> Vec<FieldError> {
@@ -434,85 +299,15 @@ fn parse_import(document: &serde_json::Value) -> (Vec<ImportItem>, Vec<FieldErro
 #[post("/v1/exercises/import")]
 pub async fn import_exercises(
     pool: web::Data<PgPool>,
-    catalog: web::Data<CatalogCache>,
+    catalog_cache: web::Data<CatalogCache>,
     token: BearerToken,
     body: JsonBody<serde_json::Value>,
 ) -> Result<HttpResponse, ApiError> {
-    let document = body.0;
-    let report = db::run(&pool, move |connection| {
-        let caller = accounts::authenticate(connection, &token.digest)?;
-        if caller.role != Role::Admin {
-            return Err(ApiError::Forbidden(
-                "only admins import catalogs".to_owned(),
-            ));
-        }
-        let (items, mut errors) = parse_import(&document);
-        let mut known: HashSet<String> = repo::namespace_slugs(connection, None)?
-            .into_iter()
-            .collect();
-        let mut seen = HashSet::new();
-        for item in &items {
-            if !seen.insert(item.definition.slug.clone()) {
-                errors.push(FieldError::new(
-                    format!("{}/slug", item.pointer),
-                    "this slug appears twice in the import",
-                ));
-            }
-            known.insert(item.definition.slug.clone());
-        }
-        for item in &items {
-            if let Err(item_errors) = item.definition.validate() {
-                errors.extend(prefix_errors(item_errors, &item.pointer));
-            }
-            errors.extend(check_references(&item.definition, &known, &item.pointer));
-        }
-        if !errors.is_empty() {
-            return Err(ApiError::unprocessable(errors));
-        }
-        connection.transaction(|connection| write_import(connection, &items))
-    })
-    .await?;
-    // Read-your-writes here; other instances hear of it by NOTIFY.
-    catalog.invalidate();
-    Ok(HttpResponse::Ok().json(report))
-}
-
-fn write_import(
-    connection: &mut PgConnection,
-    items: &[ImportItem],
-) -> Result<ImportReport, ApiError> {
-    let mut report = ImportReport {
-        created: Vec::new(),
-        updated: Vec::new(),
+    let (items, parse_errors) = parse_import(&body.0);
+    let outcome = catalog::import(&pool, &catalog_cache, token.digest, items, parse_errors).await?;
+    let report = ImportReport {
+        created: outcome.created,
+        updated: outcome.updated,
     };
-    let mut conflicts = Vec::new();
-    for item in items {
-        let slug = item.definition.slug.clone();
-        match repo::find_for_import(connection, item.id, &slug)? {
-            Some((_, Some(_))) => conflicts.push(FieldError::new(
-                format!("{}/id", item.pointer),
-                "this id belongs to an exercise outside the global catalog",
-            )),
-            Some((existing, None)) => {
-                repo::update(connection, existing, None, "import", &item.definition)?;
-                report.updated.push(slug);
-            }
-            None => {
-                repo::create(
-                    connection,
-                    item.id.unwrap_or_else(Uuid::now_v7),
-                    None,
-                    "import",
-                    &item.definition,
-                )?;
-                report.created.push(slug);
-            }
-        }
-    }
-    if conflicts.is_empty() {
-        Ok(report)
-    } else {
-        // Returning an error rolls the transaction back: all or nothing.
-        Err(ApiError::unprocessable(conflicts))
-    }
+    Ok(HttpResponse::Ok().json(report))
 }

@@ -8,8 +8,9 @@ use uuid::Uuid;
 
 use super::pagination::{decode_cursor, encode_cursor, parse_limit};
 use crate::catalog_cache::{CatalogCache, Rendered};
-use crate::db::{self, PgPool};
+use crate::db::PgPool;
 use crate::domain::catalog::{Exercise, ProgressionStep, is_valid_slug};
+use crate::domain::catalog_filter::{ExerciseFilter, MuscleRole};
 use crate::domain::free_exercise_db::FreeExerciseDbExercise;
 use crate::domain::validation::Errors;
 use crate::domain::vocabulary::{
@@ -18,9 +19,7 @@ use crate::domain::vocabulary::{
 use crate::error::{ApiError, Problem};
 use crate::http::auth::OptionalBearerToken;
 use crate::http::etag::{json_with_etag, tagged_response};
-use crate::repo::accounts;
-use crate::repo::exercises::{self as repo, ExerciseFilter, MuscleRole};
-use diesel::PgConnection;
+use crate::service::catalog;
 
 const CURSOR_KIND: &str = "exercise";
 
@@ -271,12 +270,8 @@ pub async fn list_exercises(
             "application/json",
         ));
     }
-    let (items, has_more) = db::run(&pool, move |connection| {
-        let viewer = viewer_id(connection, &token)?;
-        let after = after.as_ref().map(|(slug, id)| (slug.as_str(), *id));
-        repo::list(connection, viewer, &filter, after, limit).map_err(ApiError::from)
-    })
-    .await?;
+    let (items, has_more) =
+        catalog::list(&pool, token_digest(&token), filter, after, limit).await?;
     json_with_etag(&request, &page_of(items, has_more))
 }
 
@@ -311,16 +306,9 @@ pub struct ExerciseKey {
     pub id_or_slug: String,
 }
 
-/// The account id of an optional caller: private exercises are visible to
-/// their coach and to the coach's athletes.
-fn viewer_id(
-    connection: &mut PgConnection,
-    token: &OptionalBearerToken,
-) -> Result<Option<Uuid>, ApiError> {
-    Ok(
-        accounts::authenticate_optional(connection, token.digest())?
-            .map(|caller| caller.account_id),
-    )
+/// The caller's token digest, as the catalog service takes it.
+fn token_digest(token: &OptionalBearerToken) -> Option<Vec<u8>> {
+    token.digest().map(<[u8]>::to_vec)
 }
 
 fn exercise_not_found() -> ApiError {
@@ -366,11 +354,7 @@ pub async fn get_exercise(
             "application/json",
         ));
     }
-    let exercise = db::run(&pool, move |connection| {
-        let viewer = viewer_id(connection, &token)?;
-        repo::find(connection, viewer, &key)?.ok_or_else(exercise_not_found)
-    })
-    .await?;
+    let exercise = catalog::find(&pool, token_digest(&token), key).await?;
     json_with_etag(&request, &exercise)
 }
 
@@ -410,21 +394,13 @@ pub async fn get_progression(
     key: web::Path<ExerciseKey>,
 ) -> Result<HttpResponse, ApiError> {
     let key = key.into_inner().id_or_slug;
-    let progression = db::run(&pool, move |connection| {
-        let viewer = viewer_id(connection, &token)?;
-        let exercise = repo::find(connection, viewer, &key)?.ok_or_else(exercise_not_found)?;
-        let chain = repo::progression(connection, viewer, &exercise)?;
-        let position = chain
-            .iter()
-            .position(|step| step.id == exercise.id)
-            .unwrap_or(0);
-        Ok(Progression {
-            exercise_id: exercise.id,
-            position,
-            chain,
-        })
-    })
-    .await?;
+    let (exercise_id, position, chain) =
+        catalog::progression(&pool, token_digest(&token), key).await?;
+    let progression = Progression {
+        exercise_id,
+        position,
+        chain,
+    };
     json_with_etag(&request, &progression)
 }
 
@@ -503,11 +479,7 @@ pub async fn export_exercises(
             ));
         }
     };
-    let exercises = db::run(&pool, move |connection| {
-        let viewer = viewer_id(connection, &token)?;
-        repo::all(connection, viewer).map_err(ApiError::from)
-    })
-    .await?;
+    let exercises = catalog::all(&pool, token_digest(&token)).await?;
     let export = if free_exercise_db {
         CatalogExport::FreeExerciseDb(exercises.iter().map(FreeExerciseDbExercise::from).collect())
     } else {

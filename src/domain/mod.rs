@@ -6,6 +6,7 @@ pub mod account;
 pub mod activity;
 pub mod adherence;
 pub mod catalog;
+pub mod catalog_filter;
 pub mod dates;
 pub(crate) mod fit_protocol;
 pub mod free_exercise_db;

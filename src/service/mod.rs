@@ -5,6 +5,7 @@
 pub mod accounts;
 pub mod athletes;
 pub mod calendar_feeds;
+pub mod catalog;
 pub mod grants;
 pub mod health;
 pub mod sessions;

@@ -489,10 +489,11 @@ async fn vocabularies_list_every_enumeration() {
 /// of each filter, then a few hundred random combinations (fixed seed).
 #[tokio::test]
 async fn the_in_memory_filter_agrees_with_the_sql_filter() {
+    use runstrong::domain::catalog_filter::{ExerciseFilter, MuscleRole};
     use runstrong::domain::vocabulary::{
         Category, Equipment, Impact, InjuryArea, MovementPattern, Muscle,
     };
-    use runstrong::repo::exercises::{self as repo, ExerciseFilter, MuscleRole};
+    use runstrong::repo::exercises as repo;
 
     let app = spawn_app().await;
     let url = app.database_url();
