@@ -6,15 +6,13 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 use uuid::Uuid;
 
-use crate::db::{self, PgPool};
-use crate::domain::plan::model::{Plan, PlannedExercise, PlannedSession};
+use crate::db::PgPool;
+use crate::domain::plan::model::PlannedExercise;
 use crate::domain::validation::FieldError;
 use crate::domain::workout_fit::{self, WorkoutError};
 use crate::error::{ApiError, Problem};
 use crate::http::auth::BearerToken;
-use crate::repo::access::AccessLevel;
-use crate::repo::plans as repo;
-use crate::repo::{accounts, exercises};
+use crate::service::plans::{self, Located};
 
 /// The FIT media type (also what the import takes).
 const FIT_CONTENT_TYPE: &str = "application/vnd.ant.fit";
@@ -67,22 +65,8 @@ pub async fn plan_session_workout(
     path: web::Path<PlanSessionPath>,
 ) -> Result<HttpResponse, ApiError> {
     let PlanSessionPath { plan_id, date, n } = path.into_inner();
-    let (stored, located, names) = db::run(&pool, move |connection| {
-        let caller = accounts::authenticate(connection, &token.digest)?;
-        let stored = repo::require(connection, caller.account_id, plan_id, AccessLevel::Read)?;
-        let located = locate(&stored.plan, date, n)?;
-        let session = located.session(&stored.plan);
-        let exercises_of = session
-            .warm_up
-            .iter()
-            .chain(&session.exercises)
-            .chain(&session.cool_down);
-        let ids: Vec<Uuid> = exercises_of.clone().filter_map(|e| e.exercise_id).collect();
-        let slugs: Vec<String> = exercises_of.map(|e| e.exercise_slug.clone()).collect();
-        let names = exercises::display_names(connection, Some(caller.account_id), &ids, &slugs)?;
-        Ok((stored, located, names))
-    })
-    .await?;
+    let (stored, located, names) =
+        plans::planned_session(&pool, token.digest, plan_id, date, n).await?;
     let session = located.session(&stored.plan);
     let exercise_name = |exercise: &PlannedExercise| {
         names
@@ -96,7 +80,7 @@ pub async fn plan_session_workout(
         ))
     })?;
     let bytes = workout_fit::encode(&workout, stored.created_at)
-        .map_err(|error| unfollowable(&located, error))?;
+        .map_err(|error| unfollowable(located, error))?;
     Ok(HttpResponse::Ok()
         .content_type(FIT_CONTENT_TYPE)
         .insert_header((
@@ -109,50 +93,7 @@ pub async fn plan_session_workout(
         .body(bytes))
 }
 
-/// Where a session sits in the plan.
-#[derive(Debug, Clone, Copy)]
-struct Located {
-    week: usize,
-    day: usize,
-    session: usize,
-}
-
-impl Located {
-    fn session(self, plan: &Plan) -> &PlannedSession {
-        &plan.weeks[self.week].days[self.day].sessions[self.session]
-    }
-
-    fn pointer(self) -> String {
-        format!(
-            "/plan/weeks/{}/days/{}/sessions/{}",
-            self.week, self.day, self.session
-        )
-    }
-}
-
-/// Session `n` (from 1) of `date`, or 404 saying which part is missing.
-fn locate(plan: &Plan, date: NaiveDate, n: u16) -> Result<Located, ApiError> {
-    for (week, planned_week) in plan.weeks.iter().enumerate() {
-        for (day, planned_day) in planned_week.days.iter().enumerate() {
-            if planned_day.date != date {
-                continue;
-            }
-            let count = planned_day.sessions.len();
-            return match usize::from(n).checked_sub(1).filter(|i| *i < count) {
-                Some(session) => Ok(Located { week, day, session }),
-                None => Err(ApiError::NotFound(format!(
-                    "{date} has {count} session(s); sessions count from 1"
-                ))),
-            };
-        }
-    }
-    Err(ApiError::NotFound(format!(
-        "the plan has no day {date} (it runs {} to {})",
-        plan.start_date, plan.end_date
-    )))
-}
-
-fn unfollowable(located: &Located, error: WorkoutError) -> ApiError {
+fn unfollowable(located: Located, error: WorkoutError) -> ApiError {
     ApiError::unprocessable(vec![FieldError::new(
         located.pointer(),
         format!("a watch cannot follow this session: {error}"),

@@ -1,12 +1,8 @@
-//! Plan generation, validation and stored plans. The engine runs on the
-//! blocking pool without a database connection: the catalog is read
-//! first, the connection goes back, then the plan is computed.
-
-use std::sync::Arc;
+//! Plan generation, validation and stored plans: the HTTP side. The
+//! orchestration (catalog, history, engine, storage) is `service::plans`.
 
 use actix_web::{HttpRequest, HttpResponse, delete, get, http::header, post, web};
 use chrono::Utc;
-use diesel::PgConnection;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
@@ -14,28 +10,23 @@ use uuid::Uuid;
 use super::athletes::AthletePath;
 use super::pagination::{IdPageParams, next_id_cursor};
 use crate::catalog_cache::CatalogCache;
-use crate::db::{self, PgPool, reads::Reads};
-use crate::domain::adherence::adaptation_evidence;
-use crate::domain::load::LOAD_HISTORY_DAYS;
-use crate::domain::plan::adapt::adapt;
-use crate::domain::plan::catalog::PlanCatalog;
-use crate::domain::plan::generate::{Options, PlanError, generate_with_lifts};
+use crate::db::{PgPool, reads::Reads};
 use crate::domain::plan::ics::to_ics;
 use crate::domain::plan::model::{Plan, Violation};
-use crate::domain::plan::request::{PlanRequest, request_from_profile};
+use crate::domain::plan::request::PlanRequest;
 use crate::domain::plan::rules::{RULES, Rule, Severity};
-use crate::domain::plan::validate::validate;
-use crate::domain::strength_load::LiftHistory;
-use crate::domain::validation::FieldError;
 use crate::error::{ApiError, Problem};
 use crate::http::auth::{BearerToken, OptionalBearerToken};
 use crate::http::etag::json_with_etag;
 use crate::http::extract::{JsonBody, parse_json};
 use crate::repo::access::AccessLevel;
-use crate::repo::plans::{self as repo, PlanSummary, StoredPlan};
-use crate::repo::sessions::Session;
-use crate::repo::{accounts, athletes, exercises};
-use crate::service::athletes::may_read;
+use crate::repo::plans::{PlanSummary, StoredPlan};
+use crate::service::plans;
+
+/// The caller's token digest, as the plan service takes it.
+fn token_digest(token: &OptionalBearerToken) -> Option<Vec<u8>> {
+    token.digest().map(<[u8]>::to_vec)
+}
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct RuleList {
@@ -66,88 +57,6 @@ pub async fn list_rules(request: HttpRequest) -> Result<HttpResponse, ApiError> 
     )
 }
 
-/// The catalog an optional caller sees, for the engine: the global one
-/// from memory for anonymous callers (while the cache may be trusted),
-/// otherwise read with the caller's private exercises.
-async fn caller_catalog(
-    pool: &PgPool,
-    cached: &CatalogCache,
-    token: OptionalBearerToken,
-) -> Result<Arc<PlanCatalog>, ApiError> {
-    if token.0.is_none()
-        && let Some(snapshot) = cached.snapshot(pool).await?
-    {
-        return Ok(snapshot.plan_catalog());
-    }
-    let catalog = db::run(pool, move |connection| {
-        let viewer =
-            accounts::authenticate_optional(connection, token.digest())?.map(|c| c.account_id);
-        load_catalog(connection, viewer)
-    })
-    .await?;
-    Ok(Arc::new(catalog))
-}
-
-/// The catalog the caller sees, for the engine: one exercise per slug, the
-/// one the slug resolves to for the caller (`repo::exercises`).
-fn load_catalog(
-    connection: &mut PgConnection,
-    viewer: Option<Uuid>,
-) -> Result<PlanCatalog, ApiError> {
-    Ok(PlanCatalog::new(exercises::resolved(connection, viewer)?))
-}
-
-fn plan_error(error: PlanError) -> ApiError {
-    match error {
-        PlanError::Invalid(errors) => ApiError::unprocessable(errors),
-        PlanError::Infeasible {
-            conflict,
-            suggestions,
-        } => ApiError::Infeasible {
-            conflict,
-            suggestions,
-        },
-        PlanError::Internal(message) => ApiError::internal(message),
-    }
-}
-
-/// Runs the engine off the async workers, holding no database connection.
-async fn run_engine(
-    request: PlanRequest,
-    catalog: Arc<PlanCatalog>,
-    lifts: LiftHistory,
-) -> Result<(PlanRequest, Plan), ApiError> {
-    web::block(move || {
-        generate_with_lifts(&request, &catalog, Options::default(), &lifts)
-            .map(|plan| (request, plan))
-    })
-    .await?
-    .map_err(plan_error)
-}
-
-/// How far back and how many weighted sessions a plan's loads look at.
-const LIFT_HISTORY_DAYS: i64 = 180;
-const LIFT_HISTORY_SESSIONS: i64 = 100;
-
-/// The athlete's newest weighted sets of each exercise before `before`,
-/// for the loads of a plan (`load_kg`).
-fn lift_history(
-    connection: &mut PgConnection,
-    athlete_id: Uuid,
-    before: chrono::DateTime<Utc>,
-) -> Result<LiftHistory, ApiError> {
-    let sessions = crate::repo::sessions::weighted_sets(
-        connection,
-        athlete_id,
-        before - chrono::Duration::days(LIFT_HISTORY_DAYS),
-        before,
-        LIFT_HISTORY_SESSIONS,
-    )?;
-    Ok(LiftHistory::from_sessions(
-        sessions.iter().map(Vec::as_slice),
-    ))
-}
-
 /// Generate a plan without storing it.
 ///
 /// Runs the plan engine on the request (start date, goal, experience,
@@ -173,8 +82,7 @@ pub async fn preview_plan(
     token: OptionalBearerToken,
     body: JsonBody<PlanRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let catalog = caller_catalog(&pool, &cached, token).await?;
-    let (_, plan) = run_engine(body.0, catalog, LiftHistory::default()).await?;
+    let plan = plans::preview(&pool, &cached, token_digest(&token), body.0).await?;
     Ok(HttpResponse::Ok().json(plan))
 }
 
@@ -190,77 +98,6 @@ pub struct ValidationReport {
     pub valid: bool,
     pub violations: Vec<Violation>,
     pub rules_checked: Vec<String>,
-}
-
-/// Every exercise a plan names must be in the caller's catalog.
-/// What the rules cannot judge in a plan sent for validation: exercises
-/// the catalog does not have, numbers outside the ranges the document
-/// gives (sets 1–10, target RPE 1–10, loads up to 1000 kg, a custom race
-/// of 1–400 km) and steps of the wrong shape (not exactly one of duration
-/// and distance, nested repeats), which a generated plan never has. All
-/// answer 422, each with its pointer.
-fn check_exercises_known(plan: &Plan, catalog: &PlanCatalog) -> Result<(), ApiError> {
-    let mut errors = Vec::new();
-    if let Some(km) = plan.race.as_ref().and_then(|race| race.distance_km)
-        && !(1.0..=400.0).contains(&km)
-    {
-        errors.push(FieldError::new(
-            "/plan/race/distance_km",
-            "between 1 and 400",
-        ));
-    }
-    for (w, week) in plan.weeks.iter().enumerate() {
-        for (d, day) in week.days.iter().enumerate() {
-            for (s, session) in day.sessions.iter().enumerate() {
-                let at = format!("/plan/weeks/{w}/days/{d}/sessions/{s}");
-                for (pointer, detail) in crate::domain::plan::steps::shape_errors(&session.steps) {
-                    errors.push(FieldError::new(format!("{at}/steps{pointer}"), detail));
-                }
-                if !(1..=10).contains(&session.target_rpe) {
-                    errors.push(FieldError::new(
-                        format!("{at}/target_rpe"),
-                        "between 1 and 10",
-                    ));
-                }
-                for (list, items) in [
-                    ("warm_up", &session.warm_up),
-                    ("exercises", &session.exercises),
-                    ("cool_down", &session.cool_down),
-                ] {
-                    for (e, item) in items.iter().enumerate() {
-                        if !(1..=10).contains(&item.sets) {
-                            errors.push(FieldError::new(
-                                format!("{at}/{list}/{e}/sets"),
-                                "between 1 and 10",
-                            ));
-                        }
-                        if item.load_kg.is_some_and(|kg| !(kg > 0.0 && kg <= 1000.0)) {
-                            errors.push(FieldError::new(
-                                format!("{at}/{list}/{e}/load_kg"),
-                                "more than 0 and at most 1000",
-                            ));
-                        }
-                        if catalog
-                            .lookup(item.exercise_id, &item.exercise_slug)
-                            .is_none()
-                        {
-                            errors.push(FieldError::new(
-                                format!(
-                                    "/plan/weeks/{w}/days/{d}/sessions/{s}/{list}/{e}/exercise_slug"
-                                ),
-                                format!("no exercise `{}` in the catalog", item.exercise_slug),
-                            ));
-                        }
-                    }
-                }
-            }
-        }
-    }
-    if errors.is_empty() {
-        Ok(())
-    } else {
-        Err(ApiError::unprocessable(errors))
-    }
 }
 
 /// Check any plan against the rules.
@@ -283,18 +120,12 @@ pub async fn validate_plan(
     token: OptionalBearerToken,
     body: JsonBody<ValidateRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let plan = body.0.plan;
-    let catalog = caller_catalog(&pool, &cached, token).await?;
-    let report = web::block(move || {
-        check_exercises_known(&plan, &catalog)?;
-        let violations = validate(&plan, &catalog);
-        Ok::<_, ApiError>(ValidationReport {
-            valid: !violations.iter().any(|v| v.severity == Severity::Hard),
-            violations,
-            rules_checked: crate::domain::plan::rules::all_ids(),
-        })
-    })
-    .await??;
+    let violations = plans::violations(&pool, &cached, token_digest(&token), body.0.plan).await?;
+    let report = ValidationReport {
+        valid: !violations.iter().any(|v| v.severity == Severity::Hard),
+        violations,
+        rules_checked: crate::domain::plan::rules::all_ids(),
+    };
     Ok(HttpResponse::Ok().json(report))
 }
 
@@ -347,64 +178,17 @@ pub async fn create_plan(
     fields
         .entry("start_date")
         .or_insert_with(|| serde_json::Value::String(Utc::now().date_naive().to_string()));
-    let (caller, catalog, request, lifts) = db::run(&pool, move |connection| {
-        let caller = accounts::authenticate(connection, &token.digest)?;
-        let athlete = athletes::require(
-            connection,
-            caller.account_id,
-            athlete_id,
-            AccessLevel::ReadWrite,
-        )?;
-        refuse_dropping_the_race(&athlete.athlete.profile, &overrides)?;
-        let merged = request_from_profile(&athlete.athlete.profile, &overrides);
-        let request: PlanRequest = parse_json(merged.to_string().as_bytes())?;
-        // Private exercises of the athlete's coaches are the athlete owner's to see.
-        let catalog = load_catalog(connection, Some(athlete.athlete.owner_account_id))?;
-        let lifts = lift_history(connection, athlete_id, Utc::now())?;
-        Ok((caller, catalog, request, lifts))
-    })
-    .await?;
-    let (request, plan) = run_engine(request, Arc::new(catalog), lifts).await?;
-    let stored = db::run(&pool, move |connection| {
-        repo::create(
-            connection,
-            athlete_id,
-            caller.account_id,
-            &request,
-            &plan,
-            None,
-        )
-        .map_err(ApiError::from)
-    })
+    let stored = plans::create(
+        &pool,
+        token.digest,
+        athlete_id,
+        overrides,
+        parse_json::<PlanRequest>,
+    )
     .await?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/v1/plans/{}", stored.id)))
         .json(stored))
-}
-
-/// `weeks` in the body against a profile with a race would plan past the
-/// race, without its peak and taper. Unless the body says what becomes of
-/// the race (`"race": null`, or another race, which `PlanRequest` then
-/// refuses beside `weeks`), that is refused, naming the race.
-fn refuse_dropping_the_race(
-    profile: &crate::domain::profile::AthleteProfile,
-    overrides: &serde_json::Value,
-) -> Result<(), ApiError> {
-    let weeks_given = overrides.get("weeks").is_some_and(|weeks| !weeks.is_null());
-    match &profile.race {
-        Some(race) if weeks_given && overrides.get("race").is_none() => {
-            Err(ApiError::unprocessable(vec![FieldError::new(
-                "/weeks",
-                format!(
-                    "the athlete's profile has a race ({} on {}) that `weeks` would leave out: \
-                     leave out `weeks` to plan up to the race, or send `\"race\": null` with it \
-                     to plan without the race",
-                    race.distance, race.date
-                ),
-            )]))
-        }
-        _ => Ok(()),
-    }
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -439,14 +223,7 @@ pub async fn list_plans(
     const CURSOR_KIND: &str = "plan";
     let athlete_id = path.athlete_id;
     let (limit, after) = params.parse(CURSOR_KIND)?;
-    let (items, has_more) = reads
-        .run(
-            move |connection| may_read(connection, &token.digest, athlete_id),
-            move |connection| {
-                repo::list(connection, athlete_id, after, limit).map_err(ApiError::from)
-            },
-        )
-        .await?;
+    let (items, has_more) = plans::list(&reads, token.digest, athlete_id, after, limit).await?;
     let next_cursor = next_id_cursor(CURSOR_KIND, items.last().map(|p| p.id), has_more);
     Ok(HttpResponse::Ok().json(PlanPage { items, next_cursor }))
 }
@@ -457,19 +234,6 @@ pub async fn list_plans(
 pub struct PlanPath {
     /// The stored plan's id.
     pub plan_id: Uuid,
-}
-
-async fn visible_plan(
-    pool: &PgPool,
-    token: BearerToken,
-    plan_id: Uuid,
-    needed: AccessLevel,
-) -> Result<StoredPlan, ApiError> {
-    db::run(pool, move |connection| {
-        let caller = accounts::authenticate(connection, &token.digest)?;
-        repo::require(connection, caller.account_id, plan_id, needed).map_err(ApiError::from)
-    })
-    .await
 }
 
 /// One stored plan.
@@ -494,7 +258,7 @@ pub async fn get_plan(
     token: BearerToken,
     path: web::Path<PlanPath>,
 ) -> Result<HttpResponse, ApiError> {
-    let plan = visible_plan(&pool, token, path.plan_id, AccessLevel::Read).await?;
+    let plan = plans::visible(&pool, token.digest, path.plan_id, AccessLevel::Read).await?;
     json_with_etag(&request, &plan)
 }
 
@@ -519,18 +283,7 @@ pub async fn delete_plan(
     token: BearerToken,
     path: web::Path<PlanPath>,
 ) -> Result<HttpResponse, ApiError> {
-    let plan_id = path.plan_id;
-    db::run(&pool, move |connection| {
-        let caller = accounts::authenticate(connection, &token.digest)?;
-        let plan = repo::require(
-            connection,
-            caller.account_id,
-            plan_id,
-            AccessLevel::ReadWrite,
-        )?;
-        repo::delete(connection, plan.athlete_id, plan_id).map_err(ApiError::from)
-    })
-    .await?;
+    plans::delete(&pool, token.digest, path.plan_id).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 
@@ -555,7 +308,7 @@ pub async fn plan_calendar(
     token: BearerToken,
     path: web::Path<PlanPath>,
 ) -> Result<HttpResponse, ApiError> {
-    let stored = visible_plan(&pool, token, path.plan_id, AccessLevel::Read).await?;
+    let stored = plans::visible(&pool, token.digest, path.plan_id, AccessLevel::Read).await?;
     let text = to_ics(&stored.plan, stored.id, stored.created_at);
     Ok(HttpResponse::Ok()
         .content_type("text/calendar; charset=utf-8")
@@ -603,60 +356,8 @@ pub async fn adapt_plan(
     path: web::Path<PlanPath>,
     body: JsonBody<AdaptRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let plan_id = path.plan_id;
     let from = body.0.from.unwrap_or_else(|| Utc::now().date_naive());
-    let (caller, stored, logs, inputs, catalog, lifts) = db::run(&pool, move |connection| {
-        let caller = accounts::authenticate(connection, &token.digest)?;
-        let stored = repo::require(
-            connection,
-            caller.account_id,
-            plan_id,
-            AccessLevel::ReadWrite,
-        )?;
-        let owner = athletes::require(
-            connection,
-            caller.account_id,
-            stored.athlete_id,
-            AccessLevel::ReadWrite,
-        )?
-        .athlete
-        .owner_account_id;
-        let logs = crate::repo::sessions::between(
-            connection,
-            stored.athlete_id,
-            super::sessions::midnight(from - chrono::Duration::days(LOAD_HISTORY_DAYS)),
-            super::sessions::midnight(from),
-        )?;
-        let inputs = crate::repo::sessions::load_inputs(connection, &logs)?;
-        let catalog = load_catalog(connection, Some(owner))?;
-        let lifts = lift_history(
-            connection,
-            stored.athlete_id,
-            super::sessions::midnight(from),
-        )?;
-        Ok((caller, stored, logs, inputs, catalog, lifts))
-    })
-    .await?;
-    let (stored, adapted) = web::block(move || {
-        let logs: Vec<_> = logs.iter().map(Session::logged).collect();
-        let mut evidence = adaptation_evidence(&stored.plan, stored.id, &logs, &inputs, from);
-        evidence.lifts = lifts;
-        adapt(&stored.plan, &stored.request, from, &evidence, &catalog).map(|plan| (stored, plan))
-    })
-    .await?
-    .map_err(plan_error)?;
-    let new = db::run(&pool, move |connection| {
-        repo::create(
-            connection,
-            stored.athlete_id,
-            caller.account_id,
-            &stored.request,
-            &adapted,
-            Some(stored.id),
-        )
-        .map_err(ApiError::from)
-    })
-    .await?;
+    let new = plans::adapt_from(&pool, token.digest, path.plan_id, from).await?;
     Ok(HttpResponse::Created()
         .insert_header((header::LOCATION, format!("/v1/plans/{}", new.id)))
         .json(new))

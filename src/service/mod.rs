@@ -8,5 +8,6 @@ pub mod calendar_feeds;
 pub mod catalog;
 pub mod grants;
 pub mod health;
+pub mod plans;
 pub mod sessions;
 pub mod webhooks;
