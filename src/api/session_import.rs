@@ -9,7 +9,6 @@
 //! athlete and file (SHA-256), under the Idempotency-Key if one was sent.
 
 use actix_web::{HttpRequest, HttpResponse, http::StatusCode, http::header, post, web};
-use chrono::Utc;
 use futures_util::StreamExt;
 use serde::Deserialize;
 use utoipa::{IntoParams, ToSchema};
@@ -17,18 +16,14 @@ use utoipa::{IntoParams, ToSchema};
 use super::athletes::AthletePath;
 use super::sessions::{idempotency_key, replayed_response, session_response};
 use crate::config::Config;
-use crate::db::{self, PgPool};
+use crate::db::PgPool;
 use crate::domain::activity::{self, ActivityFormat};
-use crate::domain::session_import::{ImportOptions, imported_session};
-use crate::domain::trimp::HeartRateReserve;
+use crate::domain::session_import::ImportOptions;
 use crate::domain::validation::Errors;
 use crate::domain::vocabulary::SessionKind;
 use crate::error::{ApiError, Problem};
 use crate::http::auth::BearerToken;
-use crate::repo::access::AccessLevel;
-use crate::repo::athletes::VisibleAthlete;
 use crate::repo::sessions::Session;
-use crate::repo::{accounts, athletes};
 use crate::service::sessions::{self as service, Imported, sha256_hex};
 
 /// The media types the import takes, as the document lists them.
@@ -135,16 +130,6 @@ async fn read_limited(mut payload: web::Payload, limit: usize) -> Result<Vec<u8>
     Ok(body)
 }
 
-/// The athlete's heart-rate reserve, when the profile has `max_hr` and
-/// `resting_hr` (with `max_hr` above `resting_hr`).
-fn heart_rate_reserve(athlete: &VisibleAthlete) -> Option<HeartRateReserve> {
-    let profile = &athlete.athlete.profile;
-    profile
-        .max_hr
-        .zip(profile.resting_hr)
-        .and_then(|(max, resting)| HeartRateReserve::new(resting, max))
-}
-
 /// Import a session from an activity file.
 ///
 /// The body is the file itself: FIT (`application/vnd.ant.fit`), GPX 1.1
@@ -209,19 +194,7 @@ pub async fn import_session(
     let options = params.options()?;
     let key = idempotency_key(&request)?;
     // Who may write, before a byte of the file is read.
-    let gate_token = token.clone();
-    db::run(&pool, move |connection| {
-        let caller = accounts::authenticate(connection, &gate_token.digest)?;
-        athletes::require(
-            connection,
-            caller.account_id,
-            athlete_id,
-            AccessLevel::ReadWrite,
-        )
-        .map(drop)
-        .map_err(ApiError::from)
-    })
-    .await?;
+    service::may_write(&pool, token.digest.clone(), athlete_id).await?;
     let file = read_limited(payload, limit).await?;
     let sha256 = sha256_hex(&file);
     let parsed = web::block(move || activity::parse(format, &file)).await?;
@@ -229,39 +202,15 @@ pub async fn import_session(
         detail: error.to_string(),
         errors: Vec::new(),
     })?;
-    let now = Utc::now();
-    let outcome = db::run(&pool, move |connection| {
-        // Checked again where it counts: a grant may have gone meanwhile.
-        let caller = accounts::authenticate(connection, &token.digest)?;
-        let athlete = athletes::require(
-            connection,
-            caller.account_id,
-            athlete_id,
-            AccessLevel::ReadWrite,
-        )?;
-        let session = imported_session(
-            &activity,
-            &sha256,
-            options,
-            heart_rate_reserve(&athlete),
-            now,
-        )
-        .map_err(ApiError::unprocessable)?;
-        let request_hash = sha256_hex(
-            format!(
-                "import:{athlete_id}:{sha256}:{:?}:{:?}",
-                options.kind, options.rpe
-            )
-            .as_bytes(),
-        );
-        service::store_import(
-            connection,
-            caller.account_id,
-            athlete_id,
-            &session,
-            key.as_deref().map(|key| (key, request_hash.as_str())),
-        )
-    })
+    let outcome = service::import(
+        &pool,
+        token.digest,
+        athlete_id,
+        activity,
+        sha256,
+        options,
+        key,
+    )
     .await?;
     match outcome {
         Imported::New(session, version) => session_response(StatusCode::CREATED, &session, version),

@@ -2,29 +2,27 @@
 //! report and plan adherence.
 
 use actix_web::{HttpRequest, HttpResponse, delete, get, http::header, post, put, web};
-use chrono::{DateTime, Duration, NaiveDate, Utc};
+use chrono::{DateTime, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use uuid::Uuid;
 
 use super::athletes::AthletePath;
 use super::pagination::{decode_cursor, encode_cursor, parse_limit};
-use crate::db::{self, PgPool, reads::Reads};
-use crate::domain::adherence::{self as planned_vs_done, Adherence};
-use crate::domain::dates;
-use crate::domain::load::{LOAD_HISTORY_DAYS, LoadReport, report};
+use crate::db::{PgPool, reads::Reads};
+use crate::domain::adherence::Adherence;
+use crate::domain::dates::{self, midnight};
+use crate::domain::load::LoadReport;
 use crate::domain::session::SessionInput;
-use crate::domain::validation::{Errors, FieldError};
+use crate::domain::validation::Errors;
 use crate::domain::vocabulary::{SessionKind, parse_list};
 use crate::error::{ApiError, Problem};
 use crate::http::auth::BearerToken;
 use crate::http::conditional::{IfMatch, IfMatchHeader, version_etag, versioned_read};
 use crate::http::extract::JsonBody;
-use crate::repo::access::AccessLevel;
-use crate::repo::sessions::{self as repo, ListQuery, Session, StoredAnswer};
-use crate::repo::{accounts, athletes, plans};
-use crate::service::athletes::may_read;
-use crate::service::sessions::{self as service, CreateRequest, Created};
+use crate::repo::sessions::{ListQuery, Session, StoredAnswer};
+use crate::service::session_reads::{self, Listing};
+use crate::service::sessions::{self as service, Created};
 
 pub(super) fn session_response(
     status: actix_web::http::StatusCode,
@@ -100,24 +98,8 @@ pub async fn create_session(
     body: JsonBody<SessionInput>,
 ) -> Result<HttpResponse, ApiError> {
     let athlete_id = path.athlete_id;
-    let input = body.0;
     let key = idempotency_key(&request)?;
-    let now = Utc::now();
-    let hash = service::body_hash(&input)?;
-    let outcome = db::run(&pool, move |connection| {
-        service::create(
-            connection,
-            &CreateRequest {
-                token_digest: &token.digest,
-                athlete_id,
-                input: &input,
-                body_hash: &hash,
-                key: key.as_deref(),
-                now,
-            },
-        )
-    })
-    .await?;
+    let outcome = service::create(&pool, token.digest, athlete_id, body.0, key).await?;
     match outcome {
         Created::NewRendered { id, body } => Ok(rendered_session_response(
             actix_web::http::StatusCode::CREATED,
@@ -286,23 +268,21 @@ pub async fn list_sessions(
         errors.add("/updated_since", "sync listings take no from, to or kind");
     }
     errors.into_result().map_err(ApiError::invalid_fields)?;
-    let query = ListQuery {
-        from,
-        to,
-        kinds,
-        after,
-        limit,
+    let listing = match sync {
+        Some(since) => Listing::ChangedSince {
+            since,
+            after,
+            limit,
+        },
+        None => Listing::Started(ListQuery {
+            from,
+            to,
+            kinds,
+            after,
+            limit,
+        }),
     };
-    let (items, has_more) = reads
-        .run(
-            move |connection| may_read(connection, &token.digest, athlete_id),
-            move |connection| match sync {
-                Some(since) => repo::changes(connection, athlete_id, since, after, limit)
-                    .map_err(ApiError::from),
-                None => repo::list(connection, athlete_id, &query).map_err(ApiError::from),
-            },
-        )
-        .await?;
+    let (items, has_more) = session_reads::list(&reads, token.digest, athlete_id, listing).await?;
     let next_cursor = match items.last() {
         Some(last) if has_more => Some(encode_position(
             cursor_kind,
@@ -348,12 +328,7 @@ pub async fn get_session(
     token: BearerToken,
     path: web::Path<SessionPath>,
 ) -> Result<HttpResponse, ApiError> {
-    let session_id = path.session_id;
-    let visible = db::run(&pool, move |connection| {
-        repo::require_with_token(connection, &token.digest, session_id, AccessLevel::Read)
-            .map_err(ApiError::from)
-    })
-    .await?;
+    let visible = session_reads::find(&pool, token.digest, path.session_id).await?;
     Ok(versioned_read(&request, visible.version, &visible.session))
 }
 
@@ -384,27 +359,13 @@ pub async fn replace_session(
     if_match: IfMatch,
     body: JsonBody<SessionInput>,
 ) -> Result<HttpResponse, ApiError> {
-    let session_id = path.session_id;
-    let input = body.0;
-    if input.id.is_some_and(|id| id != session_id) {
-        return Err(ApiError::unprocessable(vec![FieldError::new(
-            "/id",
-            "differs from the session in the path",
-        )]));
-    }
-    let now = Utc::now();
-    let hash = service::body_hash(&input)?;
-    let (session, version) = db::run(&pool, move |connection| {
-        service::replace(
-            connection,
-            &token.digest,
-            session_id,
-            &input,
-            &hash,
-            now,
-            |version| if_match.require(&version_etag(version)),
-        )
-    })
+    let (session, version) = service::replace(
+        &pool,
+        token.digest,
+        path.session_id,
+        body.0,
+        if_match.version_check(),
+    )
     .await?;
     Ok(HttpResponse::Ok()
         .insert_header((header::ETAG, version_etag(version)))
@@ -435,26 +396,12 @@ pub async fn delete_session(
     path: web::Path<SessionPath>,
     if_match: IfMatch,
 ) -> Result<HttpResponse, ApiError> {
-    let session_id = path.session_id;
-    db::run(&pool, move |connection| {
-        let current = repo::require_with_token(
-            connection,
-            &token.digest,
-            session_id,
-            AccessLevel::ReadWrite,
-        )?;
-        if_match.require(&version_etag(current.version))?;
-        if repo::tombstone(
-            connection,
-            current.session.athlete_id,
-            session_id,
-            current.version,
-        )? {
-            Ok(())
-        } else {
-            Err(service::stale())
-        }
-    })
+    service::delete(
+        &pool,
+        token.digest,
+        path.session_id,
+        if_match.version_check(),
+    )
     .await?;
     Ok(HttpResponse::NoContent().finish())
 }
@@ -506,30 +453,8 @@ pub async fn load_report(
 ) -> Result<HttpResponse, ApiError> {
     let athlete_id = path.athlete_id;
     let (from, to) = parse_range(&params.from, &params.to)?;
-    // In range by `parse_range`, so neither end can leave chrono's.
-    let history_start = from - Duration::days(LOAD_HISTORY_DAYS);
-    let inputs = reads
-        .run(
-            move |connection| may_read(connection, &token.digest, athlete_id),
-            move |connection| {
-                let sessions = repo::between(
-                    connection,
-                    athlete_id,
-                    midnight(history_start),
-                    midnight(to + Duration::days(1)),
-                )?;
-                repo::load_inputs(connection, &sessions).map_err(ApiError::from)
-            },
-        )
-        .await?;
-    let report = web::block(move || report(&inputs, history_start, from, to)).await?;
+    let report = session_reads::load_report(&reads, token.digest, athlete_id, from, to).await?;
     Ok(HttpResponse::Ok().json(report))
-}
-
-pub fn midnight(date: NaiveDate) -> DateTime<Utc> {
-    date.and_hms_opt(0, 0, 0)
-        .expect("midnight exists")
-        .and_utc()
 }
 
 fn parse_range(from: &str, to: &str) -> Result<(NaiveDate, NaiveDate), ApiError> {
@@ -582,41 +507,7 @@ pub async fn adherence(
     path: web::Path<AthletePath>,
     params: web::Query<AdherenceParams>,
 ) -> Result<HttpResponse, ApiError> {
-    let athlete_id = path.athlete_id;
-    let plan_id = params.plan_id;
-    // The plan comes with the access check, from the primary: only the
-    // logs, the bulk of it, are read from the replica.
-    let (stored, logs) = reads
-        .run_with(
-            move |connection| {
-                let caller = accounts::authenticate(connection, &token.digest)?;
-                athletes::require(connection, caller.account_id, athlete_id, AccessLevel::Read)?;
-                let stored =
-                    plans::require(connection, caller.account_id, plan_id, AccessLevel::Read)?;
-                if stored.athlete_id != athlete_id {
-                    return Err(ApiError::NotFound(
-                        "this athlete has no plan with that id".to_owned(),
-                    ));
-                }
-                Ok(stored)
-            },
-            move |connection, stored| {
-                repo::between(
-                    connection,
-                    athlete_id,
-                    midnight(stored.plan.start_date),
-                    midnight(stored.plan.end_date + Duration::days(1)),
-                )
-                .map_err(ApiError::from)
-            },
-        )
-        .await?;
-    let logs: Vec<_> = logs.iter().map(Session::logged).collect();
-    let today = Utc::now().date_naive();
-    Ok(HttpResponse::Ok().json(planned_vs_done::adherence(
-        &stored.plan,
-        plan_id,
-        &logs,
-        today,
-    )))
+    let adherence =
+        session_reads::adherence(&reads, token.digest, path.athlete_id, params.plan_id).await?;
+    Ok(HttpResponse::Ok().json(adherence))
 }

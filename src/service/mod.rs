@@ -9,5 +9,6 @@ pub mod catalog;
 pub mod grants;
 pub mod health;
 pub mod plans;
+pub mod session_reads;
 pub mod sessions;
 pub mod webhooks;

@@ -9,20 +9,187 @@ use diesel::{Connection, PgConnection};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
+use crate::db::{self, PgPool};
+use crate::domain::activity::Activity;
 use crate::domain::session::SessionInput;
-use crate::domain::session_import::ImportedSession;
+use crate::domain::session_import::{ImportOptions, ImportedSession, imported_session};
+use crate::domain::trimp::HeartRateReserve;
 use crate::domain::validation::FieldError;
 use crate::error::ApiError;
 use crate::http::conditional::version_etag;
 use crate::repo::access::{AccessLevel, forbidden};
+use crate::repo::athletes::VisibleAthlete;
 use crate::repo::session_create::{self, KeyedAnswer, OneStatementCreate};
 use crate::repo::sessions::{self as repo, Claim, Session, StoredAnswer};
 use crate::repo::{accounts, athletes, exercises, plans};
 
+/// Logs a session for an athlete, once per `Idempotency-Key` when one is
+/// sent (a repeat answers the first answer again).
+pub async fn create(
+    pool: &PgPool,
+    token_digest: Vec<u8>,
+    athlete_id: Uuid,
+    input: SessionInput,
+    key: Option<String>,
+) -> Result<Created, ApiError> {
+    let now = Utc::now();
+    let hash = body_hash(&input)?;
+    db::run(pool, move |connection| {
+        create_on(
+            connection,
+            &CreateRequest {
+                token_digest: &token_digest,
+                athlete_id,
+                input: &input,
+                body_hash: &hash,
+                key: key.as_deref(),
+                now,
+            },
+        )
+    })
+    .await
+}
+
+/// Replaces every field of a session (see `replace_on`).
+pub async fn replace(
+    pool: &PgPool,
+    token_digest: Vec<u8>,
+    session_id: Uuid,
+    input: SessionInput,
+    precondition: impl FnOnce(i64) -> Result<(), ApiError> + Send + 'static,
+) -> Result<(Session, i64), ApiError> {
+    if input.id.is_some_and(|id| id != session_id) {
+        return Err(ApiError::unprocessable(vec![FieldError::new(
+            "/id",
+            "differs from the session in the path",
+        )]));
+    }
+    let now = Utc::now();
+    let hash = body_hash(&input)?;
+    db::run(pool, move |connection| {
+        replace_on(
+            connection,
+            &token_digest,
+            session_id,
+            &input,
+            &hash,
+            now,
+            precondition,
+        )
+    })
+    .await
+}
+
+/// Deletes a session the caller may write, leaving a tombstone for sync,
+/// once `precondition` accepts its current version.
+pub async fn delete(
+    pool: &PgPool,
+    token_digest: Vec<u8>,
+    session_id: Uuid,
+    precondition: impl FnOnce(i64) -> Result<(), ApiError> + Send + 'static,
+) -> Result<(), ApiError> {
+    db::run(pool, move |connection| {
+        let current = repo::require_with_token(
+            connection,
+            &token_digest,
+            session_id,
+            AccessLevel::ReadWrite,
+        )?;
+        precondition(current.version)?;
+        if repo::tombstone(
+            connection,
+            current.session.athlete_id,
+            session_id,
+            current.version,
+        )? {
+            Ok(())
+        } else {
+            Err(stale())
+        }
+    })
+    .await
+}
+
+/// 401/404/403 for a caller who may not log sessions for the athlete:
+/// checked before a byte of an import's file is read.
+pub async fn may_write(
+    pool: &PgPool,
+    token_digest: Vec<u8>,
+    athlete_id: Uuid,
+) -> Result<(), ApiError> {
+    db::run(pool, move |connection| {
+        crate::service::athletes::require_caller(
+            connection,
+            &token_digest,
+            athlete_id,
+            AccessLevel::ReadWrite,
+        )
+        .map(drop)
+    })
+    .await
+}
+
+/// Logs the session of a parsed activity file, once per athlete and file
+/// (by `sha256`) and once per `Idempotency-Key`.
+pub async fn import(
+    pool: &PgPool,
+    token_digest: Vec<u8>,
+    athlete_id: Uuid,
+    activity: Activity,
+    sha256: String,
+    options: ImportOptions,
+    key: Option<String>,
+) -> Result<Imported, ApiError> {
+    let now = Utc::now();
+    db::run(pool, move |connection| {
+        // Checked again where it counts: a grant may have gone meanwhile.
+        let caller = accounts::authenticate(connection, &token_digest)?;
+        let athlete = athletes::require(
+            connection,
+            caller.account_id,
+            athlete_id,
+            AccessLevel::ReadWrite,
+        )?;
+        let session = imported_session(
+            &activity,
+            &sha256,
+            options,
+            heart_rate_reserve(&athlete),
+            now,
+        )
+        .map_err(ApiError::unprocessable)?;
+        let request_hash = sha256_hex(
+            format!(
+                "import:{athlete_id}:{sha256}:{:?}:{:?}",
+                options.kind, options.rpe
+            )
+            .as_bytes(),
+        );
+        store_import(
+            connection,
+            caller.account_id,
+            athlete_id,
+            &session,
+            key.as_deref().map(|key| (key, request_hash.as_str())),
+        )
+    })
+    .await
+}
+
+/// The athlete's heart-rate reserve, when the profile has `max_hr` and
+/// `resting_hr` (with `max_hr` above `resting_hr`).
+fn heart_rate_reserve(athlete: &VisibleAthlete) -> Option<HeartRateReserve> {
+    let profile = &athlete.athlete.profile;
+    profile
+        .max_hr
+        .zip(profile.resting_hr)
+        .and_then(|(max, resting)| HeartRateReserve::new(resting, max))
+}
+
 /// Creates a logged session. The common case (valid, nothing to look up,
 /// server-assigned id) costs one statement; everything else takes the
 /// checked path, which keeps the order of answers: 401, 404/403, then 422.
-pub fn create(
+fn create_on(
     connection: &mut PgConnection,
     request: &CreateRequest<'_>,
 ) -> Result<Created, ApiError> {
@@ -43,7 +210,7 @@ pub fn sha256_hex(bytes: &[u8]) -> String {
 }
 
 /// The canonical form of a logged session (what a repeat must equal).
-pub fn body_hash(input: &SessionInput) -> Result<String, ApiError> {
+fn body_hash(input: &SessionInput) -> Result<String, ApiError> {
     let mut canonical = input.clone();
     canonical.id = None;
     Ok(sha256_hex(
@@ -127,14 +294,14 @@ pub enum Created {
 
 /// One create request, as both paths take it.
 #[derive(Clone, Copy)]
-pub struct CreateRequest<'a> {
+struct CreateRequest<'a> {
     /// SHA-256 of the bearer token.
-    pub token_digest: &'a [u8],
-    pub athlete_id: Uuid,
-    pub input: &'a SessionInput,
-    pub body_hash: &'a str,
-    pub key: Option<&'a str>,
-    pub now: DateTime<Utc>,
+    token_digest: &'a [u8],
+    athlete_id: Uuid,
+    input: &'a SessionInput,
+    body_hash: &'a str,
+    key: Option<&'a str>,
+    now: DateTime<Utc>,
 }
 
 /// A create in one statement: see `repo::session_create`.
@@ -279,7 +446,7 @@ fn create_checked(
 /// Replaces every field of a session with `input`, for a caller who may
 /// write it; `precondition` judges the current version (If-Match) after
 /// the body was found valid, so an invalid body is 422 whatever the tag.
-pub fn replace(
+fn replace_on(
     connection: &mut PgConnection,
     token_digest: &[u8],
     session_id: Uuid,
@@ -310,7 +477,7 @@ pub fn replace(
 }
 
 /// A write that lost the race with another since the caller read it.
-pub fn stale() -> ApiError {
+fn stale() -> ApiError {
     ApiError::PreconditionFailed(
         "the session changed since you read it; GET it again and retry".to_owned(),
     )
@@ -326,7 +493,7 @@ pub enum Imported {
 
 /// Stores the session once per athlete and file, in one transaction with
 /// the idempotency key (claimed first, answered last).
-pub fn store_import(
+fn store_import(
     connection: &mut PgConnection,
     caller: Uuid,
     athlete_id: Uuid,
