@@ -21,6 +21,7 @@ use super::{
 };
 use crate::config::WebhookSettings;
 use crate::db::{self, PgPool};
+use crate::domain::dates::midnight;
 use crate::domain::load;
 use crate::error::ApiError;
 use crate::repo::sessions::{between, load_inputs};
@@ -456,10 +457,4 @@ fn new_warnings(
         }));
     }
     Ok(data)
-}
-
-fn midnight(date: NaiveDate) -> DateTime<Utc> {
-    date.and_hms_opt(0, 0, 0)
-        .expect("midnight exists")
-        .and_utc()
 }
