@@ -34,7 +34,7 @@ use crate::repo::exercises::{self, ExerciseNames};
 use crate::repo::plans::{self as repo, PlanSummary, StoredPlan};
 use crate::repo::sessions::{self, Session};
 use crate::repo::{accounts, athletes};
-use crate::service::athletes::may_read;
+use crate::service::athletes::{may_read, require_caller};
 
 /// How far back and how many weighted sessions a plan's loads look at.
 const LIFT_HISTORY_DAYS: i64 = 180;
@@ -84,10 +84,9 @@ pub async fn create(
     parse_request: ParseRequest,
 ) -> Result<StoredPlan, ApiError> {
     let (caller, catalog, request, lifts) = db::run(pool, move |connection| {
-        let caller = accounts::authenticate(connection, &token_digest)?;
-        let athlete = athletes::require(
+        let (caller, athlete) = require_caller(
             connection,
-            caller.account_id,
+            &token_digest,
             athlete_id,
             AccessLevel::ReadWrite,
         )?;

@@ -21,7 +21,8 @@ use crate::repo::access::{AccessLevel, forbidden};
 use crate::repo::athletes::VisibleAthlete;
 use crate::repo::session_create::{self, KeyedAnswer, OneStatementCreate};
 use crate::repo::sessions::{self as repo, Claim, Session, StoredAnswer};
-use crate::repo::{accounts, athletes, exercises, plans};
+use crate::repo::{athletes, exercises, plans};
+use crate::service::athletes::require_caller;
 
 /// Logs a session for an athlete, once per `Idempotency-Key` when one is
 /// sent (a repeat answers the first answer again).
@@ -118,7 +119,7 @@ pub async fn may_write(
     athlete_id: Uuid,
 ) -> Result<(), ApiError> {
     db::run(pool, move |connection| {
-        crate::service::athletes::require_caller(
+        require_caller(
             connection,
             &token_digest,
             athlete_id,
@@ -143,10 +144,9 @@ pub async fn import(
     let now = Utc::now();
     db::run(pool, move |connection| {
         // Checked again where it counts: a grant may have gone meanwhile.
-        let caller = accounts::authenticate(connection, &token_digest)?;
-        let athlete = athletes::require(
+        let (caller, athlete) = require_caller(
             connection,
-            caller.account_id,
+            &token_digest,
             athlete_id,
             AccessLevel::ReadWrite,
         )?;
@@ -374,13 +374,8 @@ fn create_checked(
         key,
         now,
     } = *request;
-    let caller = accounts::authenticate(connection, token_digest)?;
-    let athlete = athletes::require(
-        connection,
-        caller.account_id,
-        athlete_id,
-        AccessLevel::ReadWrite,
-    )?;
+    let (caller, athlete) =
+        require_caller(connection, token_digest, athlete_id, AccessLevel::ReadWrite)?;
     input.validate(now).map_err(ApiError::unprocessable)?;
     let request_hash = request_hash(athlete_id, hash, input);
     connection.transaction(|connection| {
