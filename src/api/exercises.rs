@@ -270,8 +270,7 @@ pub async fn list_exercises(
             "application/json",
         ));
     }
-    let (items, has_more) =
-        catalog::list(&pool, token_digest(&token), filter, after, limit).await?;
+    let (items, has_more) = catalog::list(&pool, token.into_digest(), filter, after, limit).await?;
     json_with_etag(&request, &page_of(items, has_more))
 }
 
@@ -304,11 +303,6 @@ pub struct ExerciseKey {
     /// caller (the oldest first). An id names exactly one.
     #[param(example = "glute-bridge")]
     pub id_or_slug: String,
-}
-
-/// The caller's token digest, as the catalog service takes it.
-fn token_digest(token: &OptionalBearerToken) -> Option<Vec<u8>> {
-    token.digest().map(<[u8]>::to_vec)
 }
 
 fn exercise_not_found() -> ApiError {
@@ -354,7 +348,7 @@ pub async fn get_exercise(
             "application/json",
         ));
     }
-    let exercise = catalog::find(&pool, token_digest(&token), key).await?;
+    let exercise = catalog::find(&pool, token.into_digest(), key).await?;
     json_with_etag(&request, &exercise)
 }
 
@@ -395,7 +389,7 @@ pub async fn get_progression(
 ) -> Result<HttpResponse, ApiError> {
     let key = key.into_inner().id_or_slug;
     let (exercise_id, position, chain) =
-        catalog::progression(&pool, token_digest(&token), key).await?;
+        catalog::progression(&pool, token.into_digest(), key).await?;
     let progression = Progression {
         exercise_id,
         position,
@@ -479,7 +473,7 @@ pub async fn export_exercises(
             ));
         }
     };
-    let exercises = catalog::all(&pool, token_digest(&token)).await?;
+    let exercises = catalog::all(&pool, token.into_digest()).await?;
     let export = if free_exercise_db {
         CatalogExport::FreeExerciseDb(exercises.iter().map(FreeExerciseDbExercise::from).collect())
     } else {

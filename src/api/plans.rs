@@ -23,11 +23,6 @@ use crate::repo::access::AccessLevel;
 use crate::repo::plans::{PlanSummary, StoredPlan};
 use crate::service::plans;
 
-/// The caller's token digest, as the plan service takes it.
-fn token_digest(token: &OptionalBearerToken) -> Option<Vec<u8>> {
-    token.digest().map(<[u8]>::to_vec)
-}
-
 #[derive(Debug, Serialize, ToSchema)]
 pub struct RuleList {
     pub items: Vec<Rule>,
@@ -82,7 +77,7 @@ pub async fn preview_plan(
     token: OptionalBearerToken,
     body: JsonBody<PlanRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let plan = plans::preview(&pool, &cached, token_digest(&token), body.0).await?;
+    let plan = plans::preview(&pool, &cached, token.into_digest(), body.0).await?;
     Ok(HttpResponse::Ok().json(plan))
 }
 
@@ -120,7 +115,7 @@ pub async fn validate_plan(
     token: OptionalBearerToken,
     body: JsonBody<ValidateRequest>,
 ) -> Result<HttpResponse, ApiError> {
-    let violations = plans::violations(&pool, &cached, token_digest(&token), body.0.plan).await?;
+    let violations = plans::violations(&pool, &cached, token.into_digest(), body.0.plan).await?;
     let report = ValidationReport {
         valid: !violations.iter().any(|v| v.severity == Severity::Hard),
         violations,

@@ -57,6 +57,11 @@ impl OptionalBearerToken {
     pub fn digest(&self) -> Option<&[u8]> {
         self.0.as_ref().map(|token| token.digest.as_slice())
     }
+
+    /// The token's digest, owned, as the services take it.
+    pub fn into_digest(self) -> Option<Vec<u8>> {
+        self.0.map(|token| token.digest)
+    }
 }
 
 impl FromRequest for OptionalBearerToken {

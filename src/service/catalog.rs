@@ -28,7 +28,7 @@ fn exercise_not_found() -> ApiError {
 
 /// The account id of an optional caller: private exercises are visible to
 /// their coach and to the coach's athletes.
-fn viewer_id(
+pub(crate) fn viewer_id(
     connection: &mut PgConnection,
     token_digest: Option<&[u8]>,
 ) -> Result<Option<Uuid>, ApiError> {

@@ -30,11 +30,13 @@ use crate::domain::strength_load::LiftHistory;
 use crate::domain::validation::FieldError;
 use crate::error::ApiError;
 use crate::repo::access::AccessLevel;
+use crate::repo::accounts::{self, Caller};
+use crate::repo::athletes;
 use crate::repo::exercises::{self, ExerciseNames};
 use crate::repo::plans::{self as repo, PlanSummary, StoredPlan};
 use crate::repo::sessions::{self, Session};
-use crate::repo::{accounts, athletes};
 use crate::service::athletes::{may_read, require_caller};
+use crate::service::catalog::viewer_id;
 
 /// How far back and how many weighted sessions a plan's loads look at.
 const LIFT_HISTORY_DAYS: i64 = 180;
@@ -138,13 +140,8 @@ pub async fn visible(
     needed: AccessLevel,
 ) -> Result<StoredPlan, ApiError> {
     db::run(pool, move |connection| {
-        let caller = accounts::authenticate(connection, &token_digest)?;
-        Ok(repo::require(
-            connection,
-            caller.account_id,
-            plan_id,
-            needed,
-        )?)
+        let (_, stored) = require_plan(connection, &token_digest, plan_id, needed)?;
+        Ok(stored)
     })
     .await
 }
@@ -152,13 +149,7 @@ pub async fn visible(
 /// Deletes a plan the caller may write.
 pub async fn delete(pool: &PgPool, token_digest: Vec<u8>, plan_id: Uuid) -> Result<(), ApiError> {
     db::run(pool, move |connection| {
-        let caller = accounts::authenticate(connection, &token_digest)?;
-        let plan = repo::require(
-            connection,
-            caller.account_id,
-            plan_id,
-            AccessLevel::ReadWrite,
-        )?;
+        let (_, plan) = require_plan(connection, &token_digest, plan_id, AccessLevel::ReadWrite)?;
         Ok(repo::delete(connection, plan.athlete_id, plan_id)?)
     })
     .await
@@ -173,13 +164,8 @@ pub async fn adapt_from(
     from: NaiveDate,
 ) -> Result<StoredPlan, ApiError> {
     let (caller, stored, logs, inputs, catalog, lifts) = db::run(pool, move |connection| {
-        let caller = accounts::authenticate(connection, &token_digest)?;
-        let stored = repo::require(
-            connection,
-            caller.account_id,
-            plan_id,
-            AccessLevel::ReadWrite,
-        )?;
+        let (caller, stored) =
+            require_plan(connection, &token_digest, plan_id, AccessLevel::ReadWrite)?;
         let owner = athletes::require(
             connection,
             caller.account_id,
@@ -253,8 +239,7 @@ pub async fn planned_session(
     n: u16,
 ) -> Result<(StoredPlan, Located, ExerciseNames), ApiError> {
     db::run(pool, move |connection| {
-        let caller = accounts::authenticate(connection, &token_digest)?;
-        let stored = repo::require(connection, caller.account_id, plan_id, AccessLevel::Read)?;
+        let (caller, stored) = require_plan(connection, &token_digest, plan_id, AccessLevel::Read)?;
         let located = locate(&stored.plan, date, n)?;
         let session = located.session(&stored.plan);
         let exercises_of = session
@@ -268,6 +253,20 @@ pub async fn planned_session(
         Ok((stored, located, names))
     })
     .await
+}
+
+/// The caller behind a token and a plan they have at least `needed`
+/// access to: 401 for a dead token, 404 for a plan they cannot see, 403
+/// for too little access (the plan's twin of `athletes::require_caller`).
+fn require_plan(
+    connection: &mut PgConnection,
+    token_digest: &[u8],
+    plan_id: Uuid,
+    needed: AccessLevel,
+) -> Result<(Caller, StoredPlan), ApiError> {
+    let caller = accounts::authenticate(connection, token_digest)?;
+    let stored = repo::require(connection, caller.account_id, plan_id, needed)?;
+    Ok((caller, stored))
 }
 
 /// Session `n` (from 1) of `date`, or 404 saying which part is missing.
@@ -306,8 +305,7 @@ async fn engine_catalog(
         return Ok(snapshot.plan_catalog());
     }
     let catalog = db::run(pool, move |connection| {
-        let viewer = accounts::authenticate_optional(connection, token_digest.as_deref())?
-            .map(|caller| caller.account_id);
+        let viewer = viewer_id(connection, token_digest.as_deref())?;
         load_catalog(connection, viewer)
     })
     .await?;

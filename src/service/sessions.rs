@@ -269,7 +269,7 @@ pub fn answer_headers(id: Uuid, version: i64) -> [(&'static str, String); 2] {
 
 /// The headers of a session answer as they are kept under an
 /// idempotency key (`StoredAnswer::headers`).
-pub fn stored_session_headers(id: Uuid, version: i64) -> serde_json::Value {
+fn stored_session_headers(id: Uuid, version: i64) -> serde_json::Value {
     serde_json::Value::Object(
         answer_headers(id, version)
             .into_iter()
@@ -352,7 +352,7 @@ fn request_hash(athlete_id: Uuid, body_hash: &str, input: &SessionInput) -> Stri
     sha256_hex(format!("{athlete_id}:{body_hash}:{:?}", input.id).as_bytes())
 }
 
-pub fn key_reused() -> ApiError {
+fn key_reused() -> ApiError {
     ApiError::unprocessable(vec![FieldError::new(
         "",
         "this Idempotency-Key was used for a different request",
