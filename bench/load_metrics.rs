@@ -16,7 +16,7 @@ fn a_year_of_sessions() -> Vec<LoadInput> {
     for day in 0..365 {
         let date = start + Duration::days(day);
         sessions.push(LoadInput {
-            id: uuid::Uuid::nil(),
+            id: runstrong::ids::SessionId::from(uuid::Uuid::nil()),
             date,
             kind: if day % 7 == 6 {
                 SessionKind::LongRun
@@ -31,7 +31,7 @@ fn a_year_of_sessions() -> Vec<LoadInput> {
         });
         if day % 7 == 1 || day % 7 == 4 {
             sessions.push(LoadInput {
-                id: uuid::Uuid::nil(),
+                id: runstrong::ids::SessionId::from(uuid::Uuid::nil()),
                 date,
                 kind: SessionKind::Strength,
                 duration_min: 45.0,

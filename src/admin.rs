@@ -40,5 +40,5 @@ pub fn create_admin(database_url: &str, email: &str, password_text: &str) -> Res
         },
     )
     .map_err(|e| e.to_string())?;
-    Ok(account.id)
+    Ok(account.id.uuid())
 }

@@ -10,6 +10,7 @@ pub mod db;
 pub mod domain;
 pub mod error;
 pub mod http;
+pub mod ids;
 pub mod memory;
 pub mod models;
 pub mod openapi;

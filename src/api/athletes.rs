@@ -4,7 +4,6 @@
 use actix_web::{HttpRequest, HttpResponse, delete, get, patch, post, web};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
-use uuid::Uuid;
 
 use super::pagination::{IdPageParams, next_id_cursor};
 use crate::db::{PgPool, reads::Reads};
@@ -13,6 +12,7 @@ use crate::error::{ApiError, Problem};
 use crate::http::auth::BearerToken;
 use crate::http::conditional::{IfMatch, IfMatchHeader, version_etag, versioned_read};
 use crate::http::extract::{JsonBody, parse_json, refuse_unknown_fields};
+use crate::ids::AthleteId;
 use crate::repo::athletes::Athlete;
 use crate::service::athletes;
 
@@ -23,7 +23,8 @@ const CURSOR_KIND: &str = "athlete";
 #[into_params(parameter_in = Path)]
 pub struct AthletePath {
     /// The athlete profile's id.
-    pub athlete_id: Uuid,
+    #[param(value_type = Uuid)]
+    pub athlete_id: AthleteId,
 }
 
 fn with_etag(

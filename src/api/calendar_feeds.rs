@@ -19,6 +19,7 @@ use crate::error::{ApiError, Problem};
 use crate::http::auth::BearerToken;
 use crate::http::etag::private_bytes_with_etag;
 use crate::http::extract::OptionalJsonBody;
+use crate::ids::{AccountId, AthleteId};
 use crate::repo::calendar_feeds::CalendarFeed;
 use crate::service::calendar_feeds;
 
@@ -41,7 +42,8 @@ pub struct CalendarFeedRequest {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CreatedCalendarFeed {
     pub id: Uuid,
-    pub athlete_id: Uuid,
+    #[schema(value_type = Uuid)]
+    pub athlete_id: AthleteId,
     /// The feed's URL as an absolute path: prefix it with the origin of
     /// this API (`https://api.example.com`) and give it to a calendar app.
     /// It is a secret: whoever holds it reads the athlete's plans. It is
@@ -50,7 +52,8 @@ pub struct CreatedCalendarFeed {
     pub url: String,
     #[schema(example = "Google Calendar")]
     pub name: Option<String>,
-    pub created_by_account_id: Uuid,
+    #[schema(value_type = Uuid)]
+    pub created_by_account_id: AccountId,
     /// Always true here; see the list for later.
     pub active: bool,
     pub created_at: chrono::DateTime<chrono::Utc>,
@@ -69,7 +72,8 @@ pub struct CalendarFeedPage {
 #[into_params(parameter_in = Path)]
 pub struct CalendarFeedPath {
     /// The athlete profile's id.
-    pub athlete_id: Uuid,
+    #[param(value_type = Uuid)]
+    pub athlete_id: AthleteId,
     /// The feed's id.
     pub feed_id: Uuid,
 }

@@ -6,7 +6,6 @@
 use actix_web::{HttpResponse, delete, get, post, web};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
-use uuid::Uuid;
 
 use super::pagination::{next_id_cursor, parse_id_page};
 use crate::db::PgPool;
@@ -14,6 +13,7 @@ use crate::domain::validation::Errors;
 use crate::domain::vocabulary::GrantStatus;
 use crate::error::{ApiError, Problem};
 use crate::http::auth::BearerToken;
+use crate::ids::GrantId;
 use crate::repo::grants::CoachGrant;
 use crate::service::grants;
 
@@ -44,7 +44,8 @@ pub struct CoachGrantPage {
 #[into_params(parameter_in = Path)]
 pub struct CoachGrantPath {
     /// The grant's id.
-    pub grant_id: Uuid,
+    #[param(value_type = Uuid)]
+    pub grant_id: GrantId,
 }
 
 /// The grants made to the calling coach, pending and active.
@@ -81,7 +82,8 @@ pub async fn list_coach_grants(
     );
     errors.into_result().map_err(ApiError::invalid_fields)?;
     let (items, has_more) =
-        grants::list_for_coach(&pool, token.digest, status, after, limit).await?;
+        grants::list_for_coach(&pool, token.digest, status, after.map(GrantId::from), limit)
+            .await?;
     let next_cursor = next_id_cursor(CURSOR_KIND, items.last().map(|g| g.id), has_more);
     Ok(HttpResponse::Ok().json(CoachGrantPage { items, next_cursor }))
 }

@@ -4,7 +4,6 @@
 use actix_web::{HttpResponse, delete, get, post, web};
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
-use uuid::Uuid;
 
 use super::athletes::AthletePath;
 use crate::db::PgPool;
@@ -12,6 +11,7 @@ use crate::domain::vocabulary::GrantAccess;
 use crate::error::{ApiError, Problem};
 use crate::http::auth::BearerToken;
 use crate::http::extract::JsonBody;
+use crate::ids::{AthleteId, GrantId};
 use crate::repo::grants::Grant;
 use crate::service::grants;
 
@@ -34,9 +34,11 @@ pub struct GrantList {
 #[into_params(parameter_in = Path)]
 pub struct GrantPath {
     /// The athlete profile's id.
-    pub athlete_id: Uuid,
+    #[param(value_type = Uuid)]
+    pub athlete_id: AthleteId,
     /// The grant's id.
-    pub grant_id: Uuid,
+    #[param(value_type = Uuid)]
+    pub grant_id: GrantId,
 }
 
 /// Grant a coach access (or change the access of their live grant).

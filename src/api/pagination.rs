@@ -85,8 +85,12 @@ pub struct IdPageParams {
 }
 
 impl IdPageParams {
-    /// The page size and the id to continue after, for a list of `kind`.
-    pub fn parse(&self, kind: &str) -> Result<(i64, Option<uuid::Uuid>), crate::error::ApiError> {
+    /// The page size and the id to continue after, for a list of `kind`
+    /// (of the list's own id type).
+    pub fn parse<Id: From<uuid::Uuid>>(
+        &self,
+        kind: &str,
+    ) -> Result<(i64, Option<Id>), crate::error::ApiError> {
         let mut errors = Errors::default();
         let page = parse_id_page(
             self.limit.as_deref(),
@@ -97,7 +101,7 @@ impl IdPageParams {
         errors
             .into_result()
             .map_err(crate::error::ApiError::invalid_fields)?;
-        Ok(page)
+        Ok((page.0, page.1.map(Id::from)))
     }
 }
 
@@ -121,7 +125,11 @@ pub fn parse_id_page(
 }
 
 /// The cursor of the page after the one ending at `last`, if any.
-pub fn next_id_cursor(kind: &str, last: Option<uuid::Uuid>, has_more: bool) -> Option<String> {
+pub fn next_id_cursor(
+    kind: &str,
+    last: Option<impl Into<uuid::Uuid>>,
+    has_more: bool,
+) -> Option<String> {
     last.filter(|_| has_more)
-        .map(|id| encode_cursor(kind, &id.to_string()))
+        .map(|id| encode_cursor(kind, &id.into().to_string()))
 }

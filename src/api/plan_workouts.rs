@@ -4,7 +4,6 @@ use actix_web::{HttpResponse, get, http::header, web};
 use chrono::NaiveDate;
 use serde::Deserialize;
 use utoipa::IntoParams;
-use uuid::Uuid;
 
 use crate::db::PgPool;
 use crate::domain::plan::model::PlannedExercise;
@@ -12,6 +11,7 @@ use crate::domain::validation::FieldError;
 use crate::domain::workout_fit::{self, WorkoutError};
 use crate::error::{ApiError, Problem};
 use crate::http::auth::BearerToken;
+use crate::ids::PlanId;
 use crate::service::plans::{self, Located};
 
 /// The FIT media type (also what the import takes).
@@ -22,7 +22,8 @@ const FIT_CONTENT_TYPE: &str = "application/vnd.ant.fit";
 #[into_params(parameter_in = Path)]
 pub struct PlanSessionPath {
     /// The stored plan's id.
-    pub plan_id: Uuid,
+    #[param(value_type = Uuid)]
+    pub plan_id: PlanId,
     /// A day of the plan.
     #[serde(deserialize_with = "crate::domain::dates::date")]
     #[param(value_type = String, format = Date)]

@@ -5,7 +5,6 @@ use actix_web::{HttpRequest, HttpResponse, delete, get, http::header, post, web}
 use chrono::Utc;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
-use uuid::Uuid;
 
 use super::athletes::AthletePath;
 use super::pagination::{IdPageParams, next_id_cursor};
@@ -19,6 +18,7 @@ use crate::error::{ApiError, Problem};
 use crate::http::auth::{BearerToken, OptionalBearerToken};
 use crate::http::etag::json_with_etag;
 use crate::http::extract::{JsonBody, parse_json};
+use crate::ids::PlanId;
 use crate::repo::access::AccessLevel;
 use crate::repo::plans::{PlanSummary, StoredPlan};
 use crate::service::plans;
@@ -228,7 +228,8 @@ pub async fn list_plans(
 #[into_params(parameter_in = Path)]
 pub struct PlanPath {
     /// The stored plan's id.
-    pub plan_id: Uuid,
+    #[param(value_type = Uuid)]
+    pub plan_id: PlanId,
 }
 
 /// One stored plan.

@@ -20,6 +20,7 @@ use crate::error::{ApiError, Problem};
 use crate::http::auth::BearerToken;
 use crate::http::conditional::{IfMatch, IfMatchHeader, version_etag, versioned_read};
 use crate::http::extract::JsonBody;
+use crate::ids::{PlanId, SessionId};
 use crate::repo::sessions::{ListQuery, Session, StoredAnswer};
 use crate::service::session_reads::{self, Listing};
 use crate::service::sessions::{self as service, Created};
@@ -36,7 +37,7 @@ pub(super) fn session_response(
 /// A session answer whose body is already serialized.
 fn rendered_session_response(
     status: actix_web::http::StatusCode,
-    id: Uuid,
+    id: SessionId,
     version: i64,
     body: Vec<u8>,
 ) -> HttpResponse {
@@ -194,18 +195,18 @@ fn parse_moment(
     }
 }
 
-fn encode_position(kind: &str, at: DateTime<Utc>, id: Uuid) -> String {
+fn encode_position(kind: &str, at: DateTime<Utc>, id: SessionId) -> String {
     encode_cursor(kind, &format!("{}|{id}", at.timestamp_micros()))
 }
 
 /// A cursor's position; a forged one with a time out of range (which
 /// PostgreSQL could not even compare with) is not a cursor we gave out.
-fn decode_position(kind: &str, raw: &str) -> Option<(DateTime<Utc>, Uuid)> {
+fn decode_position(kind: &str, raw: &str) -> Option<(DateTime<Utc>, SessionId)> {
     let key = decode_cursor(kind, raw)?;
     let (micros, id) = key.split_once('|')?;
     let at = DateTime::from_timestamp_micros(micros.parse().ok()?)?;
     dates::is_moment_in_range(at).then_some(())?;
-    Some((at, Uuid::parse_str(id).ok()?))
+    Some((at, SessionId::from(Uuid::parse_str(id).ok()?)))
 }
 
 /// List an athlete's sessions, or sync their changes.
@@ -302,7 +303,8 @@ pub async fn list_sessions(
 #[into_params(parameter_in = Path)]
 pub struct SessionPath {
     /// The logged session's id.
-    pub session_id: Uuid,
+    #[param(value_type = Uuid)]
+    pub session_id: SessionId,
 }
 
 /// One logged session.
@@ -482,7 +484,8 @@ fn parse_range(from: &str, to: &str) -> Result<(NaiveDate, NaiveDate), ApiError>
 #[into_params(parameter_in = Query)]
 pub struct AdherenceParams {
     /// The athlete's stored plan to compare with.
-    plan_id: Uuid,
+    #[param(value_type = Uuid)]
+    plan_id: PlanId,
 }
 
 /// Planned vs done, per week of a stored plan.

@@ -5,10 +5,10 @@
 
 use std::collections::HashSet;
 
+use crate::ids::{PlanId, SessionId};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
-use uuid::Uuid;
 
 use super::load::{self, LOAD_HISTORY_DAYS, LoadInput, WarningKind};
 use super::numbers;
@@ -20,7 +20,7 @@ use super::vocabulary::SessionKind;
 /// What pairing and adherence need of a logged session.
 #[derive(Debug, Clone)]
 pub struct LoggedSession {
-    pub id: Uuid,
+    pub id: SessionId,
     pub planned: Option<PlannedLink>,
     pub kind: SessionKind,
     pub started_at: DateTime<Utc>,
@@ -69,7 +69,8 @@ pub struct AdherenceWeek {
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct Adherence {
-    pub plan_id: Uuid,
+    #[schema(value_type = Uuid)]
+    pub plan_id: PlanId,
     pub weeks: Vec<AdherenceWeek>,
 }
 
@@ -89,8 +90,12 @@ pub struct Pairing<'a> {
 
 /// Pairs logs with planned sessions: by explicit link first, else by date
 /// and kind; each log fulfils at most one planned session.
-pub fn pair_logs<'a>(plan: &'a Plan, plan_id: Uuid, logs: &'a [LoggedSession]) -> Vec<Pairing<'a>> {
-    let mut used: HashSet<Uuid> = HashSet::new();
+pub fn pair_logs<'a>(
+    plan: &'a Plan,
+    plan_id: PlanId,
+    logs: &'a [LoggedSession],
+) -> Vec<Pairing<'a>> {
+    let mut used: HashSet<SessionId> = HashSet::new();
     let mut pairings = Vec::new();
     for (week_index, week) in plan.weeks.iter().enumerate() {
         for day in &week.days {
@@ -131,7 +136,7 @@ pub fn pair_logs<'a>(plan: &'a Plan, plan_id: Uuid, logs: &'a [LoggedSession]) -
 /// day is before `today` without a log.
 pub fn adherence(
     plan: &Plan,
-    plan_id: Uuid,
+    plan_id: PlanId,
     logs: &[LoggedSession],
     today: NaiveDate,
 ) -> Adherence {
@@ -183,7 +188,7 @@ pub fn adherence(
 /// last four, and the running of the last week and month.
 pub fn adaptation_evidence(
     plan: &Plan,
-    plan_id: Uuid,
+    plan_id: PlanId,
     logs: &[LoggedSession],
     load_inputs: &[LoadInput],
     from: NaiveDate,
@@ -263,7 +268,7 @@ mod tests {
 
     fn log(date: NaiveDate, kind: SessionKind, minutes: f64, km: Option<f64>) -> LoggedSession {
         LoggedSession {
-            id: Uuid::now_v7(),
+            id: SessionId::new_v7(),
             planned: None,
             kind,
             started_at: date.and_hms_opt(7, 0, 0).unwrap().and_utc(),
@@ -280,7 +285,7 @@ mod tests {
         let one = log(date, planned.kind, 40.0, Some(8.0));
         let again = log(date, planned.kind, 30.0, Some(6.0));
         let logs = [one.clone(), again];
-        let pairings = pair_logs(&plan, Uuid::nil(), &logs);
+        let pairings = pair_logs(&plan, PlanId::from(uuid::Uuid::nil()), &logs);
         let fulfilled: Vec<_> = pairings.iter().filter_map(|p| p.log).collect();
         assert_eq!(fulfilled.len(), 1, "two logs, one planned session that day");
         assert_eq!(fulfilled[0].id, one.id);
@@ -289,7 +294,7 @@ mod tests {
     #[test]
     fn an_explicit_link_wins_over_date_and_kind_and_needs_this_plan() {
         let plan = plan();
-        let plan_id = Uuid::now_v7();
+        let plan_id = PlanId::new_v7();
         let week = first_week(&plan);
         let (date, index, planned) = week[1];
         // Logged on another day and as another kind, but linked.
@@ -307,7 +312,7 @@ mod tests {
                 .and_then(|p| p.log.map(|l| l.id))
         };
         assert_eq!(pairing(plan_id), Some(linked.id));
-        assert_eq!(pairing(Uuid::now_v7()), None, "a link to another plan");
+        assert_eq!(pairing(PlanId::new_v7()), None, "a link to another plan");
     }
 
     #[test]
@@ -329,7 +334,7 @@ mod tests {
             // Strength adds minutes, never km.
             log(start, SessionKind::Strength, 30.0, Some(3.0)),
         ];
-        let before_plan = adherence(&plan, Uuid::nil(), &logs, start);
+        let before_plan = adherence(&plan, PlanId::from(uuid::Uuid::nil()), &logs, start);
         let first = &before_plan.weeks[0];
         assert_eq!(first.missed, 0, "nothing is missed before its day");
         assert_eq!(first.done.sessions, 2);
@@ -338,7 +343,12 @@ mod tests {
         assert_eq!(first.done.km, run_km);
         assert_eq!(first.planned.sessions as usize, week.len());
 
-        let after_week = adherence(&plan, Uuid::nil(), &logs, start + Duration::days(7));
+        let after_week = adherence(
+            &plan,
+            PlanId::from(uuid::Uuid::nil()),
+            &logs,
+            start + Duration::days(7),
+        );
         let first = &after_week.weeks[0];
         assert!(first.matched >= 1);
         assert_eq!(first.matched + first.missed, week.len() as u32);

@@ -116,7 +116,7 @@ pub struct Exercise {
     pub id: Uuid,
     /// The coach whose private exercise this is; null for the global catalog.
     #[serde(default)]
-    pub owner_account_id: Option<Uuid>,
+    pub owner_account_id: Option<crate::ids::AccountId>,
     #[serde(flatten)]
     pub definition: ExerciseDefinition,
 }

@@ -27,10 +27,10 @@
 
 use std::collections::{BTreeMap, HashMap};
 
+use crate::ids::SessionId;
 use chrono::NaiveDate;
 use serde::Serialize;
 use utoipa::ToSchema;
-use uuid::Uuid;
 
 use super::numbers;
 use super::vocabulary::{Muscle, SessionKind};
@@ -38,7 +38,7 @@ use super::vocabulary::{Muscle, SessionKind};
 /// What the metrics need of one logged session.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LoadInput {
-    pub id: Uuid,
+    pub id: SessionId,
     pub date: NaiveDate,
     pub kind: SessionKind,
     pub duration_min: f64,
@@ -134,7 +134,8 @@ pub struct LoadReport {
     pub warnings: Vec<LoadWarning>,
     /// Sessions of the report's days without an RPE, by start: their
     /// minutes count as `unrated` and they add no RPE load until rated.
-    pub sessions_without_rpe: Vec<Uuid>,
+    #[schema(value_type = Vec<Uuid>)]
+    pub sessions_without_rpe: Vec<SessionId>,
 }
 
 /// Major muscle groups for the "untrained for 14 days" warning.
@@ -224,7 +225,7 @@ pub fn report(
                 .filter_map(|s| s.rpe.map(|rpe| f64::from(rpe) * s.duration_min)),
         );
         let trimp = numbers::sum(today.iter().filter_map(|s| s.trimp));
-        let unrated: Vec<Uuid> = today
+        let unrated: Vec<SessionId> = today
             .iter()
             .filter(|s| s.rpe.is_none())
             .map(|s| s.id)
@@ -430,7 +431,7 @@ mod tests {
 
     fn session(n: i64, minutes: f64, rpe: u8, km: Option<f64>) -> LoadInput {
         LoadInput {
-            id: Uuid::nil(),
+            id: SessionId::from(uuid::Uuid::nil()),
             date: day(n),
             kind: if km.is_some() {
                 SessionKind::EasyRun

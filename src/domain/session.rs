@@ -5,6 +5,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use crate::ids::{PlanId, SessionId};
+
 use super::validation::{Errors, FieldError};
 use super::vocabulary::SessionKind;
 
@@ -32,7 +34,8 @@ pub struct LoggedSet {
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PlannedLink {
-    pub plan_id: Uuid,
+    #[schema(value_type = Uuid)]
+    pub plan_id: PlanId,
     #[schema(value_type = String, format = Date)]
     #[serde(deserialize_with = "crate::domain::dates::date")]
     pub date: NaiveDate,
@@ -48,7 +51,8 @@ pub struct PlannedLink {
 pub struct SessionInput {
     /// A client-chosen UUID (offline-first apps); on create only.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<Uuid>,
+    #[schema(value_type = Option<Uuid>)]
+    pub id: Option<SessionId>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub planned: Option<PlannedLink>,
     /// Any session kind but `rest`: a rest day is not logged.

@@ -2,6 +2,7 @@ use diesel::prelude::*;
 use uuid::Uuid;
 
 use crate::db::schema::exercises;
+use crate::ids::AccountId;
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = exercises, check_for_backend(diesel::pg::Pg))]
@@ -28,7 +29,7 @@ pub struct ExerciseRow {
     pub helps_with: Vec<String>,
     pub benefits: Vec<String>,
     pub default_prescription: serde_json::Value,
-    pub owner_account_id: Option<Uuid>,
+    pub owner_account_id: Option<AccountId>,
     pub equipment_alternatives: serde_json::Value,
 }
 
@@ -61,5 +62,5 @@ pub struct NewExerciseRow {
     pub origin: String,
     /// Null means the global catalog; `treat_none_as_null` so that an
     /// update can also make an exercise global again.
-    pub owner_account_id: Option<Uuid>,
+    pub owner_account_id: Option<AccountId>,
 }

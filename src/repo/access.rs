@@ -4,8 +4,8 @@
 //! (the row is not returned at all, so the answer is 404). A pending grant
 //! gives nothing.
 
+use crate::ids::AccountId;
 use diesel::{dsl::exists, pg::Pg, prelude::*};
-use uuid::Uuid;
 
 use super::error::{RepoError, RepoResult};
 use crate::db::schema::{athletes, exercises, grants};
@@ -20,7 +20,7 @@ pub enum AccessLevel {
 
 impl AccessLevel {
     /// From the row's owner and the caller's active grant, if any.
-    pub fn of(owner_account_id: Uuid, caller: Uuid, grant: Option<&str>) -> Option<Self> {
+    pub fn of(owner_account_id: AccountId, caller: AccountId, grant: Option<&str>) -> Option<Self> {
         if owner_account_id == caller {
             return Some(AccessLevel::Owner);
         }
@@ -68,7 +68,7 @@ pub type ActiveGrantJoin = diesel::dsl::LeftJoinOn<
     diesel::dsl::And<
         diesel::dsl::And<
             diesel::dsl::Eq<grants::athlete_id, athletes::id>,
-            diesel::dsl::Eq<grants::coach_account_id, Uuid>,
+            diesel::dsl::Eq<grants::coach_account_id, AccountId>,
         >,
         ActiveGrant,
     >,
@@ -76,7 +76,7 @@ pub type ActiveGrantJoin = diesel::dsl::LeftJoinOn<
 
 /// `athletes` with the caller's active grant (if any) left-joined: at most
 /// one row per athlete, since a coach has at most one live grant each.
-pub fn athletes_with_grant(caller: Uuid) -> ActiveGrantJoin {
+pub fn athletes_with_grant(caller: AccountId) -> ActiveGrantJoin {
     athletes::table.left_join(
         grants::table.on(grants::athlete_id
             .eq(athletes::id)
@@ -90,7 +90,7 @@ pub fn athletes_with_grant(caller: Uuid) -> ActiveGrantJoin {
 /// coach who never accepted the athlete shares nothing with them).
 /// Without a viewer, only the global catalog.
 pub fn visible_exercises(
-    viewer: Option<Uuid>,
+    viewer: Option<AccountId>,
 ) -> Box<dyn BoxableExpression<exercises::table, Pg, SqlType = diesel::sql_types::Bool>> {
     let Some(viewer) = viewer else {
         return Box::new(exercises::owner_account_id.is_null());

@@ -1,10 +1,10 @@
 //! Accounts and tokens (the sign-in throttles are in `throttle`).
 
+use crate::ids::AccountId;
 use chrono::{DateTime, Utc};
 use diesel::{dsl::now, prelude::*};
 use serde::Serialize;
 use utoipa::ToSchema;
-use uuid::Uuid;
 
 use super::error::{RepoError, RepoResult};
 use crate::auth::token;
@@ -15,7 +15,8 @@ use crate::models::account::{AccountRow, NewAccountRow};
 /// An account as the API shows it (never with its password hash).
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Account {
-    pub id: Uuid,
+    #[schema(value_type = Uuid)]
+    pub id: AccountId,
     #[schema(example = "sam@example.com")]
     pub email: String,
     #[schema(example = "Sam Runner")]
@@ -27,7 +28,7 @@ pub struct Account {
 /// Who is making a request, as established from their token.
 #[derive(Debug, Clone, Copy)]
 pub struct Caller {
-    pub account_id: Uuid,
+    pub account_id: AccountId,
     pub role: Role,
 }
 
@@ -52,7 +53,7 @@ pub struct NewAccount<'a> {
 /// Creates an account; an email already in use is a 409.
 pub fn create(connection: &mut PgConnection, new: &NewAccount) -> RepoResult<Account> {
     let row = NewAccountRow {
-        id: Uuid::now_v7(),
+        id: AccountId::new_v7(),
         email: new.email.trim(),
         email_normalized: new.email_normalized,
         password_hash: new.password_hash,
@@ -72,7 +73,7 @@ pub fn create(connection: &mut PgConnection, new: &NewAccount) -> RepoResult<Acc
         .and_then(account_from_row)
 }
 
-pub fn find(connection: &mut PgConnection, id: Uuid) -> RepoResult<Account> {
+pub fn find(connection: &mut PgConnection, id: AccountId) -> RepoResult<Account> {
     accounts::table
         .find(id)
         .select(AccountRow::as_select())
@@ -99,7 +100,7 @@ pub fn find_for_login(
 /// its expiry.
 pub fn issue_token(
     connection: &mut PgConnection,
-    account_id: Uuid,
+    account_id: AccountId,
     lifetime: std::time::Duration,
 ) -> RepoResult<(String, DateTime<Utc>)> {
     let token = token::generate();
@@ -134,7 +135,7 @@ pub fn live_token(digest: &[u8]) -> LiveToken {
 }
 
 /// A caller from the account id and role columns of a query.
-pub fn caller_from((account_id, role): (Uuid, String)) -> RepoResult<Caller> {
+pub fn caller_from((account_id, role): (AccountId, String)) -> RepoResult<Caller> {
     Ok(Caller {
         account_id,
         role: role.parse().map_err(RepoError::internal)?,
@@ -144,7 +145,7 @@ pub fn caller_from((account_id, role): (Uuid, String)) -> RepoResult<Caller> {
 /// The caller behind a token digest; 401 when it is unknown, expired or
 /// revoked.
 pub fn authenticate(connection: &mut PgConnection, digest: &[u8]) -> RepoResult<Caller> {
-    let found: Option<(Uuid, String)> = tokens::table
+    let found: Option<(AccountId, String)> = tokens::table
         .inner_join(accounts::table)
         .filter(live_token(digest))
         .select((accounts::id, accounts::role))

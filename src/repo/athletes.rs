@@ -1,11 +1,11 @@
 //! Athlete profiles. Every read carries the access predicate: a profile
 //! the caller may not see is never returned.
 
+use crate::ids::{AccountId, AthleteId};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use serde::Serialize;
 use utoipa::ToSchema;
-use uuid::Uuid;
 
 use super::access::{AccessLevel, athletes_with_grant};
 use super::error::{RepoError, RepoResult};
@@ -16,9 +16,9 @@ use crate::models::athlete::AthleteRow;
 /// An athlete profile as the API serves it.
 #[derive(Debug, Clone, Serialize)]
 pub struct Athlete {
-    pub id: Uuid,
+    pub id: AthleteId,
     /// The account that owns the profile: the athlete's own, or their coach's.
-    pub owner_account_id: Uuid,
+    pub owner_account_id: AccountId,
     #[serde(flatten)]
     pub profile: AthleteProfile,
     pub created_at: DateTime<Utc>,
@@ -82,12 +82,12 @@ fn profile_json(profile: &AthleteProfile) -> RepoResult<serde_json::Value> {
 
 pub fn create(
     connection: &mut PgConnection,
-    owner: Uuid,
+    owner: AccountId,
     profile: &AthleteProfile,
 ) -> RepoResult<(Athlete, i64)> {
     let row: AthleteRow = diesel::insert_into(athletes::table)
         .values((
-            athletes::id.eq(Uuid::now_v7()),
+            athletes::id.eq(AthleteId::new_v7()),
             athletes::owner_account_id.eq(owner),
             athletes::name.eq(profile.name.trim()),
             athletes::profile.eq(profile_json(profile)?),
@@ -101,8 +101,8 @@ pub fn create(
 /// decided in this one query.
 pub fn find_visible(
     connection: &mut PgConnection,
-    caller: Uuid,
-    id: Uuid,
+    caller: AccountId,
+    id: AthleteId,
 ) -> RepoResult<Option<VisibleAthlete>> {
     let found: Option<(AthleteRow, Option<String>)> = athletes_with_grant(caller)
         .filter(athletes::id.eq(id))
@@ -131,8 +131,8 @@ pub fn find_visible(
 /// 403 when they may see it but lack `needed`.
 pub fn require(
     connection: &mut PgConnection,
-    caller: Uuid,
-    id: Uuid,
+    caller: AccountId,
+    id: AthleteId,
     needed: AccessLevel,
 ) -> RepoResult<VisibleAthlete> {
     let visible = find_visible(connection, caller, id)?.ok_or_else(not_found)?;
@@ -147,8 +147,8 @@ pub fn not_found() -> RepoError {
 /// Profiles the caller owns or holds an active grant on, oldest first.
 pub fn list_visible(
     connection: &mut PgConnection,
-    caller: Uuid,
-    after: Option<Uuid>,
+    caller: AccountId,
+    after: Option<AthleteId>,
     limit: i64,
 ) -> RepoResult<(Vec<Athlete>, bool)> {
     let mut query = athletes_with_grant(caller)
@@ -178,7 +178,7 @@ pub fn list_visible(
 /// another write got there first (the caller answers 412).
 pub fn update(
     connection: &mut PgConnection,
-    id: Uuid,
+    id: AthleteId,
     expected_version: i64,
     profile: &AthleteProfile,
 ) -> RepoResult<Option<(Athlete, i64)>> {
@@ -200,7 +200,11 @@ pub fn update(
 }
 
 /// Deletes the profile if it is still at `expected_version`.
-pub fn delete(connection: &mut PgConnection, id: Uuid, expected_version: i64) -> RepoResult<bool> {
+pub fn delete(
+    connection: &mut PgConnection,
+    id: AthleteId,
+    expected_version: i64,
+) -> RepoResult<bool> {
     let deleted = diesel::delete(
         athletes::table
             .filter(athletes::id.eq(id))

@@ -9,6 +9,8 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use crate::ids::{AccountId, AthleteId};
+
 use super::access::{ActiveGrant, active_grant};
 use super::error::{RepoError, RepoResult};
 use crate::db::schema::{athletes, calendar_feeds, grants};
@@ -25,12 +27,14 @@ pub const MAX_FEEDS_PER_CREATOR: i64 = 20;
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct CalendarFeed {
     pub id: Uuid,
-    pub athlete_id: Uuid,
+    #[schema(value_type = Uuid)]
+    pub athlete_id: AthleteId,
     /// The label given when it was created, if any.
     #[schema(example = "Google Calendar")]
     pub name: Option<String>,
     /// Who created it: the athlete's owner or a coach with a grant.
-    pub created_by_account_id: Uuid,
+    #[schema(value_type = Uuid)]
+    pub created_by_account_id: AccountId,
     /// False once its creator may no longer read the athlete (a coach
     /// whose grant ended): its URL then answers 404, also if the coach is
     /// granted access again later.
@@ -46,7 +50,7 @@ pub struct CalendarFeed {
 #[derive(Debug, Clone, Copy)]
 pub enum Visible {
     All,
-    CreatedBy(Uuid),
+    CreatedBy(AccountId),
 }
 
 /// The grant under which the creator may still read the feed's athlete:
@@ -87,7 +91,7 @@ fn with_creator_grant() -> WithCreatorGrant {
         )
 }
 
-type FeedWithAccess = (CalendarFeedRow, Uuid, Option<Uuid>);
+type FeedWithAccess = (CalendarFeedRow, AccountId, Option<Uuid>);
 
 fn feed_from_row((row, owner, grant): FeedWithAccess) -> CalendarFeed {
     CalendarFeed {
@@ -108,8 +112,8 @@ fn feed_from_row((row, owner, grant): FeedWithAccess) -> CalendarFeed {
 /// not the writes whose foreign keys merely point at it).
 pub fn create(
     connection: &mut PgConnection,
-    athlete_id: Uuid,
-    creator: Uuid,
+    athlete_id: AthleteId,
+    creator: AccountId,
     name: Option<&str>,
     token_sha256: &[u8],
 ) -> RepoResult<CalendarFeed> {
@@ -118,7 +122,7 @@ pub fn create(
             .find(athlete_id)
             .select(athletes::id)
             .for_no_key_update()
-            .first::<Uuid>(connection)?;
+            .first::<AthleteId>(connection)?;
         let held: i64 = calendar_feeds::table
             .filter(calendar_feeds::athlete_id.eq(athlete_id))
             .filter(calendar_feeds::created_by_account_id.eq(creator))
@@ -156,7 +160,7 @@ pub fn create(
 /// A page of the athlete's feeds the caller sees, oldest first.
 pub fn list(
     connection: &mut PgConnection,
-    athlete_id: Uuid,
+    athlete_id: AthleteId,
     visible: Visible,
     after: Option<Uuid>,
     limit: i64,
@@ -186,7 +190,7 @@ pub fn list(
 /// One feed of the athlete, if the caller sees it.
 pub fn find(
     connection: &mut PgConnection,
-    athlete_id: Uuid,
+    athlete_id: AthleteId,
     feed_id: Uuid,
     visible: Visible,
 ) -> RepoResult<Option<CalendarFeed>> {
@@ -212,7 +216,7 @@ pub fn find(
 /// none. Its URL answers 404 from the next request on.
 pub fn delete(
     connection: &mut PgConnection,
-    athlete_id: Uuid,
+    athlete_id: AthleteId,
     feed_id: Uuid,
     visible: Visible,
 ) -> RepoResult<bool> {
@@ -231,7 +235,7 @@ pub fn delete(
 /// What an opened feed shows.
 #[derive(Debug, Clone)]
 pub struct OpenedFeed {
-    pub athlete_id: Uuid,
+    pub athlete_id: AthleteId,
     pub feed_name: Option<String>,
     pub athlete_name: String,
 }
@@ -246,7 +250,13 @@ const FETCH_RECORD_INTERVAL: chrono::TimeDelta = chrono::TimeDelta::hours(1);
 /// nothing about any token's characters.
 pub fn open(connection: &mut PgConnection, token_sha256: &[u8]) -> RepoResult<Option<OpenedFeed>> {
     /// athlete_id, id, name, the athlete's name, last_fetched_at.
-    type Opened = (Uuid, Uuid, Option<String>, String, Option<DateTime<Utc>>);
+    type Opened = (
+        AthleteId,
+        Uuid,
+        Option<String>,
+        String,
+        Option<DateTime<Utc>>,
+    );
     let found: Option<Opened> = with_creator_grant()
         .filter(calendar_feeds::token_sha256.eq(token_sha256))
         .filter(

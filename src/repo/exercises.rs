@@ -16,6 +16,8 @@ use diesel::{
 };
 use uuid::Uuid;
 
+use crate::ids::AccountId;
+
 use super::access::visible_exercises;
 use super::error::{RepoError, RepoResult};
 use crate::db::schema::exercises;
@@ -34,16 +36,16 @@ type ResolutionRank = diesel::expression::SqlLiteral<
     Integer,
     diesel::expression::UncheckedBind<
         diesel::expression::SqlLiteral<Integer>,
-        diesel::dsl::AsExprOf<Uuid, diesel::sql_types::Uuid>,
+        diesel::dsl::AsExprOf<AccountId, diesel::sql_types::Uuid>,
     >,
 >;
 
 /// The order in which exercises sharing a slug answer to it, for
 /// `viewer`: their own first (0), then the global one (1), then the
 /// others they see (2). Without a viewer every visible exercise is global.
-fn resolution_rank(viewer: Option<Uuid>) -> ResolutionRank {
+fn resolution_rank(viewer: Option<AccountId>) -> ResolutionRank {
     sql::<Integer>("CASE WHEN exercises.owner_account_id = ")
-        .bind::<diesel::sql_types::Uuid, _>(viewer.unwrap_or(Uuid::nil()))
+        .bind::<diesel::sql_types::Uuid, _>(viewer.unwrap_or(AccountId::from(Uuid::nil())))
         .sql(" THEN 0 WHEN exercises.owner_account_id IS NULL THEN 1 ELSE 2 END")
 }
 
@@ -51,7 +53,7 @@ fn resolution_rank(viewer: Option<Uuid>) -> ResolutionRank {
 /// row more than `limit` to tell whether another page follows.
 pub fn list(
     connection: &mut PgConnection,
-    viewer: Option<Uuid>,
+    viewer: Option<AccountId>,
     filter: &ExerciseFilter,
     after: Option<(&str, Uuid)>,
     limit: i64,
@@ -162,7 +164,7 @@ fn by_key(key: &str) -> Box<dyn BoxableExpression<exercises::table, Pg, SqlType 
 /// slug (in the resolution order of this module).
 pub fn find(
     connection: &mut PgConnection,
-    viewer: Option<Uuid>,
+    viewer: Option<AccountId>,
     key: &str,
 ) -> RepoResult<Option<Exercise>> {
     exercises::table
@@ -181,8 +183,8 @@ pub fn find(
 /// alone for a global exercise), if `viewer` may see it.
 fn find_in_namespace(
     connection: &mut PgConnection,
-    viewer: Option<Uuid>,
-    owner: Option<Uuid>,
+    viewer: Option<AccountId>,
+    owner: Option<AccountId>,
     slug: &str,
 ) -> RepoResult<Option<Exercise>> {
     let in_namespace: Box<dyn BoxableExpression<exercises::table, Pg, SqlType = Bool>> = match owner
@@ -207,7 +209,7 @@ fn find_in_namespace(
 }
 
 /// Every exercise `viewer` may see, in (slug, id) order (export).
-pub fn all(connection: &mut PgConnection, viewer: Option<Uuid>) -> RepoResult<Vec<Exercise>> {
+pub fn all(connection: &mut PgConnection, viewer: Option<AccountId>) -> RepoResult<Vec<Exercise>> {
     exercises::table
         .select(ExerciseRow::as_select())
         .filter(visible_exercises(viewer))
@@ -220,7 +222,10 @@ pub fn all(connection: &mut PgConnection, viewer: Option<Uuid>) -> RepoResult<Ve
 
 /// Every exercise `viewer` may see, one per slug (the one the slug
 /// resolves to), for the plan engine, which names exercises by slug.
-pub fn resolved(connection: &mut PgConnection, viewer: Option<Uuid>) -> RepoResult<Vec<Exercise>> {
+pub fn resolved(
+    connection: &mut PgConnection,
+    viewer: Option<AccountId>,
+) -> RepoResult<Vec<Exercise>> {
     let rows: Vec<ExerciseRow> = exercises::table
         .select(ExerciseRow::as_select())
         .filter(visible_exercises(viewer))
@@ -248,7 +253,7 @@ pub fn resolved(connection: &mut PgConnection, viewer: Option<Uuid>) -> RepoResu
 /// its links name exercises in `start`'s namespace.
 pub fn progression(
     connection: &mut PgConnection,
-    viewer: Option<Uuid>,
+    viewer: Option<AccountId>,
     start: &Exercise,
 ) -> RepoResult<Vec<ProgressionStep>> {
     let mut failure = None;
@@ -375,7 +380,7 @@ fn exercise_from_row(row: ExerciseRow) -> RepoResult<Exercise> {
 pub fn create(
     connection: &mut PgConnection,
     id: Uuid,
-    owner: Option<Uuid>,
+    owner: Option<AccountId>,
     origin: &str,
     definition: &ExerciseDefinition,
 ) -> RepoResult<Exercise> {
@@ -393,7 +398,7 @@ pub fn create(
 pub fn update(
     connection: &mut PgConnection,
     id: Uuid,
-    owner: Option<Uuid>,
+    owner: Option<AccountId>,
     origin: &str,
     definition: &ExerciseDefinition,
 ) -> RepoResult<Exercise> {
@@ -416,7 +421,7 @@ pub fn delete(connection: &mut PgConnection, id: Uuid) -> RepoResult<()> {
 /// write, if `viewer` may see it.
 pub fn find_visible_for_update(
     connection: &mut PgConnection,
-    viewer: Uuid,
+    viewer: AccountId,
     key: &str,
 ) -> RepoResult<Option<Exercise>> {
     exercises::table
@@ -438,7 +443,7 @@ pub fn find_for_import(
     connection: &mut PgConnection,
     id: Option<Uuid>,
     slug: &str,
-) -> RepoResult<Option<(Uuid, Option<Uuid>)>> {
+) -> RepoResult<Option<(Uuid, Option<AccountId>)>> {
     if let Some(id) = id {
         let by_id = exercises::table
             .find(id)
@@ -463,7 +468,7 @@ pub fn find_for_import(
 /// one sees them.
 pub fn namespace_slugs(
     connection: &mut PgConnection,
-    owner: Option<Uuid>,
+    owner: Option<AccountId>,
 ) -> RepoResult<Vec<String>> {
     let query = exercises::table.select(exercises::slug).into_boxed::<Pg>();
     Ok(match owner {
@@ -479,7 +484,7 @@ pub fn namespace_slugs(
 
 /// A unique violation names only what the writer may know of: their own
 /// namespace (or, for an import, an id).
-fn slug_conflict(error: diesel::result::Error, owner: Option<Uuid>) -> RepoError {
+fn slug_conflict(error: diesel::result::Error, owner: Option<AccountId>) -> RepoError {
     match RepoError::from(error) {
         RepoError::Conflict(_) => RepoError::Conflict(match owner {
             Some(_) => "you already have a private exercise with that slug".to_owned(),
@@ -510,7 +515,7 @@ impl ExerciseNames {
 /// or not visible is left out.
 pub fn display_names(
     connection: &mut PgConnection,
-    viewer: Option<Uuid>,
+    viewer: Option<AccountId>,
     ids: &[Uuid],
     slugs: &[String],
 ) -> RepoResult<ExerciseNames> {
@@ -543,7 +548,7 @@ pub fn display_names(
 /// global one and the account's own).
 pub fn visible_ids(
     connection: &mut PgConnection,
-    owner: Uuid,
+    owner: AccountId,
     wanted: &[Uuid],
 ) -> RepoResult<HashSet<Uuid>> {
     Ok(exercises::table

@@ -1,11 +1,11 @@
 //! Coach grants on athlete profiles: made by the athlete's owner, pending
 //! until the coach accepts, ended by either side.
 
+use crate::ids::{AccountId, AthleteId, GrantId};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use serde::Serialize;
 use utoipa::ToSchema;
-use uuid::Uuid;
 
 use super::error::{RepoError, RepoResult};
 use crate::db::schema::{accounts, athletes, grants};
@@ -15,9 +15,12 @@ use crate::domain::vocabulary::{GrantAccess, GrantStatus, Role};
 /// A live grant of access to one athlete's data, as its athlete sees it.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Grant {
-    pub id: Uuid,
-    pub athlete_id: Uuid,
-    pub coach_account_id: Uuid,
+    #[schema(value_type = Uuid)]
+    pub id: GrantId,
+    #[schema(value_type = Uuid)]
+    pub athlete_id: AthleteId,
+    #[schema(value_type = Uuid)]
+    pub coach_account_id: AccountId,
     pub coach_email: String,
     pub coach_display_name: String,
     pub access: GrantAccess,
@@ -53,9 +56,9 @@ const GRANT_COLUMNS: GrantColumns = (
 );
 
 type GrantRow = (
-    Uuid,
-    Uuid,
-    Uuid,
+    GrantId,
+    AthleteId,
+    AccountId,
     String,
     String,
     String,
@@ -83,12 +86,12 @@ fn grant_from_row(row: GrantRow) -> RepoResult<Grant> {
 /// which keeps its status. Returns the grant and whether it is new.
 pub fn grant(
     connection: &mut PgConnection,
-    athlete_id: Uuid,
-    athlete_owner: Uuid,
+    athlete_id: AthleteId,
+    athlete_owner: AccountId,
     coach_email_normalized: &str,
     access: GrantAccess,
 ) -> RepoResult<(Grant, bool)> {
-    let coach: Option<(Uuid, String)> = accounts::table
+    let coach: Option<(AccountId, String)> = accounts::table
         .filter(accounts::email_normalized.eq(coach_email_normalized))
         .select((accounts::id, accounts::role))
         .first(connection)
@@ -109,7 +112,7 @@ pub fn grant(
         }
     };
     connection.transaction(|connection| {
-        let updated: Option<Uuid> = diesel::update(
+        let updated: Option<GrantId> = diesel::update(
             grants::table
                 .filter(grants::athlete_id.eq(athlete_id))
                 .filter(grants::coach_account_id.eq(coach_id))
@@ -122,7 +125,7 @@ pub fn grant(
         let (id, created) = match updated {
             Some(id) => (id, false),
             None => {
-                let id = Uuid::now_v7();
+                let id = GrantId::new_v7();
                 diesel::insert_into(grants::table)
                     .values((
                         grants::id.eq(id),
@@ -145,7 +148,7 @@ pub fn grant(
 }
 
 /// The live grants (pending and active) of one athlete.
-pub fn list(connection: &mut PgConnection, athlete_id: Uuid) -> RepoResult<Vec<Grant>> {
+pub fn list(connection: &mut PgConnection, athlete_id: AthleteId) -> RepoResult<Vec<Grant>> {
     grants::table
         .inner_join(accounts::table.on(accounts::id.eq(grants::coach_account_id)))
         .filter(grants::athlete_id.eq(athlete_id))
@@ -159,7 +162,11 @@ pub fn list(connection: &mut PgConnection, athlete_id: Uuid) -> RepoResult<Vec<G
 }
 
 /// Revokes a live grant of this athlete; false when there is none.
-pub fn revoke(connection: &mut PgConnection, athlete_id: Uuid, grant_id: Uuid) -> RepoResult<bool> {
+pub fn revoke(
+    connection: &mut PgConnection,
+    athlete_id: AthleteId,
+    grant_id: GrantId,
+) -> RepoResult<bool> {
     let revoked = diesel::update(
         grants::table
             .filter(grants::id.eq(grant_id))
@@ -174,8 +181,10 @@ pub fn revoke(connection: &mut PgConnection, athlete_id: Uuid, grant_id: Uuid) -
 /// A live grant as its coach sees it: whose data, and whether accepted.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct CoachGrant {
-    pub id: Uuid,
-    pub athlete_id: Uuid,
+    #[schema(value_type = Uuid)]
+    pub id: GrantId,
+    #[schema(value_type = Uuid)]
+    pub athlete_id: AthleteId,
     /// The athlete profile's name.
     #[schema(example = "Sam Runner")]
     pub athlete_name: String,
@@ -186,8 +195,8 @@ pub struct CoachGrant {
 }
 
 type CoachGrantRow = (
-    Uuid,
-    Uuid,
+    GrantId,
+    AthleteId,
     String,
     String,
     String,
@@ -228,9 +237,9 @@ fn coach_grant_from_row(row: CoachGrantRow) -> RepoResult<CoachGrant> {
 /// One page of the live grants made to `coach`, oldest first.
 pub fn list_for_coach(
     connection: &mut PgConnection,
-    coach: Uuid,
+    coach: AccountId,
     status: Option<GrantStatus>,
-    after: Option<Uuid>,
+    after: Option<GrantId>,
     limit: i64,
 ) -> RepoResult<(Vec<CoachGrant>, bool)> {
     let mut query = grants::table
@@ -261,8 +270,8 @@ pub fn list_for_coach(
 /// nothing); `None` when `coach` has no live grant with that id.
 pub fn accept(
     connection: &mut PgConnection,
-    coach: Uuid,
-    grant_id: Uuid,
+    coach: AccountId,
+    grant_id: GrantId,
 ) -> RepoResult<Option<CoachGrant>> {
     connection.transaction(|connection| {
         diesel::update(
@@ -294,8 +303,8 @@ pub fn accept(
 /// active one. False when `coach` has no live grant with that id.
 pub fn end_for_coach(
     connection: &mut PgConnection,
-    coach: Uuid,
-    grant_id: Uuid,
+    coach: AccountId,
+    grant_id: GrantId,
 ) -> RepoResult<bool> {
     let ended = diesel::update(
         grants::table

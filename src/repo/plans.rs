@@ -1,11 +1,11 @@
 //! Stored plans. Reads carry the athlete access predicate: a plan is
 //! visible exactly when its athlete is.
 
+use crate::ids::{AccountId, AthleteId, PlanId};
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use serde::Serialize;
 use utoipa::ToSchema;
-use uuid::Uuid;
 
 use super::access::{AccessLevel, athletes_with_grant};
 use super::error::{RepoError, RepoResult};
@@ -17,10 +17,13 @@ use crate::domain::plan::request::PlanRequest;
 /// A plan stored for an athlete, with the request it was made from.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct StoredPlan {
-    pub id: Uuid,
-    pub athlete_id: Uuid,
+    #[schema(value_type = Uuid)]
+    pub id: PlanId,
+    #[schema(value_type = Uuid)]
+    pub athlete_id: AthleteId,
     /// The plan this one was adapted from, if any.
-    pub parent_plan_id: Option<Uuid>,
+    #[schema(value_type = Option<Uuid>)]
+    pub parent_plan_id: Option<PlanId>,
     pub created_at: DateTime<Utc>,
     pub request: PlanRequest,
     pub plan: Plan,
@@ -29,8 +32,10 @@ pub struct StoredPlan {
 /// A line of a plan list.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct PlanSummary {
-    pub id: Uuid,
-    pub athlete_id: Uuid,
+    #[schema(value_type = Uuid)]
+    pub id: PlanId,
+    #[schema(value_type = Uuid)]
+    pub athlete_id: AthleteId,
     #[schema(value_type = String, format = Date)]
     pub start_date: NaiveDate,
     #[schema(value_type = String, format = Date)]
@@ -39,12 +44,12 @@ pub struct PlanSummary {
 }
 
 type PlanRow = (
-    Uuid,
-    Uuid,
+    PlanId,
+    AthleteId,
     serde_json::Value,
     serde_json::Value,
     DateTime<Utc>,
-    Option<Uuid>,
+    Option<PlanId>,
 );
 
 const PLAN_COLUMNS: (
@@ -79,15 +84,15 @@ fn stored_from_row(row: PlanRow) -> RepoResult<StoredPlan> {
 
 pub fn create(
     connection: &mut PgConnection,
-    athlete_id: Uuid,
-    created_by: Uuid,
+    athlete_id: AthleteId,
+    created_by: AccountId,
     request: &PlanRequest,
     plan: &Plan,
-    parent: Option<Uuid>,
+    parent: Option<PlanId>,
 ) -> RepoResult<StoredPlan> {
     let row: PlanRow = diesel::insert_into(plans::table)
         .values((
-            plans::id.eq(Uuid::now_v7()),
+            plans::id.eq(PlanId::new_v7()),
             plans::athlete_id.eq(athlete_id),
             plans::created_by_account_id.eq(created_by),
             plans::request.eq(serde_json::to_value(request).map_err(RepoError::internal)?),
@@ -104,10 +109,10 @@ pub fn create(
 /// The plan if the caller may see its athlete, with the caller's access.
 pub fn find_visible(
     connection: &mut PgConnection,
-    caller: Uuid,
-    plan_id: Uuid,
+    caller: AccountId,
+    plan_id: PlanId,
 ) -> RepoResult<Option<(StoredPlan, AccessLevel)>> {
-    let found: Option<(PlanRow, Uuid, Option<String>)> = athletes_with_grant(caller)
+    let found: Option<(PlanRow, AccountId, Option<String>)> = athletes_with_grant(caller)
         .inner_join(plans::table.on(plans::athlete_id.eq(athletes::id)))
         .filter(plans::id.eq(plan_id))
         .filter(
@@ -133,8 +138,8 @@ pub fn find_visible(
 /// 404 when the caller may not see the plan, 403 without `needed`.
 pub fn require(
     connection: &mut PgConnection,
-    caller: Uuid,
-    plan_id: Uuid,
+    caller: AccountId,
+    plan_id: PlanId,
     needed: AccessLevel,
 ) -> RepoResult<StoredPlan> {
     let (plan, access) = find_visible(connection, caller, plan_id)?
@@ -145,8 +150,8 @@ pub fn require(
 
 pub fn list(
     connection: &mut PgConnection,
-    athlete_id: Uuid,
-    after: Option<Uuid>,
+    athlete_id: AthleteId,
+    after: Option<PlanId>,
     limit: i64,
 ) -> RepoResult<(Vec<PlanSummary>, bool)> {
     let mut query = plans::table
@@ -164,7 +169,7 @@ pub fn list(
     if let Some(after) = after {
         query = query.filter(plans::id.gt(after));
     }
-    let mut rows: Vec<(Uuid, Uuid, NaiveDate, NaiveDate, DateTime<Utc>)> =
+    let mut rows: Vec<(PlanId, AthleteId, NaiveDate, NaiveDate, DateTime<Utc>)> =
         query.load(connection)?;
     let has_more = rows.len() as i64 > limit;
     rows.truncate(limit as usize);
@@ -189,7 +194,7 @@ pub fn list(
 /// parent back). The newest `limit`, oldest first.
 pub fn current(
     connection: &mut PgConnection,
-    athlete_id: Uuid,
+    athlete_id: AthleteId,
     limit: i64,
 ) -> RepoResult<Vec<StoredPlan>> {
     let children = diesel::alias!(plans as children);
@@ -218,12 +223,16 @@ pub fn current(
 /// that holds the distribution column, so the links are `NO ACTION` and
 /// unlinked here. Only the link changes (no new version, no `updated_at`),
 /// so syncing apps and webhooks see nothing, as before.
-pub fn delete(connection: &mut PgConnection, athlete_id: Uuid, plan_id: Uuid) -> RepoResult<()> {
+pub fn delete(
+    connection: &mut PgConnection,
+    athlete_id: AthleteId,
+    plan_id: PlanId,
+) -> RepoResult<()> {
     connection.transaction(|connection| {
         // Locked first, so that a session or adaptation linking the plan
         // meanwhile either lands before the unlinking (and is unlinked) or
         // waits and then fails its foreign key check, as it did before.
-        let found: Option<Uuid> = plans::table
+        let found: Option<PlanId> = plans::table
             .find((plan_id, athlete_id))
             .select(plans::id)
             .for_update()
@@ -237,14 +246,14 @@ pub fn delete(connection: &mut PgConnection, athlete_id: Uuid, plan_id: Uuid) ->
                 .filter(sessions::athlete_id.eq(athlete_id))
                 .filter(sessions::planned_plan_id.eq(plan_id)),
         )
-        .set(sessions::planned_plan_id.eq(None::<Uuid>))
+        .set(sessions::planned_plan_id.eq(None::<PlanId>))
         .execute(connection)?;
         diesel::update(
             plans::table
                 .filter(plans::athlete_id.eq(athlete_id))
                 .filter(plans::parent_plan_id.eq(plan_id)),
         )
-        .set(plans::parent_plan_id.eq(None::<Uuid>))
+        .set(plans::parent_plan_id.eq(None::<PlanId>))
         .execute(connection)?;
         diesel::delete(plans::table.find((plan_id, athlete_id))).execute(connection)?;
         Ok(())

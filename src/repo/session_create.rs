@@ -9,6 +9,7 @@
 //! or client-chosen id must be checked first take the transactional path
 //! in the handler instead.
 
+use crate::ids::{AccountId, AthleteId, SessionId};
 use chrono::{DateTime, Utc};
 use diesel::pg::Pg;
 use diesel::prelude::*;
@@ -16,7 +17,6 @@ use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
 use diesel::sql_types::{
     Bool, Bytea, Double, Jsonb, Nullable, SmallInt, Text, Timestamptz, Untyped,
 };
-use uuid::Uuid;
 
 use super::error::{RepoError, RepoResult};
 use super::sessions::{Session, in_flight};
@@ -31,7 +31,12 @@ fn as_stored(at: DateTime<Utc>) -> DateTime<Utc> {
 /// A new session exactly as the database will hold it, built before the
 /// insert so that its answer can be stored under the idempotency key
 /// without reading the row back.
-pub fn new_session(id: Uuid, athlete_id: Uuid, input: &SessionInput, at: DateTime<Utc>) -> Session {
+pub fn new_session(
+    id: SessionId,
+    athlete_id: AthleteId,
+    input: &SessionInput,
+    at: DateTime<Utc>,
+) -> Session {
     let at = as_stored(at);
     Session {
         id,
@@ -81,14 +86,14 @@ pub enum OneStatementCreate {
     /// The idempotency key was already taken by `caller`: look up its
     /// stored answer.
     KeyTaken {
-        caller: Uuid,
+        caller: AccountId,
     },
 }
 
 #[derive(QueryableByName)]
 struct Outcome {
     #[diesel(sql_type = Nullable<diesel::sql_types::Uuid>)]
-    caller_id: Option<Uuid>,
+    caller_id: Option<AccountId>,
     #[diesel(sql_type = Bool)]
     visible: bool,
     #[diesel(sql_type = Bool)]
@@ -140,11 +145,11 @@ const SQL: &str = "
 /// what PostgreSQL would otherwise spend on it.
 struct CreateStatement<'a> {
     token_digest: &'a [u8],
-    athlete_id: Uuid,
+    athlete_id: AthleteId,
     key: Option<&'a str>,
     request_sha256: Option<&'a str>,
     response_body: Option<&'a [u8]>,
-    id: Uuid,
+    id: SessionId,
     kind: &'static str,
     started_at: DateTime<Utc>,
     finished_at: Option<DateTime<Utc>>,

@@ -8,6 +8,8 @@ use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
+use crate::ids::{AccountId, AthleteId, PlanId, SessionId};
+
 use super::access::AccessLevel;
 use super::accounts::{Caller, caller_from, live_token};
 use super::error::{RepoError, RepoResult};
@@ -24,8 +26,10 @@ use crate::domain::vocabulary::SessionKind;
 /// A logged session as the API serves it.
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Session {
-    pub id: Uuid,
-    pub athlete_id: Uuid,
+    #[schema(value_type = Uuid)]
+    pub id: SessionId,
+    #[schema(value_type = Uuid)]
+    pub athlete_id: AthleteId,
     pub planned: Option<PlannedLink>,
     pub kind: SessionKind,
     pub started_at: DateTime<Utc>,
@@ -74,9 +78,9 @@ impl Session {
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = sessions, check_for_backend(diesel::pg::Pg))]
 pub struct SessionRow {
-    id: Uuid,
-    athlete_id: Uuid,
-    planned_plan_id: Option<Uuid>,
+    id: SessionId,
+    athlete_id: AthleteId,
+    planned_plan_id: Option<PlanId>,
     planned_date: Option<NaiveDate>,
     planned_index: Option<i16>,
     kind: String,
@@ -156,7 +160,7 @@ pub fn session_from_row(row: SessionRow) -> RepoResult<Session> {
 #[derive(Insertable, AsChangeset)]
 #[diesel(table_name = sessions, treat_none_as_null = true)]
 struct SessionValues {
-    planned_plan_id: Option<Uuid>,
+    planned_plan_id: Option<PlanId>,
     planned_date: Option<NaiveDate>,
     planned_index: Option<i16>,
     kind: String,
@@ -193,9 +197,9 @@ fn values(input: &SessionInput, body_sha256: &str) -> RepoResult<SessionValues> 
 
 pub fn insert(
     connection: &mut PgConnection,
-    id: Uuid,
-    athlete_id: Uuid,
-    created_by: Uuid,
+    id: SessionId,
+    athlete_id: AthleteId,
+    created_by: AccountId,
     input: &SessionInput,
     body_sha256: &str,
 ) -> RepoResult<(Session, i64)> {
@@ -216,9 +220,9 @@ pub fn insert(
 #[derive(Insertable)]
 #[diesel(table_name = sessions)]
 struct ImportValues {
-    id: Uuid,
-    athlete_id: Uuid,
-    created_by_account_id: Uuid,
+    id: SessionId,
+    athlete_id: AthleteId,
+    created_by_account_id: AccountId,
     kind: String,
     started_at: DateTime<Utc>,
     duration_min: f64,
@@ -242,9 +246,9 @@ struct ImportValues {
 /// transaction survives the conflict.
 pub fn insert_imported(
     connection: &mut PgConnection,
-    id: Uuid,
-    athlete_id: Uuid,
-    created_by: Uuid,
+    id: SessionId,
+    athlete_id: AthleteId,
+    created_by: AccountId,
     session: &ImportedSession,
 ) -> RepoResult<Option<(Session, i64)>> {
     let values = ImportValues {
@@ -287,7 +291,7 @@ pub fn insert_imported(
 /// The athlete's live session imported from the file with this hash.
 pub fn find_by_source(
     connection: &mut PgConnection,
-    athlete_id: Uuid,
+    athlete_id: AthleteId,
     source_sha256: &str,
 ) -> RepoResult<Option<(Session, i64)>> {
     let row: Option<SessionRow> = sessions::table
@@ -307,7 +311,7 @@ pub fn find_by_source(
 /// Any session with this id, whoever's (to tell a repeated create by
 /// client-chosen id from a clash). Served by the primary key's index,
 /// which leads with id.
-pub fn find_any(connection: &mut PgConnection, id: Uuid) -> RepoResult<Option<SessionRow>> {
+pub fn find_any(connection: &mut PgConnection, id: SessionId) -> RepoResult<Option<SessionRow>> {
     Ok(sessions::table
         .filter(sessions::id.eq(id))
         .select(SessionRow::as_select())
@@ -327,7 +331,7 @@ const CLIENT_ID_LOCK_CLASS: i32 = 0x7273_6964; // "rsid"
 /// `find_any` and both insert, where the old key answered the second 409.
 /// Server-chosen ids (UUIDv7) take no lock. Different ids that hash alike
 /// only wait for each other.
-pub fn lock_client_id(connection: &mut PgConnection, id: Uuid) -> RepoResult<()> {
+pub fn lock_client_id(connection: &mut PgConnection, id: SessionId) -> RepoResult<()> {
     diesel::sql_query("SELECT pg_advisory_xact_lock($1, hashtext($2::text))")
         .bind::<diesel::sql_types::Integer, _>(CLIENT_ID_LOCK_CLASS)
         .bind::<diesel::sql_types::Uuid, _>(id)
@@ -341,7 +345,7 @@ pub struct VisibleSession {
     pub session: Session,
     pub version: i64,
     /// The owner of the session's athlete (whose catalog its sets use).
-    pub athlete_owner: Uuid,
+    pub athlete_owner: AccountId,
 }
 
 /// Authenticates the token and reads the session it may see, in one round
@@ -352,13 +356,13 @@ pub struct VisibleSession {
 pub fn require_with_token(
     connection: &mut PgConnection,
     token_digest: &[u8],
-    id: Uuid,
+    id: SessionId,
     needed: AccessLevel,
 ) -> RepoResult<VisibleSession> {
     type Found = (
-        (Uuid, String),
+        (AccountId, String),
         Option<SessionRow>,
-        Option<Uuid>,
+        Option<AccountId>,
         Option<String>,
     );
     let found: Option<Found> = tokens::table
@@ -402,8 +406,8 @@ pub fn require_with_token(
 /// whole primary key: one shard's row once distributed).
 pub fn replace(
     connection: &mut PgConnection,
-    athlete_id: Uuid,
-    id: Uuid,
+    athlete_id: AthleteId,
+    id: SessionId,
     expected_version: i64,
     input: &SessionInput,
     body_sha256: &str,
@@ -433,8 +437,8 @@ pub fn replace(
 /// apps learn of it.
 pub fn tombstone(
     connection: &mut PgConnection,
-    athlete_id: Uuid,
-    id: Uuid,
+    athlete_id: AthleteId,
+    id: SessionId,
     expected_version: i64,
 ) -> RepoResult<bool> {
     let changed = diesel::update(
@@ -457,7 +461,7 @@ pub struct ListQuery {
     pub to: Option<DateTime<Utc>>,
     pub kinds: Vec<SessionKind>,
     /// Continue after this (started_at, id).
-    pub after: Option<(DateTime<Utc>, Uuid)>,
+    pub after: Option<(DateTime<Utc>, SessionId)>,
     pub limit: i64,
 }
 
@@ -465,7 +469,7 @@ pub struct ListQuery {
 /// page costs the same at any depth (index sessions_by_start).
 pub fn list(
     connection: &mut PgConnection,
-    athlete_id: Uuid,
+    athlete_id: AthleteId,
     query: &ListQuery,
 ) -> RepoResult<(Vec<Session>, bool)> {
     let mut sql = sessions::table
@@ -499,9 +503,9 @@ pub fn list(
 /// Everything changed since `since` (tombstones included), by change time.
 pub fn changes(
     connection: &mut PgConnection,
-    athlete_id: Uuid,
+    athlete_id: AthleteId,
     since: DateTime<Utc>,
-    after: Option<(DateTime<Utc>, Uuid)>,
+    after: Option<(DateTime<Utc>, SessionId)>,
     limit: i64,
 ) -> RepoResult<(Vec<Session>, bool)> {
     let mut sql = sessions::table
@@ -535,7 +539,7 @@ fn page(mut rows: Vec<SessionRow>, limit: i64) -> RepoResult<(Vec<Session>, bool
 /// Live sessions started in [from, to), for load reports and adherence.
 pub fn between(
     connection: &mut PgConnection,
-    athlete_id: Uuid,
+    athlete_id: AthleteId,
     from: DateTime<Utc>,
     to: DateTime<Utc>,
 ) -> RepoResult<Vec<Session>> {
@@ -557,7 +561,7 @@ pub fn between(
 /// what the loads of a new plan are computed from.
 pub fn weighted_sets(
     connection: &mut PgConnection,
-    athlete_id: Uuid,
+    athlete_id: AthleteId,
     since: DateTime<Utc>,
     before: DateTime<Utc>,
     limit: i64,
@@ -620,7 +624,7 @@ pub enum Claim {
 /// to the connection's lock timeout, then 409) and then replays its answer.
 pub fn claim_key(
     connection: &mut PgConnection,
-    account: Uuid,
+    account: AccountId,
     key: &str,
     request_sha256: &str,
 ) -> RepoResult<Claim> {
@@ -642,7 +646,7 @@ pub fn claim_key(
 /// The answer stored under a key that was already claimed.
 pub fn stored_answer(
     connection: &mut PgConnection,
-    account: Uuid,
+    account: AccountId,
     key: &str,
     request_sha256: &str,
 ) -> RepoResult<Claim> {
@@ -688,7 +692,7 @@ pub fn in_flight(error: diesel::result::Error) -> RepoError {
 /// Records the answer given under `key`, in the same transaction.
 pub fn complete_key(
     connection: &mut PgConnection,
-    account: Uuid,
+    account: AccountId,
     key: &str,
     answer: &StoredAnswer,
 ) -> RepoResult<()> {

@@ -8,6 +8,8 @@ use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Bytea, Date, Int4, Int8, Jsonb, Text, Timestamptz};
 use uuid::Uuid;
 
+use crate::ids::AccountId;
+
 use super::error::{RepoError, RepoResult};
 use crate::db::schema::{
     accounts, athletes, grants, webhook_attempts, webhook_deliveries, webhooks,
@@ -22,7 +24,7 @@ pub const MAX_PER_ACCOUNT: i64 = 20;
 #[diesel(table_name = webhooks)]
 pub struct WebhookRow {
     pub id: Uuid,
-    pub account_id: Uuid,
+    pub account_id: AccountId,
     pub url: String,
     pub events: Vec<String>,
     pub secret_sealed: Vec<u8>,
@@ -60,7 +62,7 @@ pub fn create(connection: &mut PgConnection, row: &WebhookRow) -> RepoResult<Opt
     })
 }
 
-pub fn list(connection: &mut PgConnection, account_id: Uuid) -> RepoResult<Vec<WebhookRow>> {
+pub fn list(connection: &mut PgConnection, account_id: AccountId) -> RepoResult<Vec<WebhookRow>> {
     Ok(webhooks::table
         .filter(webhooks::account_id.eq(account_id))
         .order(webhooks::id.asc())
@@ -71,7 +73,7 @@ pub fn list(connection: &mut PgConnection, account_id: Uuid) -> RepoResult<Vec<W
 /// The account's own subscription; another account's is not found.
 pub fn find(
     connection: &mut PgConnection,
-    account_id: Uuid,
+    account_id: AccountId,
     webhook_id: Uuid,
 ) -> RepoResult<Option<WebhookRow>> {
     Ok(webhooks::table
@@ -86,7 +88,7 @@ pub fn find(
 /// had none of that id.
 pub fn delete(
     connection: &mut PgConnection,
-    account_id: Uuid,
+    account_id: AccountId,
     webhook_id: Uuid,
 ) -> RepoResult<bool> {
     let deleted = diesel::delete(

@@ -2,11 +2,11 @@
 //! of a change, each in one trip to the database.
 
 use diesel::PgConnection;
-use uuid::Uuid;
 
 use crate::db::{self, PgPool, reads::Reads};
 use crate::domain::profile::AthleteProfile;
 use crate::error::ApiError;
+use crate::ids::AthleteId;
 use crate::repo::access::AccessLevel;
 use crate::repo::accounts::{self, Caller};
 use crate::repo::athletes::{self, Athlete, VisibleAthlete};
@@ -18,7 +18,7 @@ use crate::repo::athletes::{self, Athlete, VisibleAthlete};
 pub fn require_caller(
     connection: &mut PgConnection,
     token_digest: &[u8],
-    athlete_id: Uuid,
+    athlete_id: AthleteId,
     needed: AccessLevel,
 ) -> Result<(Caller, VisibleAthlete), ApiError> {
     let caller = accounts::authenticate(connection, token_digest)?;
@@ -32,7 +32,7 @@ pub fn require_caller(
 pub fn may_read(
     connection: &mut PgConnection,
     token_digest: &[u8],
-    athlete_id: Uuid,
+    athlete_id: AthleteId,
 ) -> Result<(), ApiError> {
     require_caller(connection, token_digest, athlete_id, AccessLevel::Read)?;
     Ok(())
@@ -56,7 +56,7 @@ pub async fn create(
 pub async fn list_visible(
     reads: &Reads,
     token_digest: Vec<u8>,
-    after: Option<Uuid>,
+    after: Option<AthleteId>,
     limit: i64,
 ) -> Result<(Vec<Athlete>, bool), ApiError> {
     let (_, page) = reads
@@ -74,7 +74,7 @@ pub async fn list_visible(
 pub async fn find(
     pool: &PgPool,
     token_digest: Vec<u8>,
-    athlete_id: Uuid,
+    athlete_id: AthleteId,
 ) -> Result<VisibleAthlete, ApiError> {
     db::run(pool, move |connection| {
         let (_, visible) =
@@ -94,7 +94,7 @@ pub async fn find(
 pub async fn update(
     pool: &PgPool,
     token_digest: Vec<u8>,
-    athlete_id: Uuid,
+    athlete_id: AthleteId,
     change: impl FnOnce(&AthleteProfile) -> Result<AthleteProfile, ApiError> + Send + 'static,
     check_version: impl FnOnce(i64) -> Result<(), ApiError> + Send + 'static,
 ) -> Result<(Athlete, i64), ApiError> {
@@ -118,7 +118,7 @@ pub async fn update(
 pub async fn delete(
     pool: &PgPool,
     token_digest: Vec<u8>,
-    athlete_id: Uuid,
+    athlete_id: AthleteId,
     check_version: impl FnOnce(i64) -> Result<(), ApiError> + Send + 'static,
 ) -> Result<(), ApiError> {
     db::run(pool, move |connection| {

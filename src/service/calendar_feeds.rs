@@ -6,6 +6,7 @@ use uuid::Uuid;
 use super::athletes::require_caller;
 use crate::db::{self, PgPool};
 use crate::error::ApiError;
+use crate::ids::{AccountId, AthleteId};
 use crate::repo::access::AccessLevel;
 use crate::repo::calendar_feeds::{self as repo, CalendarFeed, OpenedFeed, Visible};
 use crate::repo::plans::{self, StoredPlan};
@@ -16,7 +17,7 @@ const MAX_PLANS_PER_FEED: i64 = 50;
 
 /// The owner sees (and ends) every feed of the athlete; a coach only those
 /// the coach created, the others are not theirs to see.
-fn visible_to(access: AccessLevel, caller: Uuid) -> Visible {
+fn visible_to(access: AccessLevel, caller: AccountId) -> Visible {
     if access == AccessLevel::Owner {
         Visible::All
     } else {
@@ -33,7 +34,7 @@ fn feed_not_found() -> ApiError {
 pub async fn create(
     pool: &PgPool,
     token_digest: Vec<u8>,
-    athlete_id: Uuid,
+    athlete_id: AthleteId,
     name: Option<String>,
     feed_token_digest: Vec<u8>,
 ) -> Result<CalendarFeed, ApiError> {
@@ -54,7 +55,7 @@ pub async fn create(
 pub async fn list(
     pool: &PgPool,
     token_digest: Vec<u8>,
-    athlete_id: Uuid,
+    athlete_id: AthleteId,
     after: Option<Uuid>,
     limit: i64,
 ) -> Result<(Vec<CalendarFeed>, bool), ApiError> {
@@ -71,7 +72,7 @@ pub async fn list(
 pub async fn find(
     pool: &PgPool,
     token_digest: Vec<u8>,
-    athlete_id: Uuid,
+    athlete_id: AthleteId,
     feed_id: Uuid,
 ) -> Result<CalendarFeed, ApiError> {
     db::run(pool, move |connection| {
@@ -87,7 +88,7 @@ pub async fn find(
 pub async fn delete(
     pool: &PgPool,
     token_digest: Vec<u8>,
-    athlete_id: Uuid,
+    athlete_id: AthleteId,
     feed_id: Uuid,
 ) -> Result<(), ApiError> {
     db::run(pool, move |connection| {

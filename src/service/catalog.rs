@@ -15,6 +15,7 @@ use crate::domain::catalog_filter::ExerciseFilter;
 use crate::domain::validation::FieldError;
 use crate::domain::vocabulary::Role;
 use crate::error::ApiError;
+use crate::ids::AccountId;
 use crate::repo::accounts::{self, Caller};
 use crate::repo::exercises as repo;
 
@@ -31,7 +32,7 @@ fn exercise_not_found() -> ApiError {
 pub(crate) fn viewer_id(
     connection: &mut PgConnection,
     token_digest: Option<&[u8]>,
-) -> Result<Option<Uuid>, ApiError> {
+) -> Result<Option<AccountId>, ApiError> {
     Ok(accounts::authenticate_optional(connection, token_digest)?.map(|caller| caller.account_id))
 }
 
@@ -284,13 +285,13 @@ fn write_import(
     }
 }
 
-fn origin_of(owner: Option<Uuid>) -> &'static str {
+fn origin_of(owner: Option<AccountId>) -> &'static str {
     if owner.is_some() { "coach" } else { "admin" }
 }
 
 /// Who owns an exercise the caller creates: admins write the global
 /// catalog, coaches their private one; athletes may not write.
-fn owner_for_new(caller: &Caller) -> Result<Option<Uuid>, ApiError> {
+fn owner_for_new(caller: &Caller) -> Result<Option<AccountId>, ApiError> {
     match caller.role {
         Role::Admin => Ok(None),
         Role::Coach => Ok(Some(caller.account_id)),
@@ -325,7 +326,7 @@ fn writable_exercise(
 
 fn validate_against_catalog(
     connection: &mut PgConnection,
-    owner: Option<Uuid>,
+    owner: Option<AccountId>,
     definition: &ExerciseDefinition,
 ) -> Result<(), ApiError> {
     definition.validate().map_err(ApiError::unprocessable)?;

@@ -2,13 +2,12 @@
 //! coach's side (list, accept, decline or leave). A grant gives nothing
 //! until the coach accepts it.
 
-use uuid::Uuid;
-
 use super::athletes::require_caller;
 use crate::db::{self, PgPool};
 use crate::domain::account::normalize_email;
 use crate::domain::vocabulary::{GrantAccess, GrantStatus, Role};
 use crate::error::ApiError;
+use crate::ids::{AthleteId, GrantId};
 use crate::repo::access::AccessLevel;
 use crate::repo::accounts;
 use crate::repo::grants::{self, CoachGrant, Grant};
@@ -19,7 +18,7 @@ use crate::repo::grants::{self, CoachGrant, Grant};
 pub async fn grant(
     pool: &PgPool,
     token_digest: Vec<u8>,
-    athlete_id: Uuid,
+    athlete_id: AthleteId,
     coach_email: String,
     access: GrantAccess,
 ) -> Result<(Grant, bool), ApiError> {
@@ -40,7 +39,7 @@ pub async fn grant(
 pub async fn list_for_athlete(
     pool: &PgPool,
     token_digest: Vec<u8>,
-    athlete_id: Uuid,
+    athlete_id: AthleteId,
 ) -> Result<Vec<Grant>, ApiError> {
     db::run(pool, move |connection| {
         require_caller(connection, &token_digest, athlete_id, AccessLevel::Owner)?;
@@ -53,8 +52,8 @@ pub async fn list_for_athlete(
 pub async fn revoke(
     pool: &PgPool,
     token_digest: Vec<u8>,
-    athlete_id: Uuid,
-    grant_id: Uuid,
+    athlete_id: AthleteId,
+    grant_id: GrantId,
 ) -> Result<(), ApiError> {
     db::run(pool, move |connection| {
         require_caller(connection, &token_digest, athlete_id, AccessLevel::Owner)?;
@@ -75,7 +74,7 @@ pub async fn list_for_coach(
     pool: &PgPool,
     token_digest: Vec<u8>,
     status: Option<GrantStatus>,
-    after: Option<Uuid>,
+    after: Option<GrantId>,
     limit: i64,
 ) -> Result<(Vec<CoachGrant>, bool), ApiError> {
     db::run(pool, move |connection| {
@@ -101,7 +100,7 @@ pub async fn list_for_coach(
 pub async fn accept(
     pool: &PgPool,
     token_digest: Vec<u8>,
-    grant_id: Uuid,
+    grant_id: GrantId,
 ) -> Result<CoachGrant, ApiError> {
     db::run(pool, move |connection| {
         let caller = accounts::authenticate(connection, &token_digest)?;
@@ -114,7 +113,7 @@ pub async fn accept(
 pub async fn end_for_coach(
     pool: &PgPool,
     token_digest: Vec<u8>,
-    grant_id: Uuid,
+    grant_id: GrantId,
 ) -> Result<(), ApiError> {
     db::run(pool, move |connection| {
         let caller = accounts::authenticate(connection, &token_digest)?;

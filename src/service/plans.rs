@@ -29,6 +29,7 @@ use crate::domain::profile::AthleteProfile;
 use crate::domain::strength_load::LiftHistory;
 use crate::domain::validation::FieldError;
 use crate::error::ApiError;
+use crate::ids::{AccountId, AthleteId, PlanId};
 use crate::repo::access::AccessLevel;
 use crate::repo::accounts::{self, Caller};
 use crate::repo::athletes;
@@ -81,7 +82,7 @@ pub async fn violations(
 pub async fn create(
     pool: &PgPool,
     token_digest: Vec<u8>,
-    athlete_id: Uuid,
+    athlete_id: AthleteId,
     overrides: serde_json::Value,
     parse_request: ParseRequest,
 ) -> Result<StoredPlan, ApiError> {
@@ -120,8 +121,8 @@ pub async fn create(
 pub async fn list(
     reads: &Reads,
     token_digest: Vec<u8>,
-    athlete_id: Uuid,
-    after: Option<Uuid>,
+    athlete_id: AthleteId,
+    after: Option<PlanId>,
     limit: i64,
 ) -> Result<(Vec<PlanSummary>, bool), ApiError> {
     reads
@@ -136,7 +137,7 @@ pub async fn list(
 pub async fn visible(
     pool: &PgPool,
     token_digest: Vec<u8>,
-    plan_id: Uuid,
+    plan_id: PlanId,
     needed: AccessLevel,
 ) -> Result<StoredPlan, ApiError> {
     db::run(pool, move |connection| {
@@ -147,7 +148,7 @@ pub async fn visible(
 }
 
 /// Deletes a plan the caller may write.
-pub async fn delete(pool: &PgPool, token_digest: Vec<u8>, plan_id: Uuid) -> Result<(), ApiError> {
+pub async fn delete(pool: &PgPool, token_digest: Vec<u8>, plan_id: PlanId) -> Result<(), ApiError> {
     db::run(pool, move |connection| {
         let (_, plan) = require_plan(connection, &token_digest, plan_id, AccessLevel::ReadWrite)?;
         Ok(repo::delete(connection, plan.athlete_id, plan_id)?)
@@ -160,7 +161,7 @@ pub async fn delete(pool: &PgPool, token_digest: Vec<u8>, plan_id: Uuid) -> Resu
 pub async fn adapt_from(
     pool: &PgPool,
     token_digest: Vec<u8>,
-    plan_id: Uuid,
+    plan_id: PlanId,
     from: NaiveDate,
 ) -> Result<StoredPlan, ApiError> {
     let (caller, stored, logs, inputs, catalog, lifts) = db::run(pool, move |connection| {
@@ -234,7 +235,7 @@ impl Located {
 pub async fn planned_session(
     pool: &PgPool,
     token_digest: Vec<u8>,
-    plan_id: Uuid,
+    plan_id: PlanId,
     date: NaiveDate,
     n: u16,
 ) -> Result<(StoredPlan, Located, ExerciseNames), ApiError> {
@@ -261,7 +262,7 @@ pub async fn planned_session(
 fn require_plan(
     connection: &mut PgConnection,
     token_digest: &[u8],
-    plan_id: Uuid,
+    plan_id: PlanId,
     needed: AccessLevel,
 ) -> Result<(Caller, StoredPlan), ApiError> {
     let caller = accounts::authenticate(connection, token_digest)?;
@@ -316,7 +317,7 @@ async fn engine_catalog(
 /// one the slug resolves to for the caller (`repo::exercises`).
 fn load_catalog(
     connection: &mut PgConnection,
-    viewer: Option<Uuid>,
+    viewer: Option<AccountId>,
 ) -> Result<PlanCatalog, ApiError> {
     Ok(PlanCatalog::new(exercises::resolved(connection, viewer)?))
 }
@@ -353,7 +354,7 @@ async fn run_engine(
 /// for the loads of a plan (`load_kg`).
 fn lift_history(
     connection: &mut PgConnection,
-    athlete_id: Uuid,
+    athlete_id: AthleteId,
     before: DateTime<Utc>,
 ) -> Result<LiftHistory, ApiError> {
     let sessions = sessions::weighted_sets(

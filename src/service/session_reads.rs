@@ -5,13 +5,13 @@
 
 use actix_web::web;
 use chrono::{Duration, NaiveDate, Utc};
-use uuid::Uuid;
 
 use crate::db::{self, PgPool, reads::Reads};
 use crate::domain::adherence::{self, Adherence};
 use crate::domain::dates::midnight;
 use crate::domain::load::{LOAD_HISTORY_DAYS, LoadReport, report};
 use crate::error::ApiError;
+use crate::ids::{AthleteId, PlanId, SessionId};
 use crate::repo::access::AccessLevel;
 use crate::repo::sessions::{self as repo, ListQuery, Session, VisibleSession};
 use crate::repo::{accounts, athletes, plans};
@@ -25,7 +25,7 @@ pub enum Listing {
     /// order, after the `(updated_at, id)` position `after`.
     ChangedSince {
         since: chrono::DateTime<Utc>,
-        after: Option<(chrono::DateTime<Utc>, Uuid)>,
+        after: Option<(chrono::DateTime<Utc>, SessionId)>,
         limit: i64,
     },
 }
@@ -34,7 +34,7 @@ pub enum Listing {
 pub async fn list(
     reads: &Reads,
     token_digest: Vec<u8>,
-    athlete_id: Uuid,
+    athlete_id: AthleteId,
     listing: Listing,
 ) -> Result<(Vec<Session>, bool), ApiError> {
     reads
@@ -58,7 +58,7 @@ pub async fn list(
 pub async fn find(
     pool: &PgPool,
     token_digest: Vec<u8>,
-    session_id: Uuid,
+    session_id: SessionId,
 ) -> Result<VisibleSession, ApiError> {
     db::run(pool, move |connection| {
         Ok(repo::require_with_token(
@@ -76,7 +76,7 @@ pub async fn find(
 pub async fn load_report(
     reads: &Reads,
     token_digest: Vec<u8>,
-    athlete_id: Uuid,
+    athlete_id: AthleteId,
     from: NaiveDate,
     to: NaiveDate,
 ) -> Result<LoadReport, ApiError> {
@@ -102,8 +102,8 @@ pub async fn load_report(
 pub async fn adherence(
     reads: &Reads,
     token_digest: Vec<u8>,
-    athlete_id: Uuid,
-    plan_id: Uuid,
+    athlete_id: AthleteId,
+    plan_id: PlanId,
 ) -> Result<Adherence, ApiError> {
     // The plan comes with the access check, from the primary: only the
     // logs, the bulk of it, are read from the replica.

@@ -17,6 +17,7 @@ use crate::domain::trimp::HeartRateReserve;
 use crate::domain::validation::FieldError;
 use crate::error::ApiError;
 use crate::http::conditional::version_etag;
+use crate::ids::{AccountId, AthleteId, SessionId};
 use crate::repo::access::{AccessLevel, forbidden};
 use crate::repo::athletes::VisibleAthlete;
 use crate::repo::session_create::{self, KeyedAnswer, OneStatementCreate};
@@ -29,7 +30,7 @@ use crate::service::athletes::require_caller;
 pub async fn create(
     pool: &PgPool,
     token_digest: Vec<u8>,
-    athlete_id: Uuid,
+    athlete_id: AthleteId,
     input: SessionInput,
     key: Option<String>,
 ) -> Result<Created, ApiError> {
@@ -55,7 +56,7 @@ pub async fn create(
 pub async fn replace(
     pool: &PgPool,
     token_digest: Vec<u8>,
-    session_id: Uuid,
+    session_id: SessionId,
     input: SessionInput,
     precondition: impl FnOnce(i64) -> Result<(), ApiError> + Send + 'static,
 ) -> Result<(Session, i64), ApiError> {
@@ -86,7 +87,7 @@ pub async fn replace(
 pub async fn delete(
     pool: &PgPool,
     token_digest: Vec<u8>,
-    session_id: Uuid,
+    session_id: SessionId,
     precondition: impl FnOnce(i64) -> Result<(), ApiError> + Send + 'static,
 ) -> Result<(), ApiError> {
     db::run(pool, move |connection| {
@@ -116,7 +117,7 @@ pub async fn delete(
 pub async fn may_write(
     pool: &PgPool,
     token_digest: Vec<u8>,
-    athlete_id: Uuid,
+    athlete_id: AthleteId,
 ) -> Result<(), ApiError> {
     db::run(pool, move |connection| {
         require_caller(
@@ -135,7 +136,7 @@ pub async fn may_write(
 pub async fn import(
     pool: &PgPool,
     token_digest: Vec<u8>,
-    athlete_id: Uuid,
+    athlete_id: AthleteId,
     activity: Activity,
     sha256: String,
     options: ImportOptions,
@@ -222,8 +223,8 @@ fn body_hash(input: &SessionInput) -> Result<String, ApiError> {
 /// athlete may see, and a planned link names one of the athlete's plans.
 fn check_references(
     connection: &mut PgConnection,
-    athlete_owner: Uuid,
-    athlete_id: Uuid,
+    athlete_owner: AccountId,
+    athlete_id: AthleteId,
     input: &SessionInput,
 ) -> Result<(), ApiError> {
     let mut errors = Vec::new();
@@ -260,7 +261,7 @@ pub const FIRST_VERSION: i64 = 1;
 
 /// The headers of a session answer: its version and where it lives.
 /// Part of what an idempotent create stores, so the service knows them.
-pub fn answer_headers(id: Uuid, version: i64) -> [(&'static str, String); 2] {
+pub fn answer_headers(id: SessionId, version: i64) -> [(&'static str, String); 2] {
     [
         ("etag", version_etag(version)),
         ("location", format!("/v1/sessions/{id}")),
@@ -269,7 +270,7 @@ pub fn answer_headers(id: Uuid, version: i64) -> [(&'static str, String); 2] {
 
 /// The headers of a session answer as they are kept under an
 /// idempotency key (`StoredAnswer::headers`).
-fn stored_session_headers(id: Uuid, version: i64) -> serde_json::Value {
+fn stored_session_headers(id: SessionId, version: i64) -> serde_json::Value {
     serde_json::Value::Object(
         answer_headers(id, version)
             .into_iter()
@@ -284,7 +285,7 @@ pub enum Created {
     /// Created in one statement: the body was serialized to be stored
     /// under the idempotency key, and is sent as it is.
     NewRendered {
-        id: Uuid,
+        id: SessionId,
         body: Vec<u8>,
     },
     /// A repeat of an earlier create with the same client id and body.
@@ -297,7 +298,7 @@ pub enum Created {
 struct CreateRequest<'a> {
     /// SHA-256 of the bearer token.
     token_digest: &'a [u8],
-    athlete_id: Uuid,
+    athlete_id: AthleteId,
     input: &'a SessionInput,
     body_hash: &'a str,
     key: Option<&'a str>,
@@ -317,7 +318,7 @@ fn create_simple(
         key,
         now,
     } = *request;
-    let session = session_create::new_session(Uuid::now_v7(), athlete_id, input, now);
+    let session = session_create::new_session(SessionId::new_v7(), athlete_id, input, now);
     let body = serde_json::to_vec(&session).map_err(ApiError::internal)?;
     let request_hash = request_hash(athlete_id, hash, input);
     let headers = key.map(|_| stored_session_headers(session.id, FIRST_VERSION));
@@ -348,7 +349,7 @@ fn create_simple(
 }
 
 /// The key covers the athlete and the client id as well as the body.
-fn request_hash(athlete_id: Uuid, body_hash: &str, input: &SessionInput) -> String {
+fn request_hash(athlete_id: AthleteId, body_hash: &str, input: &SessionInput) -> String {
     sha256_hex(format!("{athlete_id}:{body_hash}:{:?}", input.id).as_bytes())
 }
 
@@ -392,7 +393,7 @@ fn create_checked(
             athlete_id,
             input,
         )?;
-        let id = input.id.unwrap_or_else(Uuid::now_v7);
+        let id = input.id.unwrap_or_else(SessionId::new_v7);
         if let Some(client_id) = input.id {
             repo::lock_client_id(connection, client_id)?;
         }
@@ -444,7 +445,7 @@ fn create_checked(
 fn replace_on(
     connection: &mut PgConnection,
     token_digest: &[u8],
-    session_id: Uuid,
+    session_id: SessionId,
     input: &SessionInput,
     body_hash: &str,
     now: DateTime<Utc>,
@@ -490,8 +491,8 @@ pub enum Imported {
 /// the idempotency key (claimed first, answered last).
 fn store_import(
     connection: &mut PgConnection,
-    caller: Uuid,
-    athlete_id: Uuid,
+    caller: AccountId,
+    athlete_id: AthleteId,
     session: &ImportedSession,
     key: Option<(&str, &str)>,
 ) -> Result<Imported, ApiError> {
@@ -508,7 +509,7 @@ fn store_import(
             Some((existing, version)) => Imported::Existing(existing, version),
             None => match repo::insert_imported(
                 connection,
-                Uuid::now_v7(),
+                SessionId::new_v7(),
                 athlete_id,
                 caller,
                 session,

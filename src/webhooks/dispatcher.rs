@@ -433,7 +433,7 @@ fn new_warnings(
     let (history_start, from, to) = warnings::window(session_date, today);
     let sessions = between(
         connection,
-        event.athlete_id,
+        crate::ids::AthleteId::from(event.athlete_id),
         midnight(history_start),
         midnight(to + chrono::Duration::days(1)),
     )?;

@@ -17,7 +17,7 @@ pub struct Evidence {
     /// Planned sessions of the last two weeks with no log: their dates.
     pub missed: Vec<NaiveDate>,
     /// Logs well above their planned effort: (log id, date, logged RPE, target RPE).
-    pub too_hard: Vec<(uuid::Uuid, NaiveDate, u8, u8)>,
+    pub too_hard: Vec<(crate::ids::SessionId, NaiveDate, u8, u8)>,
     /// Load warnings of the last four weeks, as text with their dates.
     pub warnings: Vec<String>,
     /// Running kilometres logged in the 7 days before the re-plan date.
@@ -222,8 +222,18 @@ mod tests {
                 from - Duration::days(8),
             ],
             too_hard: vec![
-                (uuid::Uuid::nil(), from - Duration::days(2), 9, 3),
-                (uuid::Uuid::nil(), from - Duration::days(4), 8, 4),
+                (
+                    crate::ids::SessionId::from(uuid::Uuid::nil()),
+                    from - Duration::days(2),
+                    9,
+                    3,
+                ),
+                (
+                    crate::ids::SessionId::from(uuid::Uuid::nil()),
+                    from - Duration::days(4),
+                    8,
+                    4,
+                ),
             ],
             warnings: vec![],
             recent_run_km: plan.weeks[4].planned_run_km * 0.6,

@@ -2,8 +2,8 @@
 //! session's time of day, in floating local time (the athlete's own clock,
 //! wherever they travel).
 
+use crate::ids::PlanId;
 use chrono::{DateTime, Utc};
-use uuid::Uuid;
 
 use super::model::{Plan, PlannedSession};
 
@@ -83,7 +83,7 @@ fn describe(session: &PlannedSession) -> String {
 /// fetches, new for an adapted plan, which is a plan of its own).
 pub struct PlanEvents<'a> {
     pub plan: &'a Plan,
-    pub plan_id: Uuid,
+    pub plan_id: PlanId,
     /// When the plan was made (DTSTAMP), passed in so the text is a pure
     /// function of the stored plans (and its ETag with it).
     pub stamp: DateTime<Utc>,
@@ -99,7 +99,7 @@ pub struct CalendarHeader<'a> {
 }
 
 /// One plan's calendar text (the export of `GET /v1/plans/{id}/calendar.ics`).
-pub fn to_ics(plan: &Plan, plan_id: Uuid, stamp: DateTime<Utc>) -> String {
+pub fn to_ics(plan: &Plan, plan_id: PlanId, stamp: DateTime<Utc>) -> String {
     calendar_ics(
         &CalendarHeader {
             name: "runstrong training plan",
@@ -178,6 +178,7 @@ mod tests {
     use super::*;
     use crate::domain::plan::fixtures::{marathon_request, seed_catalog};
     use crate::domain::plan::generate::generate;
+    use uuid::Uuid;
 
     /// Unfolds and splits into (name, value) pairs, as a calendar app would.
     fn parse(text: &str) -> Vec<(String, String)> {
@@ -198,7 +199,11 @@ mod tests {
     #[test]
     fn every_session_becomes_one_event_on_its_day_and_time() {
         let plan = generate(&marathon_request(), &seed_catalog()).unwrap();
-        let text = to_ics(&plan, Uuid::nil(), DateTime::from_timestamp(0, 0).unwrap());
+        let text = to_ics(
+            &plan,
+            PlanId::from(Uuid::nil()),
+            DateTime::from_timestamp(0, 0).unwrap(),
+        );
         for line in text.split("\r\n") {
             assert!(line.len() <= 75, "unfolded line: {line}");
         }
@@ -234,7 +239,11 @@ mod tests {
     #[test]
     fn the_race_is_an_event_and_runs_describe_their_steps() {
         let plan = generate(&marathon_request(), &seed_catalog()).unwrap();
-        let text = to_ics(&plan, Uuid::nil(), DateTime::from_timestamp(0, 0).unwrap());
+        let text = to_ics(
+            &plan,
+            PlanId::from(Uuid::nil()),
+            DateTime::from_timestamp(0, 0).unwrap(),
+        );
         let unfolded = text.replace("\r\n ", "");
         let race = unfolded
             .split("BEGIN:VEVENT")
@@ -256,7 +265,10 @@ mod tests {
     fn one_calendar_holds_several_plans_with_distinct_uids() {
         let plan = generate(&marathon_request(), &seed_catalog()).unwrap();
         let stamp = DateTime::from_timestamp(0, 0).unwrap();
-        let (a, b) = (Uuid::from_u128(1), Uuid::from_u128(2));
+        let (a, b) = (
+            PlanId::from(Uuid::from_u128(1)),
+            PlanId::from(Uuid::from_u128(2)),
+        );
         let text = calendar_ics(
             &CalendarHeader {
                 name: "Sam, subscribed",
