@@ -57,7 +57,7 @@ pub struct Prescription {
 #[serde(deny_unknown_fields)]
 pub struct ExerciseDefinition {
     // The limits below are those of `validate`, where JSON Schema can say
-    // them (uniqueItems: see `openapi::UNIQUE_ITEMS`); the rules between
+    // them (uniqueItems: see `openapi::schema_constraints::UNIQUE_ITEMS`); the rules between
     // fields (a muscle not both primary and secondary, `none` alone, ...)
     // it cannot.
     /// Lowercase words of letters and digits joined by single hyphens.
