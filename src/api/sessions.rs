@@ -21,7 +21,8 @@ use crate::http::auth::BearerToken;
 use crate::http::conditional::{IfMatch, IfMatchHeader, version_etag, versioned_read};
 use crate::http::extract::JsonBody;
 use crate::ids::{PlanId, SessionId};
-use crate::repo::sessions::{ListQuery, Session, StoredAnswer};
+use crate::repo::idempotency::StoredAnswer;
+use crate::repo::sessions::{ListQuery, Session};
 use crate::service::session_reads::{self, Listing};
 use crate::service::sessions::{self as service, Created};
 

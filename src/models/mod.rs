@@ -5,3 +5,4 @@ pub mod account;
 pub mod athlete;
 pub mod calendar_feed;
 pub mod exercise;
+pub mod session;

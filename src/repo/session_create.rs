@@ -19,7 +19,8 @@ use diesel::sql_types::{
 };
 
 use super::error::{RepoError, RepoResult};
-use super::sessions::{Session, in_flight};
+use super::idempotency::in_flight;
+use super::sessions::Session;
 use crate::domain::session::SessionInput;
 
 /// What PostgreSQL will store for a time: whole microseconds (sessions

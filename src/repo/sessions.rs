@@ -1,4 +1,5 @@
-//! Logged sessions and the idempotency keys that guard their creation.
+//! Logged sessions: their rows, reads, writes and tombstones. The
+//! idempotency keys that guard their creation are in `repo::idempotency`.
 
 use std::collections::HashMap;
 
@@ -9,13 +10,12 @@ use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::ids::{AccountId, AthleteId, PlanId, SessionId};
+use crate::models::session::SessionRow;
 
 use super::access::AccessLevel;
 use super::accounts::{Caller, caller_from, live_token};
 use super::error::{RepoError, RepoResult};
-use crate::db::schema::{
-    accounts, athletes, exercises, grants, idempotency_keys, sessions, tokens,
-};
+use crate::db::schema::{accounts, athletes, exercises, grants, sessions, tokens};
 use crate::domain::adherence::LoggedSession;
 use crate::domain::load::LoadInput;
 use crate::domain::session::{LoggedSet, PlannedLink, SessionInput};
@@ -73,36 +73,6 @@ impl Session {
             rpe: self.rpe,
         }
     }
-}
-
-#[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = sessions, check_for_backend(diesel::pg::Pg))]
-pub struct SessionRow {
-    id: SessionId,
-    athlete_id: AthleteId,
-    planned_plan_id: Option<PlanId>,
-    planned_date: Option<NaiveDate>,
-    planned_index: Option<i16>,
-    kind: String,
-    started_at: DateTime<Utc>,
-    finished_at: Option<DateTime<Utc>>,
-    duration_min: f64,
-    distance_km: Option<f64>,
-    avg_hr: Option<i16>,
-    elevation_gain_m: Option<f64>,
-    rpe: Option<i16>,
-    notes: Option<String>,
-    sets: serde_json::Value,
-    pub body_sha256: String,
-    pub version: i64,
-    created_at: DateTime<Utc>,
-    updated_at: DateTime<Utc>,
-    deleted_at: Option<DateTime<Utc>>,
-    max_hr: Option<i16>,
-    laps: Option<serde_json::Value>,
-    source_format: Option<String>,
-    source_sha256: Option<String>,
-    trimp: Option<f64>,
 }
 
 pub fn session_from_row(row: SessionRow) -> RepoResult<Session> {
@@ -584,126 +554,6 @@ pub fn weighted_sets(
                 .map_err(|e| RepoError::internal(format!("corrupt session sets: {e}")))
         })
         .collect()
-}
-
-/// The answer given under an idempotency key, kept to be given again: a
-/// replay must be indistinguishable from the first answer, so it keeps
-/// the headers that describe the answer (`Location`, `ETag`) as well.
-#[derive(Debug, Clone, PartialEq)]
-pub struct StoredAnswer {
-    pub status: u16,
-    /// Header names and values, as a JSON object of strings.
-    pub headers: serde_json::Value,
-    pub body: Vec<u8>,
-}
-
-impl StoredAnswer {
-    /// The stored headers as (name, value) pairs; anything that is not a
-    /// string value is skipped.
-    pub fn header_pairs(&self) -> impl Iterator<Item = (&str, &str)> {
-        self.headers
-            .as_object()
-            .into_iter()
-            .flatten()
-            .filter_map(|(name, value)| Some((name.as_str(), value.as_str()?)))
-    }
-}
-
-/// What claiming an idempotency key found.
-pub enum Claim {
-    /// The key is ours: do the work and record the answer.
-    Claimed,
-    /// The key was used before for this same request: its stored answer.
-    Replay(StoredAnswer),
-    /// The key was used before for a different request.
-    Mismatch,
-}
-
-/// Claims `key` for `account` inside the caller's transaction. A
-/// concurrent claim of the same key waits for the first transaction (up
-/// to the connection's lock timeout, then 409) and then replays its answer.
-pub fn claim_key(
-    connection: &mut PgConnection,
-    account: AccountId,
-    key: &str,
-    request_sha256: &str,
-) -> RepoResult<Claim> {
-    let inserted = diesel::insert_into(idempotency_keys::table)
-        .values((
-            idempotency_keys::account_id.eq(account),
-            idempotency_keys::key.eq(key),
-            idempotency_keys::request_sha256.eq(request_sha256),
-        ))
-        .on_conflict_do_nothing()
-        .execute(connection)
-        .map_err(in_flight)?;
-    if inserted == 1 {
-        return Ok(Claim::Claimed);
-    }
-    stored_answer(connection, account, key, request_sha256)
-}
-
-/// The answer stored under a key that was already claimed.
-pub fn stored_answer(
-    connection: &mut PgConnection,
-    account: AccountId,
-    key: &str,
-    request_sha256: &str,
-) -> RepoResult<Claim> {
-    type Row = (String, Option<i16>, Option<Vec<u8>>, serde_json::Value);
-    let (stored_hash, status, body, headers): Row = idempotency_keys::table
-        .find((account, key))
-        .select((
-            idempotency_keys::request_sha256,
-            idempotency_keys::response_status,
-            idempotency_keys::response_body,
-            idempotency_keys::response_headers,
-        ))
-        .first(connection)?;
-    if stored_hash != request_sha256 {
-        return Ok(Claim::Mismatch);
-    }
-    match (status, body) {
-        (Some(status), Some(body)) => Ok(Claim::Replay(StoredAnswer {
-            status: status as u16,
-            headers,
-            body,
-        })),
-        _ => Err(in_flight_error()),
-    }
-}
-
-fn in_flight_error() -> RepoError {
-    RepoError::Conflict(
-        "a request with this Idempotency-Key is still in flight; retry shortly".to_owned(),
-    )
-}
-
-/// A lock timeout while waiting on the key means the first request is
-/// still running.
-pub fn in_flight(error: diesel::result::Error) -> RepoError {
-    if error.to_string().contains("lock timeout") {
-        in_flight_error()
-    } else {
-        RepoError::from(error)
-    }
-}
-
-/// Records the answer given under `key`, in the same transaction.
-pub fn complete_key(
-    connection: &mut PgConnection,
-    account: AccountId,
-    key: &str,
-    answer: &StoredAnswer,
-) -> RepoResult<()> {
-    diesel::update(idempotency_keys::table.find((account, key)))
-        .set((
-            idempotency_keys::response_status.eq(answer.status as i16),
-            idempotency_keys::response_body.eq(&answer.body),
-            idempotency_keys::response_headers.eq(&answer.headers),
-        ))
-        .execute(connection)?;
-    Ok(())
 }
 
 /// The load inputs of logged sessions, with each set's primary muscles.

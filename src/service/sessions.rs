@@ -20,8 +20,9 @@ use crate::http::conditional::version_etag;
 use crate::ids::{AccountId, AthleteId, SessionId};
 use crate::repo::access::{AccessLevel, forbidden};
 use crate::repo::athletes::VisibleAthlete;
+use crate::repo::idempotency::{self, Claim, StoredAnswer};
 use crate::repo::session_create::{self, KeyedAnswer, OneStatementCreate};
-use crate::repo::sessions::{self as repo, Claim, Session, StoredAnswer};
+use crate::repo::sessions::{self as repo, Session};
 use crate::repo::{athletes, exercises, plans};
 use crate::service::athletes::require_caller;
 
@@ -339,7 +340,7 @@ fn create_simple(
         }),
         OneStatementCreate::KeyTaken { caller } => {
             let key = key.ok_or_else(|| ApiError::internal("nothing inserted without a key"))?;
-            match repo::stored_answer(connection, caller, key, &request_hash)? {
+            match idempotency::stored_answer(connection, caller, key, &request_hash)? {
                 Claim::Replay(answer) => Ok(Created::Replay(answer)),
                 Claim::Mismatch => Err(key_reused()),
                 Claim::Claimed => Err(ApiError::internal("a taken key cannot be claimed")),
@@ -381,7 +382,7 @@ fn create_checked(
     let request_hash = request_hash(athlete_id, hash, input);
     connection.transaction(|connection| {
         if let Some(key) = key {
-            match repo::claim_key(connection, caller.account_id, key, &request_hash)? {
+            match idempotency::claim_key(connection, caller.account_id, key, &request_hash)? {
                 Claim::Claimed => {}
                 Claim::Replay(answer) => return Ok(Created::Replay(answer)),
                 Claim::Mismatch => return Err(key_reused()),
@@ -433,7 +434,7 @@ fn create_checked(
                 headers: stored_session_headers(session.id, version),
                 body,
             };
-            repo::complete_key(connection, caller.account_id, key, &answer)?;
+            idempotency::complete_key(connection, caller.account_id, key, &answer)?;
         }
         Ok(created)
     })
@@ -498,7 +499,7 @@ fn store_import(
 ) -> Result<Imported, ApiError> {
     connection.transaction(|connection| {
         if let Some((key, request_hash)) = key {
-            match repo::claim_key(connection, caller, key, request_hash)? {
+            match idempotency::claim_key(connection, caller, key, request_hash)? {
                 Claim::Claimed => {}
                 Claim::Replay(answer) => return Ok(Imported::Replay(answer)),
                 Claim::Mismatch => return Err(key_reused()),
@@ -534,7 +535,7 @@ fn store_import(
                 headers: stored_session_headers(session.id, version),
                 body: serde_json::to_vec(session).map_err(ApiError::internal)?,
             };
-            repo::complete_key(connection, caller, key, &answer)?;
+            idempotency::complete_key(connection, caller, key, &answer)?;
         }
         Ok(imported)
     })
