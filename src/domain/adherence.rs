@@ -5,7 +5,6 @@
 
 use std::collections::HashSet;
 
-use crate::ids::{PlanId, SessionId};
 use chrono::{DateTime, Duration, NaiveDate, Utc};
 use serde::Serialize;
 use utoipa::ToSchema;
@@ -16,6 +15,7 @@ use super::plan::adapt::{EFFORT_MARGIN, Evidence};
 use super::plan::model::{Plan, PlannedSession};
 use super::session::PlannedLink;
 use super::vocabulary::SessionKind;
+use crate::ids::{PlanId, SessionId};
 
 /// What pairing and adherence need of a logged session.
 #[derive(Debug, Clone)]

@@ -27,13 +27,13 @@
 
 use std::collections::{BTreeMap, HashMap};
 
-use crate::ids::SessionId;
 use chrono::NaiveDate;
 use serde::Serialize;
 use utoipa::ToSchema;
 
 use super::numbers;
 use super::vocabulary::{Muscle, SessionKind};
+use crate::ids::SessionId;
 
 /// What the metrics need of one logged session.
 #[derive(Debug, Clone, PartialEq)]

@@ -4,12 +4,12 @@
 //! (the row is not returned at all, so the answer is 404). A pending grant
 //! gives nothing.
 
-use crate::ids::AccountId;
 use diesel::{dsl::exists, pg::Pg, prelude::*};
 
 use super::error::{RepoError, RepoResult};
 use crate::db::schema::{athletes, exercises, grants};
 use crate::domain::vocabulary::{GrantAccess, GrantStatus};
+use crate::ids::AccountId;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum AccessLevel {

@@ -1,6 +1,5 @@
 //! Accounts and tokens (the sign-in throttles are in `throttle`).
 
-use crate::ids::AccountId;
 use chrono::{DateTime, Utc};
 use diesel::{dsl::now, prelude::*};
 use serde::Serialize;
@@ -10,6 +9,7 @@ use super::error::{RepoError, RepoResult};
 use crate::auth::token;
 use crate::db::schema::{accounts, tokens};
 use crate::domain::vocabulary::Role;
+use crate::ids::AccountId;
 use crate::models::account::{AccountRow, NewAccountRow};
 
 /// An account as the API shows it (never with its password hash).

@@ -1,7 +1,6 @@
 //! Athlete profiles. Every read carries the access predicate: a profile
 //! the caller may not see is never returned.
 
-use crate::ids::{AccountId, AthleteId};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use serde::Serialize;
@@ -11,6 +10,7 @@ use super::access::{AccessLevel, athletes_with_grant};
 use super::error::{RepoError, RepoResult};
 use crate::db::schema::{athletes, grants};
 use crate::domain::profile::AthleteProfile;
+use crate::ids::{AccountId, AthleteId};
 use crate::models::athlete::AthleteRow;
 
 /// An athlete profile as the API serves it.

@@ -1,7 +1,6 @@
 //! Coach grants on athlete profiles: made by the athlete's owner, pending
 //! until the coach accepts, ended by either side.
 
-use crate::ids::{AccountId, AthleteId, GrantId};
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use serde::Serialize;
@@ -11,6 +10,7 @@ use super::error::{RepoError, RepoResult};
 use crate::db::schema::{accounts, athletes, grants};
 use crate::domain::validation::FieldError;
 use crate::domain::vocabulary::{GrantAccess, GrantStatus, Role};
+use crate::ids::{AccountId, AthleteId, GrantId};
 
 /// A live grant of access to one athlete's data, as its athlete sees it.
 #[derive(Debug, Clone, Serialize, ToSchema)]

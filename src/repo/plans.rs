@@ -1,7 +1,6 @@
 //! Stored plans. Reads carry the athlete access predicate: a plan is
 //! visible exactly when its athlete is.
 
-use crate::ids::{AccountId, AthleteId, PlanId};
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 use serde::Serialize;
@@ -13,6 +12,7 @@ use crate::db::schema::{athletes, grants, plans, sessions};
 use crate::domain::dates::reading_stored;
 use crate::domain::plan::model::Plan;
 use crate::domain::plan::request::PlanRequest;
+use crate::ids::{AccountId, AthleteId, PlanId};
 
 /// A plan stored for an athlete, with the request it was made from.
 #[derive(Debug, Clone, Serialize, ToSchema)]

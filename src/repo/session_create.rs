@@ -9,7 +9,6 @@
 //! or client-chosen id must be checked first take the transactional path
 //! in the handler instead.
 
-use crate::ids::{AccountId, AthleteId, SessionId};
 use chrono::{DateTime, Utc};
 use diesel::pg::Pg;
 use diesel::prelude::*;
@@ -22,6 +21,7 @@ use super::error::{RepoError, RepoResult};
 use super::idempotency::in_flight;
 use super::sessions::Session;
 use crate::domain::session::SessionInput;
+use crate::ids::{AccountId, AthleteId, SessionId};
 
 /// What PostgreSQL will store for a time: whole microseconds (sessions
 /// start after 2000, so truncating matches diesel's conversion).

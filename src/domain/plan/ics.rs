@@ -2,10 +2,10 @@
 //! session's time of day, in floating local time (the athlete's own clock,
 //! wherever they travel).
 
-use crate::ids::PlanId;
 use chrono::{DateTime, Utc};
 
 use super::model::{Plan, PlannedSession};
+use crate::ids::PlanId;
 
 /// Escapes TEXT values (RFC 5545 §3.3.11). Control characters other than
 /// tab cannot appear in TEXT at all; names typed by users may hold them,
