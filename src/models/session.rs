@@ -36,3 +36,65 @@ pub struct SessionRow {
     pub source_sha256: Option<String>,
     pub trimp: Option<f64>,
 }
+
+/// Declares the columns a logged session is written with, once: the
+/// `Insertable`/`AsChangeset` struct that the checked create and the
+/// replace use, and the column names and binds that the one-statement
+/// create (`repo::session_create`) writes into its hand-built insert.
+/// Each bind takes its SQL type from the schema's column, so the two can
+/// never disagree.
+macro_rules! logged_session_columns {
+    ($(#[$meta:meta])* pub struct $name:ident { $($column:ident: $type:ty,)* }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Insertable, AsChangeset)]
+        #[diesel(table_name = sessions, treat_none_as_null = true)]
+        pub struct $name {
+            $(pub $column: $type,)*
+        }
+
+        impl $name {
+            /// The column names, in the order `push_binds` sends the values.
+            pub const COLUMNS: &'static [&'static str] = &[$(stringify!($column)),*];
+
+            /// Pushes every value as a bind parameter, comma-separated, in
+            /// the order of `COLUMNS`.
+            pub fn push_binds<'b>(
+                &'b self,
+                out: &mut diesel::query_builder::AstPass<'_, 'b, diesel::pg::Pg>,
+            ) -> QueryResult<()> {
+                let mut separator = "";
+                $(
+                    out.push_sql(separator);
+                    out.push_bind_param::<
+                        <sessions::$column as diesel::Expression>::SqlType,
+                        _,
+                    >(&self.$column)?;
+                    separator = ", ";
+                )*
+                let _ = separator;
+                Ok(())
+            }
+        }
+    };
+}
+
+logged_session_columns! {
+    /// What a client logs of a session (everything but its id, athlete,
+    /// author and times), as it is written on create and on replace.
+    pub struct LoggedValues {
+        planned_plan_id: Option<PlanId>,
+        planned_date: Option<NaiveDate>,
+        planned_index: Option<i16>,
+        kind: String,
+        started_at: DateTime<Utc>,
+        finished_at: Option<DateTime<Utc>>,
+        duration_min: f64,
+        distance_km: Option<f64>,
+        avg_hr: Option<i16>,
+        elevation_gain_m: Option<f64>,
+        rpe: Option<i16>,
+        notes: Option<String>,
+        sets: serde_json::Value,
+        body_sha256: String,
+    }
+}

@@ -13,15 +13,14 @@ use chrono::{DateTime, Utc};
 use diesel::pg::Pg;
 use diesel::prelude::*;
 use diesel::query_builder::{AstPass, Query, QueryFragment, QueryId};
-use diesel::sql_types::{
-    Bool, Bytea, Double, Jsonb, Nullable, SmallInt, Text, Timestamptz, Untyped,
-};
+use diesel::sql_types::{Bool, Bytea, Jsonb, Nullable, Text, Timestamptz, Untyped};
 
-use super::error::{RepoError, RepoResult};
+use super::error::RepoResult;
 use super::idempotency::in_flight;
-use super::sessions::Session;
+use super::sessions::{Session, values};
 use crate::domain::session::SessionInput;
 use crate::ids::{AccountId, AthleteId, SessionId};
+use crate::models::session::LoggedValues;
 
 /// What PostgreSQL will store for a time: whole microseconds (sessions
 /// start after 2000, so truncating matches diesel's conversion).
@@ -103,43 +102,6 @@ struct Outcome {
     inserted: bool,
 }
 
-/// The statement. `$n` are its values, in the order of the fields of
-/// `CreateStatement` (see `push_value`).
-const SQL: &str = "
-    WITH caller AS (
-        SELECT accounts.id FROM tokens JOIN accounts ON accounts.id = tokens.account_id
-        WHERE tokens.token_sha256 = $1
-          AND tokens.revoked_at IS NULL AND tokens.expires_at > now()
-    ), target AS (
-        SELECT athletes.owner_account_id = caller.id AS owned, grants.access
-        FROM caller
-        JOIN athletes ON athletes.id = $2
-        LEFT JOIN grants ON grants.athlete_id = athletes.id
-            AND grants.coach_account_id = caller.id AND grants.revoked_at IS NULL
-            AND grants.status = 'active'
-    ), writer AS (
-        SELECT caller.id FROM caller, target
-        WHERE target.owned OR target.access = 'read_write'
-    ), claimed AS (
-        INSERT INTO idempotency_keys
-            (account_id, key, request_sha256, response_status, response_body, response_headers)
-        SELECT writer.id, $3, $4, 201, $5, $19 FROM writer WHERE $3 IS NOT NULL
-        ON CONFLICT DO NOTHING
-        RETURNING account_id
-    ), inserted AS (
-        INSERT INTO sessions (id, athlete_id, created_by_account_id, kind, started_at,
-            finished_at, duration_min, distance_km, avg_hr, elevation_gain_m, rpe, notes,
-            sets, body_sha256, created_at, updated_at)
-        SELECT $6, $2, writer.id, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $18
-        FROM writer
-        WHERE $3 IS NULL OR EXISTS (SELECT 1 FROM claimed)
-        RETURNING id
-    )
-    SELECT (SELECT id FROM caller) AS caller_id,
-           EXISTS (SELECT 1 FROM target WHERE owned OR access IS NOT NULL) AS visible,
-           EXISTS (SELECT 1 FROM writer) AS writable,
-           EXISTS (SELECT 1 FROM inserted) AS inserted";
-
 /// The statement with its values, as a query type of its own rather than
 /// `diesel::sql_query`, which diesel never keeps prepared: this one is
 /// prepared once per connection and its plan reused, which saves most of
@@ -150,69 +112,87 @@ struct CreateStatement<'a> {
     key: Option<&'a str>,
     request_sha256: Option<&'a str>,
     response_body: Option<&'a [u8]>,
-    id: SessionId,
-    kind: &'static str,
-    started_at: DateTime<Utc>,
-    finished_at: Option<DateTime<Utc>>,
-    duration_min: f64,
-    distance_km: Option<f64>,
-    avg_hr: Option<i16>,
-    elevation_gain_m: Option<f64>,
-    rpe: Option<i16>,
-    notes: Option<&'a str>,
-    sets: serde_json::Value,
-    body_sha256: &'a str,
-    created_at: DateTime<Utc>,
     response_headers: Option<&'a serde_json::Value>,
-}
-
-impl<'a> CreateStatement<'a> {
-    /// Pushes value `$n` of `SQL`.
-    fn push_value<'b>(&'b self, n: usize, out: &mut AstPass<'_, 'b, Pg>) -> QueryResult<()> {
-        use diesel::sql_types::Uuid as SqlUuid;
-        match n {
-            1 => out.push_bind_param::<Bytea, _>(&self.token_digest),
-            2 => out.push_bind_param::<SqlUuid, _>(&self.athlete_id),
-            3 => out.push_bind_param::<Nullable<Text>, _>(&self.key),
-            4 => out.push_bind_param::<Nullable<Text>, _>(&self.request_sha256),
-            5 => out.push_bind_param::<Nullable<Bytea>, _>(&self.response_body),
-            6 => out.push_bind_param::<SqlUuid, _>(&self.id),
-            7 => out.push_bind_param::<Text, _>(&self.kind),
-            8 => out.push_bind_param::<Timestamptz, _>(&self.started_at),
-            9 => out.push_bind_param::<Nullable<Timestamptz>, _>(&self.finished_at),
-            10 => out.push_bind_param::<Double, _>(&self.duration_min),
-            11 => out.push_bind_param::<Nullable<Double>, _>(&self.distance_km),
-            12 => out.push_bind_param::<Nullable<SmallInt>, _>(&self.avg_hr),
-            13 => out.push_bind_param::<Nullable<Double>, _>(&self.elevation_gain_m),
-            14 => out.push_bind_param::<Nullable<SmallInt>, _>(&self.rpe),
-            15 => out.push_bind_param::<Nullable<Text>, _>(&self.notes),
-            16 => out.push_bind_param::<Jsonb, _>(&self.sets),
-            17 => out.push_bind_param::<Text, _>(&self.body_sha256),
-            18 => out.push_bind_param::<Timestamptz, _>(&self.created_at),
-            19 => out.push_bind_param::<Nullable<Jsonb>, _>(&self.response_headers),
-            _ => Err(diesel::result::Error::QueryBuilderError(
-                format!("no value ${n} in the create statement").into(),
-            )),
-        }
-    }
+    id: SessionId,
+    created_at: DateTime<Utc>,
+    /// The client's columns, written from the same list as every other
+    /// insert and update of a session (`LoggedValues`).
+    values: LoggedValues,
 }
 
 impl QueryFragment<Pg> for CreateStatement<'_> {
-    /// Writes `SQL`, replacing each `$n` by value n (diesel numbers the
-    /// placeholders itself, so a value used twice is simply sent twice).
+    /// Writes the statement; diesel numbers the placeholders itself, so a
+    /// value used twice is pushed (and sent) twice.
     fn walk_ast<'b>(&'b self, mut out: AstPass<'_, 'b, Pg>) -> QueryResult<()> {
-        let mut rest = SQL;
-        while let Some(at) = rest.find('$') {
-            out.push_sql(&rest[..at]);
-            let digits = rest[at + 1..]
-                .bytes()
-                .take_while(u8::is_ascii_digit)
-                .count();
-            let n = rest[at + 1..at + 1 + digits].parse().unwrap_or(0);
-            self.push_value(n, &mut out)?;
-            rest = &rest[at + 1 + digits..];
+        use diesel::sql_types::Uuid as SqlUuid;
+        // Who calls: a live token's account.
+        out.push_sql(
+            "WITH caller AS (\
+                SELECT accounts.id FROM tokens JOIN accounts ON accounts.id = tokens.account_id \
+                WHERE tokens.token_sha256 = ",
+        );
+        out.push_bind_param::<Bytea, _>(&self.token_digest)?;
+        // What it may do to the athlete: own it, or hold an active grant
+        // (`AccessLevel::of` in SQL).
+        out.push_sql(
+            " AND tokens.revoked_at IS NULL AND tokens.expires_at > now()\
+            ), target AS (\
+                SELECT athletes.owner_account_id = caller.id AS owned, grants.access \
+                FROM caller JOIN athletes ON athletes.id = ",
+        );
+        out.push_bind_param::<SqlUuid, _>(&self.athlete_id)?;
+        out.push_sql(
+            " LEFT JOIN grants ON grants.athlete_id = athletes.id \
+                    AND grants.coach_account_id = caller.id AND grants.revoked_at IS NULL \
+                    AND grants.status = 'active'\
+            ), writer AS (\
+                SELECT caller.id FROM caller, target \
+                WHERE target.owned OR target.access = 'read_write'\
+            ), claimed AS (\
+                INSERT INTO idempotency_keys \
+                    (account_id, key, request_sha256, response_status, response_body, response_headers) \
+                SELECT writer.id, ",
+        );
+        out.push_bind_param::<Nullable<Text>, _>(&self.key)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Nullable<Text>, _>(&self.request_sha256)?;
+        out.push_sql(", 201, ");
+        out.push_bind_param::<Nullable<Bytea>, _>(&self.response_body)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Nullable<Jsonb>, _>(&self.response_headers)?;
+        out.push_sql(" FROM writer WHERE ");
+        out.push_bind_param::<Nullable<Text>, _>(&self.key)?;
+        out.push_sql(
+            " IS NOT NULL ON CONFLICT DO NOTHING RETURNING account_id\
+            ), inserted AS (\
+                INSERT INTO sessions (id, athlete_id, created_by_account_id, created_at, updated_at",
+        );
+        for column in LoggedValues::COLUMNS {
+            out.push_sql(", ");
+            out.push_sql(column);
         }
-        out.push_sql(rest);
+        out.push_sql(") SELECT ");
+        out.push_bind_param::<SqlUuid, _>(&self.id)?;
+        out.push_sql(", ");
+        out.push_bind_param::<SqlUuid, _>(&self.athlete_id)?;
+        out.push_sql(", writer.id, ");
+        out.push_bind_param::<Timestamptz, _>(&self.created_at)?;
+        out.push_sql(", ");
+        out.push_bind_param::<Timestamptz, _>(&self.created_at)?;
+        out.push_sql(", ");
+        self.values.push_binds(&mut out)?;
+        // Without a key the session is inserted; with one, only if this
+        // request claimed it.
+        out.push_sql(" FROM writer WHERE ");
+        out.push_bind_param::<Nullable<Text>, _>(&self.key)?;
+        out.push_sql(
+            " IS NULL OR EXISTS (SELECT 1 FROM claimed) RETURNING id\
+            ) \
+            SELECT (SELECT id FROM caller) AS caller_id, \
+                EXISTS (SELECT 1 FROM target WHERE owned OR access IS NOT NULL) AS visible, \
+                EXISTS (SELECT 1 FROM writer) AS writable, \
+                EXISTS (SELECT 1 FROM inserted) AS inserted",
+        );
         Ok(())
     }
 }
@@ -237,6 +217,7 @@ pub fn create_in_one_statement(
     connection: &mut PgConnection,
     token_digest: &[u8],
     session: &Session,
+    input: &SessionInput,
     body_sha256: &str,
     answer: Option<KeyedAnswer<'_>>,
 ) -> RepoResult<OneStatementCreate> {
@@ -250,20 +231,10 @@ pub fn create_in_one_statement(
         key: answer.as_ref().map(|a| a.key),
         request_sha256: answer.as_ref().map(|a| a.request_sha256),
         response_body: answer.as_ref().map(|a| a.body),
-        id: session.id,
-        kind: session.kind.as_str(),
-        started_at: session.started_at,
-        finished_at: session.finished_at,
-        duration_min: session.duration_min,
-        distance_km: session.distance_km,
-        avg_hr: session.avg_hr.map(|hr| hr as i16),
-        elevation_gain_m: session.elevation_gain_m,
-        rpe: session.rpe.map(i16::from),
-        notes: session.notes.as_deref(),
-        sets: serde_json::to_value(&session.sets).map_err(RepoError::internal)?,
-        body_sha256,
-        created_at: session.created_at,
         response_headers: answer.as_ref().map(|a| a.headers),
+        id: session.id,
+        created_at: session.created_at,
+        values: values(input, body_sha256)?,
     };
     let outcome: Outcome = statement.get_result(connection).map_err(in_flight)?;
     Ok(match outcome {

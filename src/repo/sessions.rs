@@ -3,14 +3,14 @@
 
 use std::collections::HashMap;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 use serde::Serialize;
 use utoipa::ToSchema;
 use uuid::Uuid;
 
-use crate::ids::{AccountId, AthleteId, PlanId, SessionId};
-use crate::models::session::SessionRow;
+use crate::ids::{AccountId, AthleteId, SessionId};
+use crate::models::session::{LoggedValues, SessionRow};
 
 use super::access::AccessLevel;
 use super::accounts::{Caller, caller_from, live_token};
@@ -127,27 +127,9 @@ pub fn session_from_row(row: SessionRow) -> RepoResult<Session> {
     })
 }
 
-#[derive(Insertable, AsChangeset)]
-#[diesel(table_name = sessions, treat_none_as_null = true)]
-struct SessionValues {
-    planned_plan_id: Option<PlanId>,
-    planned_date: Option<NaiveDate>,
-    planned_index: Option<i16>,
-    kind: String,
-    started_at: DateTime<Utc>,
-    finished_at: Option<DateTime<Utc>>,
-    duration_min: f64,
-    distance_km: Option<f64>,
-    avg_hr: Option<i16>,
-    elevation_gain_m: Option<f64>,
-    rpe: Option<i16>,
-    notes: Option<String>,
-    sets: serde_json::Value,
-    body_sha256: String,
-}
-
-fn values(input: &SessionInput, body_sha256: &str) -> RepoResult<SessionValues> {
-    Ok(SessionValues {
+/// The columns a client's session body writes (`LoggedValues`).
+pub fn values(input: &SessionInput, body_sha256: &str) -> RepoResult<LoggedValues> {
+    Ok(LoggedValues {
         planned_plan_id: input.planned.as_ref().map(|p| p.plan_id),
         planned_date: input.planned.as_ref().map(|p| p.date),
         planned_index: input.planned.as_ref().map(|p| i16::from(p.index)),

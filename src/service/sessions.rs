@@ -329,8 +329,14 @@ fn create_simple(
         headers,
         body: &body,
     });
-    match session_create::create_in_one_statement(connection, token_digest, &session, hash, answer)?
-    {
+    match session_create::create_in_one_statement(
+        connection,
+        token_digest,
+        &session,
+        input,
+        hash,
+        answer,
+    )? {
         OneStatementCreate::Unauthenticated => Err(ApiError::invalid_token()),
         OneStatementCreate::NotVisible => Err(athletes::not_found().into()),
         OneStatementCreate::ReadOnly => Err(forbidden(AccessLevel::ReadWrite).into()),
