@@ -4,6 +4,9 @@
 //! turns it into the API's answer, in one place (`From<RepoError> for
 //! ApiError`).
 
+use diesel::result::SqlState;
+use sqlstate::pg;
+
 use crate::domain::validation::FieldError;
 
 #[derive(Debug, thiserror::Error)]
@@ -63,29 +66,24 @@ impl From<diesel::result::Error> for RepoError {
 /// Database failures that end by themselves, so the client is told to
 /// retry rather than that something is wrong with us.
 ///
-/// Classified by SQLSTATE where diesel exposes it: diesel maps the codes of
-/// connection exceptions (class 08), serialization failures (40001) and
-/// read-only transactions (25006, writes reaching a standby during a
-/// failover) to a `DatabaseErrorKind`. The codes it does not map — query
-/// cancelled (57014: statement and lock timeouts, pg_cancel_backend, a
-/// conflict with recovery), deadlock (40P01),
-/// the server shutting down or starting (57P01–57P03) — reach us as
-/// `Unknown` with no code at all: diesel 2.3 keeps the SQLSTATE private
-/// (diesel 2.4 exposes `DatabaseErrorInformation::sqlstate`, but cannot be
-/// resolved yet: its `diesel_derives` 2.4 is not published). For those, and
-/// only those, the server's primary message is matched, in this one place.
+/// Classified by the SQLSTATE the server sent (diesel 2.4 hands it on):
+/// a connection exception (class 08), a serialization failure or deadlock
+/// (40001, 40P01), a write reaching a standby during a failover (25006),
+/// a cancelled statement (57014: statement timeout, pg_cancel_backend, a
+/// conflict with recovery), a lock not granted in time (55P03), the server
+/// shutting down or starting (57P01–57P03, 57P05), too many connections
+/// (53300). A connection lost under a query has no SQLSTATE (libpq, not
+/// the server, reports it); diesel marks it `ClosedConnection` from the
+/// connection's status. Messages are never read: they follow the server's
+/// `lc_messages`.
 fn is_transient(error: &diesel::result::Error) -> bool {
     use diesel::result::{DatabaseErrorKind, Error};
     match error {
         Error::DatabaseError(kind, info) => {
             matches!(
                 kind,
-                DatabaseErrorKind::ClosedConnection
-                    | DatabaseErrorKind::UnableToSendCommand
-                    | DatabaseErrorKind::SerializationFailure
-                    | DatabaseErrorKind::ReadOnlyTransaction
-            ) || (matches!(kind, DatabaseErrorKind::Unknown)
-                && has_transient_message(info.message()))
+                DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand
+            ) || info.sqlstate().is_some_and(is_transient_code)
         }
         // COMMIT failed and so did the rollback after it: the connection
         // went away under the transaction (nothing was committed).
@@ -97,99 +95,205 @@ fn is_transient(error: &diesel::result::Error) -> bool {
     }
 }
 
-/// The primary messages of the codes diesel does not map (see
-/// `is_transient`), and libpq's own for a socket lost mid-query.
-fn has_transient_message(message: &str) -> bool {
-    const TRANSIENT: &[&str] = &[
-        "canceling statement due to",
-        "deadlock detected",
-        "terminating connection",
-        "server closed the connection",
-        "connection to server",
-        "could not receive data from server",
-        "could not send data to server",
-        "SSL connection has been closed unexpectedly",
-        "the database system is starting up",
-        "the database system is shutting down",
-        "the database system is in recovery mode",
-        "the database system is not yet accepting connections",
-        "no connection to the server",
-    ];
-    TRANSIENT.iter().any(|needle| message.contains(needle))
+/// The SQLSTATEs of failures that pass (see `is_transient`).
+fn is_transient_code(code: SqlState) -> bool {
+    code.class().as_str() == "08"
+        || matches!(
+            code,
+            pg::T_R_SERIALIZATION_FAILURE
+                | pg::T_R_DEADLOCK_DETECTED
+                | pg::READ_ONLY_SQL_TRANSACTION
+                | pg::QUERY_CANCELED
+                | pg::LOCK_NOT_AVAILABLE
+                | pg::ADMIN_SHUTDOWN
+                | pg::CRASH_SHUTDOWN
+                | pg::CANNOT_CONNECT_NOW
+                | pg::IDLE_SESSION_TIMEOUT
+                | pg::TOO_MANY_CONNECTIONS
+        )
+}
+
+/// Whether `error` is a lock the statement waited on for longer than the
+/// connection's `lock_timeout` (55P03).
+pub fn is_lock_timeout(error: &diesel::result::Error) -> bool {
+    matches!(
+        error,
+        diesel::result::Error::DatabaseError(_, info)
+            if info.sqlstate() == Some(pg::LOCK_NOT_AVAILABLE)
+    )
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use diesel::result::{DatabaseErrorKind, Error};
+    use diesel::result::{DatabaseErrorInformation, DatabaseErrorKind, Error};
 
-    fn database(kind: DatabaseErrorKind, message: &str) -> Error {
-        Error::DatabaseError(kind, Box::new(message.to_owned()))
+    /// A server's error as diesel 2.4 hands it on: a message and a code.
+    struct ServerError {
+        code: Option<SqlState>,
+        message: &'static str,
+    }
+
+    impl DatabaseErrorInformation for ServerError {
+        fn message(&self) -> &str {
+            self.message
+        }
+        fn details(&self) -> Option<&str> {
+            None
+        }
+        fn hint(&self) -> Option<&str> {
+            None
+        }
+        fn table_name(&self) -> Option<&str> {
+            None
+        }
+        fn column_name(&self) -> Option<&str> {
+            None
+        }
+        fn constraint_name(&self) -> Option<&str> {
+            None
+        }
+        fn statement_position(&self) -> Option<i32> {
+            None
+        }
+        fn sqlstate(&self) -> Option<SqlState> {
+            self.code
+        }
+    }
+
+    fn coded(kind: DatabaseErrorKind, code: SqlState, message: &'static str) -> Error {
+        Error::DatabaseError(
+            kind,
+            Box::new(ServerError {
+                code: Some(code),
+                message,
+            }),
+        )
+    }
+
+    fn uncoded(kind: DatabaseErrorKind, message: &'static str) -> Error {
+        Error::DatabaseError(
+            kind,
+            Box::new(ServerError {
+                code: None,
+                message,
+            }),
+        )
+    }
+
+    fn is_unavailable(error: Error) -> bool {
+        matches!(RepoError::from(error), RepoError::Unavailable(_))
     }
 
     #[test]
-    fn database_failures_that_pass_are_unavailable_and_bugs_internal() {
+    fn failures_that_pass_are_told_by_their_code_not_their_words() {
+        use DatabaseErrorKind::Unknown;
+        for code in [
+            pg::QUERY_CANCELED,
+            pg::LOCK_NOT_AVAILABLE,
+            pg::T_R_DEADLOCK_DETECTED,
+            pg::ADMIN_SHUTDOWN,
+            pg::CRASH_SHUTDOWN,
+            pg::CANNOT_CONNECT_NOW,
+            pg::IDLE_SESSION_TIMEOUT,
+            pg::TOO_MANY_CONNECTIONS,
+            pg::CONNECTION_FAILURE,
+            pg::PROTOCOL_VIOLATION,
+        ] {
+            // A server localised to another language says something else.
+            assert!(
+                is_unavailable(coded(Unknown, code, "Abbruch der Anweisung")),
+                "{code:?}"
+            );
+        }
+        // The words alone, without the code, no longer make a failure pass.
+        assert!(!is_unavailable(uncoded(
+            Unknown,
+            "canceling statement due to statement timeout"
+        )));
+        for code in [
+            pg::UNDEFINED_TABLE,
+            pg::DIVISION_BY_ZERO,
+            pg::CHECK_VIOLATION,
+        ] {
+            assert!(
+                matches!(
+                    RepoError::from(coded(Unknown, code, "canceling statement due to a check")),
+                    RepoError::Internal(_)
+                ),
+                "{code:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn a_lock_timeout_is_recognised_by_its_code() {
+        use DatabaseErrorKind::Unknown;
+        assert!(is_lock_timeout(&coded(
+            Unknown,
+            pg::LOCK_NOT_AVAILABLE,
+            "Sperrzeitüberschreitung"
+        )));
+        assert!(!is_lock_timeout(&coded(
+            Unknown,
+            pg::QUERY_CANCELED,
+            "canceling statement due to lock timeout"
+        )));
+        assert!(!is_lock_timeout(&uncoded(
+            Unknown,
+            "canceling statement due to lock timeout"
+        )));
+    }
+
+    #[test]
+    fn lost_connections_and_broken_transactions_are_unavailable() {
         for error in [
-            database(
-                DatabaseErrorKind::Unknown,
-                "canceling statement due to user request",
+            uncoded(
+                DatabaseErrorKind::ClosedConnection,
+                "server closed the connection unexpectedly",
             ),
-            database(
-                DatabaseErrorKind::Unknown,
-                "canceling statement due to statement timeout",
+            uncoded(DatabaseErrorKind::UnableToSendCommand, "no connection"),
+            coded(
+                DatabaseErrorKind::SerializationFailure,
+                pg::T_R_SERIALIZATION_FAILURE,
+                "could not serialize access",
             ),
-            database(
-                DatabaseErrorKind::Unknown,
-                "terminating connection due to administrator command",
+            coded(
+                DatabaseErrorKind::ReadOnlyTransaction,
+                pg::READ_ONLY_SQL_TRANSACTION,
+                "cannot execute INSERT in a read-only transaction",
             ),
-            database(DatabaseErrorKind::ClosedConnection, "anything"),
-            database(DatabaseErrorKind::SerializationFailure, "anything"),
-            database(DatabaseErrorKind::ReadOnlyTransaction, "anything"),
             Error::RollbackErrorOnCommit {
-                rollback_error: Box::new(database(
-                    DatabaseErrorKind::ClosedConnection,
-                    "no connection to the server",
-                )),
-                commit_error: Box::new(database(
-                    DatabaseErrorKind::ClosedConnection,
-                    "server closed the connection unexpectedly",
-                )),
+                rollback_error: Box::new(uncoded(DatabaseErrorKind::ClosedConnection, "gone")),
+                commit_error: Box::new(uncoded(DatabaseErrorKind::ClosedConnection, "gone")),
             },
             Error::BrokenTransactionManager,
         ] {
             let described = format!("{error:?}");
-            assert!(
-                matches!(RepoError::from(error), RepoError::Unavailable(_)),
-                "{described}"
-            );
+            assert!(is_unavailable(error), "{described}");
         }
-        for error in [
-            database(
-                DatabaseErrorKind::Unknown,
-                "relation \"nope\" does not exist",
-            ),
-            // A kind diesel classified by its code wins over the words.
-            database(
+        let failed_commit = Error::RollbackErrorOnCommit {
+            rollback_error: Box::new(uncoded(DatabaseErrorKind::Unknown, "odd")),
+            commit_error: Box::new(coded(
                 DatabaseErrorKind::CheckViolation,
-                "canceling statement due to a check",
-            ),
-            Error::RollbackErrorOnCommit {
-                rollback_error: Box::new(database(DatabaseErrorKind::Unknown, "odd")),
-                commit_error: Box::new(database(DatabaseErrorKind::CheckViolation, "odd")),
-            },
-        ] {
-            let described = format!("{error:?}");
-            assert!(
-                matches!(RepoError::from(error), RepoError::Internal(_)),
-                "{described}"
-            );
-        }
+                pg::CHECK_VIOLATION,
+                "odd",
+            )),
+        };
+        assert!(matches!(
+            RepoError::from(failed_commit),
+            RepoError::Internal(_)
+        ));
     }
 
     #[test]
     fn a_unique_violation_is_a_conflict_and_a_missing_row_not_found() {
         assert!(matches!(
-            RepoError::from(database(DatabaseErrorKind::UniqueViolation, "dup")),
+            RepoError::from(coded(
+                DatabaseErrorKind::UniqueViolation,
+                pg::UNIQUE_VIOLATION,
+                "dup"
+            )),
             RepoError::Conflict(_)
         ));
         assert!(matches!(

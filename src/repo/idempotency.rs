@@ -7,7 +7,7 @@ use std::time::Duration;
 use diesel::prelude::*;
 use diesel::sql_types::BigInt;
 
-use super::error::{RepoError, RepoResult};
+use super::error::{RepoError, RepoResult, is_lock_timeout};
 use crate::db::schema::idempotency_keys;
 use crate::ids::AccountId;
 
@@ -129,7 +129,7 @@ fn in_flight_error() -> RepoError {
 /// A lock timeout while waiting on the key means the first request is
 /// still running.
 pub fn in_flight(error: diesel::result::Error) -> RepoError {
-    if error.to_string().contains("lock timeout") {
+    if is_lock_timeout(&error) {
         in_flight_error()
     } else {
         RepoError::from(error)

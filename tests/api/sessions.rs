@@ -818,3 +818,59 @@ async fn no_answer_carries_a_negative_zero() {
         "{notes}"
     );
 }
+
+/// A request whose Idempotency-Key another request still holds waits on
+/// the key (up to the lock timeout), then answers 409 so that the client
+/// retries: told by the lock timeout's SQLSTATE, on both create paths.
+/// Once the holder lets go, the key is free and the create goes through.
+#[tokio::test]
+async fn a_key_held_by_a_request_in_flight_answers_409_on_both_paths() {
+    use diesel::{Connection, PgConnection, RunQueryDsl};
+    let app = spawn_app().await;
+    let owner = app.register("athlete").await;
+    let (athlete, _) = app.create_athlete(&owner).await;
+    let key = "held-by-another-request";
+
+    // Another request's transaction has claimed the key and not committed.
+    let (claimed_tx, claimed) = std::sync::mpsc::channel();
+    let (release, released) = std::sync::mpsc::channel::<()>();
+    let url = app.database_url();
+    let account = owner.account_id.clone();
+    let holder = std::thread::spawn(move || {
+        let mut connection = PgConnection::establish(&url).unwrap();
+        connection
+            .transaction::<(), diesel::result::Error, _>(|connection| {
+                diesel::sql_query(format!(
+                    "INSERT INTO idempotency_keys (account_id, key, request_sha256) \
+                     VALUES ('{account}', '{key}', 'another request')"
+                ))
+                .execute(connection)?;
+                claimed_tx.send(()).unwrap();
+                released.recv().unwrap();
+                Err(diesel::result::Error::RollbackTransaction)
+            })
+            .unwrap_err();
+    });
+    claimed.recv().unwrap();
+
+    let one_statement = run_body("2026-10-06T07:00:00Z", 8.0);
+    let checked = strength_body(&app, "2026-10-06T18:00:00Z").await;
+    for body in [&one_statement, &checked] {
+        let problem =
+            assert_problem(post(&app, &owner, &athlete, body, Some(key)).await, 409).await;
+        assert!(
+            problem["detail"]
+                .as_str()
+                .unwrap()
+                .contains("still in flight"),
+            "{problem}"
+        );
+    }
+    assert_eq!(count_rows(&app, &athlete).await, "0");
+
+    release.send(()).unwrap();
+    holder.join().unwrap();
+    let created = post(&app, &owner, &athlete, &one_statement, Some(key)).await;
+    assert_eq!(created.status(), 201);
+    assert_eq!(count_rows(&app, &athlete).await, "1");
+}
