@@ -20,4 +20,5 @@ pub mod seed;
 pub mod service;
 pub mod startup;
 pub mod telemetry;
+pub mod views;
 pub mod webhooks;

@@ -15,8 +15,8 @@ use crate::error::{ApiError, Problem};
 use crate::http::auth::BearerToken;
 use crate::http::client_address::ClientAddress;
 use crate::http::extract::JsonBody;
-use crate::repo::accounts::Account;
 use crate::service::accounts::{self, IssuedToken, Registration};
+use crate::views::Account;
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

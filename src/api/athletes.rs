@@ -10,11 +10,12 @@ use crate::db::{PgPool, reads::Reads};
 use crate::domain::profile::{AthleteProfile, AthleteProfilePatch, merge_patch};
 use crate::error::{ApiError, Problem};
 use crate::http::auth::BearerToken;
-use crate::http::conditional::{IfMatch, IfMatchHeader, version_etag, versioned_read};
+use crate::http::conditional::{IfMatch, IfMatchHeader, versioned_read};
 use crate::http::extract::{JsonBody, parse_json, refuse_unknown_fields};
 use crate::ids::AthleteId;
-use crate::repo::athletes::Athlete;
 use crate::service::athletes;
+use crate::views::Athlete;
+use crate::views::version_etag;
 
 const CURSOR_KIND: &str = "athlete";
 

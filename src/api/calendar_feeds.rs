@@ -20,8 +20,8 @@ use crate::http::auth::BearerToken;
 use crate::http::etag::private_bytes_with_etag;
 use crate::http::extract::OptionalJsonBody;
 use crate::ids::{AccountId, AthleteId};
-use crate::repo::calendar_feeds::CalendarFeed;
 use crate::service::calendar_feeds;
+use crate::views::CalendarFeed;
 
 const CURSOR_KIND: &str = "calendar-feed";
 

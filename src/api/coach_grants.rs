@@ -14,8 +14,8 @@ use crate::domain::vocabulary::GrantStatus;
 use crate::error::{ApiError, Problem};
 use crate::http::auth::BearerToken;
 use crate::ids::GrantId;
-use crate::repo::grants::CoachGrant;
 use crate::service::grants;
+use crate::views::CoachGrant;
 
 const CURSOR_KIND: &str = "coach-grant";
 

@@ -12,8 +12,8 @@ use crate::error::{ApiError, Problem};
 use crate::http::auth::BearerToken;
 use crate::http::extract::JsonBody;
 use crate::ids::{AthleteId, GrantId};
-use crate::repo::grants::Grant;
 use crate::service::grants;
+use crate::views::Grant;
 
 #[derive(Debug, Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]

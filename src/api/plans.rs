@@ -20,8 +20,8 @@ use crate::http::etag::json_with_etag;
 use crate::http::extract::{JsonBody, parse_json};
 use crate::ids::PlanId;
 use crate::repo::access::AccessLevel;
-use crate::repo::plans::{PlanSummary, StoredPlan};
 use crate::service::plans;
+use crate::views::{PlanSummary, StoredPlan};
 
 #[derive(Debug, Serialize, ToSchema)]
 pub struct RuleList {

@@ -23,8 +23,8 @@ use crate::domain::validation::Errors;
 use crate::domain::vocabulary::SessionKind;
 use crate::error::{ApiError, Problem};
 use crate::http::auth::BearerToken;
-use crate::repo::sessions::Session;
 use crate::service::sessions::{self as service, Imported, sha256_hex};
+use crate::views::Session;
 
 /// The media types the import takes, as the document lists them.
 pub const MEDIA_TYPES: [&str; 3] = [

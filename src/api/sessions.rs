@@ -18,13 +18,14 @@ use crate::domain::validation::Errors;
 use crate::domain::vocabulary::{SessionKind, parse_list};
 use crate::error::{ApiError, Problem};
 use crate::http::auth::BearerToken;
-use crate::http::conditional::{IfMatch, IfMatchHeader, version_etag, versioned_read};
+use crate::http::conditional::{IfMatch, IfMatchHeader, versioned_read};
 use crate::http::extract::JsonBody;
 use crate::ids::{PlanId, SessionId};
 use crate::repo::idempotency::StoredAnswer;
-use crate::repo::sessions::{ListQuery, Session};
+use crate::repo::sessions::ListQuery;
 use crate::service::session_reads::{self, Listing};
 use crate::service::sessions::{self as service, Created};
+use crate::views::{Session, answer_headers, version_etag};
 
 pub(super) fn session_response(
     status: actix_web::http::StatusCode,
@@ -43,7 +44,7 @@ fn rendered_session_response(
     body: Vec<u8>,
 ) -> HttpResponse {
     let mut response = HttpResponse::build(status);
-    for pair in service::answer_headers(id, version) {
+    for pair in answer_headers(id, version) {
         response.insert_header(pair);
     }
     response.content_type("application/json").body(body)

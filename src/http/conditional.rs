@@ -11,6 +11,7 @@ use std::future::{Ready, ready};
 use utoipa::IntoParams;
 
 use crate::error::ApiError;
+use crate::views::version_etag;
 
 /// The entity tags of a request's `If-Match` header.
 #[derive(Debug, Clone)]
@@ -86,11 +87,6 @@ impl FromRequest for IfMatch {
             Ok(IfMatch(tags))
         })
     }
-}
-
-/// The strong ETag of a versioned row.
-pub fn version_etag(version: i64) -> String {
-    format!("\"v{version}\"")
 }
 
 /// A read of a versioned resource: 304 when the client holds this

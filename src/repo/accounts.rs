@@ -2,8 +2,6 @@
 
 use chrono::{DateTime, Utc};
 use diesel::{dsl::now, prelude::*};
-use serde::Serialize;
-use utoipa::ToSchema;
 
 use super::error::{RepoError, RepoResult};
 use crate::auth::token;
@@ -11,19 +9,7 @@ use crate::db::schema::{accounts, tokens};
 use crate::domain::vocabulary::Role;
 use crate::ids::AccountId;
 use crate::models::account::{AccountRow, NewAccountRow};
-
-/// An account as the API shows it (never with its password hash).
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct Account {
-    #[schema(value_type = Uuid)]
-    pub id: AccountId,
-    #[schema(example = "sam@example.com")]
-    pub email: String,
-    #[schema(example = "Sam Runner")]
-    pub display_name: String,
-    pub role: Role,
-    pub created_at: DateTime<Utc>,
-}
+use crate::views::Account;
 
 /// Who is making a request, as established from their token.
 #[derive(Debug, Clone, Copy)]

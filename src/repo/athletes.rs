@@ -1,10 +1,7 @@
 //! Athlete profiles. Every read carries the access predicate: a profile
 //! the caller may not see is never returned.
 
-use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use serde::Serialize;
-use utoipa::ToSchema;
 
 use super::access::{AccessLevel, athletes_with_grant};
 use super::error::{RepoError, RepoResult};
@@ -12,44 +9,7 @@ use crate::db::schema::{athletes, grants};
 use crate::domain::profile::AthleteProfile;
 use crate::ids::{AccountId, AthleteId};
 use crate::models::athlete::AthleteRow;
-
-/// An athlete profile as the API serves it.
-#[derive(Debug, Clone, Serialize)]
-pub struct Athlete {
-    pub id: AthleteId,
-    /// The account that owns the profile: the athlete's own, or their coach's.
-    pub owner_account_id: AccountId,
-    #[serde(flatten)]
-    pub profile: AthleteProfile,
-    pub created_at: DateTime<Utc>,
-    pub updated_at: DateTime<Utc>,
-}
-
-impl utoipa::PartialSchema for Athlete {
-    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-        use crate::domain::schema::{date_time, flattened, uuid};
-        flattened::<AthleteProfile>(
-            "An athlete profile as the API serves it.",
-            vec![
-                ("id", uuid()),
-                ("owner_account_id", uuid()),
-                ("created_at", date_time()),
-                ("updated_at", date_time()),
-            ],
-        )
-    }
-}
-
-impl ToSchema for Athlete {
-    fn schemas(
-        schemas: &mut Vec<(
-            String,
-            utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>,
-        )>,
-    ) {
-        <AthleteProfile as ToSchema>::schemas(schemas);
-    }
-}
+use crate::views::Athlete;
 
 /// A profile with its version (for ETags) and what the caller may do.
 #[derive(Debug, Clone)]

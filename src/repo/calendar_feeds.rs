@@ -5,8 +5,6 @@
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use serde::Serialize;
-use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::ids::{AccountId, AthleteId};
@@ -15,35 +13,13 @@ use super::access::{ActiveGrant, active_grant};
 use super::error::{RepoError, RepoResult};
 use crate::db::schema::{athletes, calendar_feeds, grants};
 use crate::models::calendar_feed::CalendarFeedRow;
+use crate::views::CalendarFeed;
 
 /// How many feeds one account may hold for one athlete. Counted per
 /// creator, not per athlete, so that a coach cannot use up the owner's
 /// feeds; the storage an athlete's feeds take stays bounded all the same
 /// (this times the accounts that may read the athlete).
 pub const MAX_FEEDS_PER_CREATOR: i64 = 20;
-
-/// A calendar feed as its list shows it: never its token or URL, which
-/// only the answer that created it carries.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct CalendarFeed {
-    pub id: Uuid,
-    #[schema(value_type = Uuid)]
-    pub athlete_id: AthleteId,
-    /// The label given when it was created, if any.
-    #[schema(example = "Google Calendar")]
-    pub name: Option<String>,
-    /// Who created it: the athlete's owner or a coach with a grant.
-    #[schema(value_type = Uuid)]
-    pub created_by_account_id: AccountId,
-    /// False once its creator may no longer read the athlete (a coach
-    /// whose grant ended): its URL then answers 404, also if the coach is
-    /// granted access again later.
-    pub active: bool,
-    pub created_at: DateTime<Utc>,
-    /// When a calendar app last fetched it, to within an hour; null if
-    /// never.
-    pub last_fetched_at: Option<DateTime<Utc>>,
-}
 
 /// Which of an athlete's feeds a caller sees: the owner all of them (to
 /// end any, a coach's too), a coach only those the coach created.

@@ -3,33 +3,13 @@
 
 use chrono::{DateTime, Utc};
 use diesel::prelude::*;
-use serde::Serialize;
-use utoipa::ToSchema;
 
 use super::error::{RepoError, RepoResult};
 use crate::db::schema::{accounts, athletes, grants};
 use crate::domain::validation::FieldError;
 use crate::domain::vocabulary::{GrantAccess, GrantStatus, Role};
 use crate::ids::{AccountId, AthleteId, GrantId};
-
-/// A live grant of access to one athlete's data, as its athlete sees it.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct Grant {
-    #[schema(value_type = Uuid)]
-    pub id: GrantId,
-    #[schema(value_type = Uuid)]
-    pub athlete_id: AthleteId,
-    #[schema(value_type = Uuid)]
-    pub coach_account_id: AccountId,
-    pub coach_email: String,
-    pub coach_display_name: String,
-    pub access: GrantAccess,
-    /// `pending` gives the coach nothing until they accept it.
-    pub status: GrantStatus,
-    pub created_at: DateTime<Utc>,
-    /// When the coach accepted; null while pending.
-    pub accepted_at: Option<DateTime<Utc>>,
-}
+use crate::views::{CoachGrant, Grant};
 
 type GrantColumns = (
     grants::id,
@@ -176,22 +156,6 @@ pub fn revoke(
     .set(grants::revoked_at.eq(diesel::dsl::now))
     .execute(connection)?;
     Ok(revoked == 1)
-}
-
-/// A live grant as its coach sees it: whose data, and whether accepted.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct CoachGrant {
-    #[schema(value_type = Uuid)]
-    pub id: GrantId,
-    #[schema(value_type = Uuid)]
-    pub athlete_id: AthleteId,
-    /// The athlete profile's name.
-    #[schema(example = "Sam Runner")]
-    pub athlete_name: String,
-    pub access: GrantAccess,
-    pub status: GrantStatus,
-    pub created_at: DateTime<Utc>,
-    pub accepted_at: Option<DateTime<Utc>>,
 }
 
 type CoachGrantRow = (

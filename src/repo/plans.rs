@@ -3,8 +3,6 @@
 
 use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
-use serde::Serialize;
-use utoipa::ToSchema;
 
 use super::access::{AccessLevel, athletes_with_grant};
 use super::error::{RepoError, RepoResult};
@@ -13,35 +11,7 @@ use crate::domain::dates::reading_stored;
 use crate::domain::plan::model::Plan;
 use crate::domain::plan::request::PlanRequest;
 use crate::ids::{AccountId, AthleteId, PlanId};
-
-/// A plan stored for an athlete, with the request it was made from.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct StoredPlan {
-    #[schema(value_type = Uuid)]
-    pub id: PlanId,
-    #[schema(value_type = Uuid)]
-    pub athlete_id: AthleteId,
-    /// The plan this one was adapted from, if any.
-    #[schema(value_type = Option<Uuid>)]
-    pub parent_plan_id: Option<PlanId>,
-    pub created_at: DateTime<Utc>,
-    pub request: PlanRequest,
-    pub plan: Plan,
-}
-
-/// A line of a plan list.
-#[derive(Debug, Clone, Serialize, ToSchema)]
-pub struct PlanSummary {
-    #[schema(value_type = Uuid)]
-    pub id: PlanId,
-    #[schema(value_type = Uuid)]
-    pub athlete_id: AthleteId,
-    #[schema(value_type = String, format = Date)]
-    pub start_date: NaiveDate,
-    #[schema(value_type = String, format = Date)]
-    pub end_date: NaiveDate,
-    pub created_at: DateTime<Utc>,
-}
+use crate::views::{PlanSummary, StoredPlan};
 
 type PlanRow = (
     PlanId,

@@ -17,10 +17,11 @@ use diesel::sql_types::{Bool, Bytea, Jsonb, Nullable, Text, Timestamptz, Untyped
 
 use super::error::RepoResult;
 use super::idempotency::in_flight;
-use super::sessions::{Session, values};
+use super::sessions::values;
 use crate::domain::session::SessionInput;
 use crate::ids::{AccountId, AthleteId, SessionId};
 use crate::models::session::LoggedValues;
+use crate::views::Session;
 
 /// What PostgreSQL will store for a time: whole microseconds (sessions
 /// start after 2000, so truncating matches diesel's conversion).

@@ -12,8 +12,9 @@ use crate::db::{self, PgPool};
 use crate::domain::account::normalize_email;
 use crate::domain::vocabulary::Role;
 use crate::error::ApiError;
-use crate::repo::accounts::{self, Account, NewAccount};
+use crate::repo::accounts::{self, NewAccount};
 use crate::repo::throttle::{self, AddressAction, AddressPolicy, LockoutPolicy};
+use crate::views::Account;
 
 /// A token just issued (shown once), with the account it signs in.
 pub struct IssuedToken {

@@ -9,7 +9,8 @@ use crate::error::ApiError;
 use crate::ids::AthleteId;
 use crate::repo::access::AccessLevel;
 use crate::repo::accounts::{self, Caller};
-use crate::repo::athletes::{self, Athlete, VisibleAthlete};
+use crate::repo::athletes::{self, VisibleAthlete};
+use crate::views::Athlete;
 
 /// The caller behind a token, and the athlete they may act on with at
 /// least `needed` access: the first lines of every athlete-scoped route.

@@ -8,8 +8,9 @@ use crate::db::{self, PgPool};
 use crate::error::ApiError;
 use crate::ids::{AccountId, AthleteId};
 use crate::repo::access::AccessLevel;
-use crate::repo::calendar_feeds::{self as repo, CalendarFeed, OpenedFeed, Visible};
-use crate::repo::plans::{self, StoredPlan};
+use crate::repo::calendar_feeds::{self as repo, OpenedFeed, Visible};
+use crate::repo::plans;
+use crate::views::{CalendarFeed, StoredPlan};
 
 /// At most this many plans go into one feed, the newest current ones: a
 /// calendar app polls the whole text every time.

@@ -10,7 +10,8 @@ use crate::error::ApiError;
 use crate::ids::{AthleteId, GrantId};
 use crate::repo::access::AccessLevel;
 use crate::repo::accounts;
-use crate::repo::grants::{self, CoachGrant, Grant};
+use crate::repo::grants;
+use crate::views::{CoachGrant, Grant};
 
 /// Grants the coach with this email `access` to the athlete (owner only).
 /// Answers the grant and whether it is new (else the coach's live grant,

@@ -34,10 +34,11 @@ use crate::repo::access::AccessLevel;
 use crate::repo::accounts::{self, Caller};
 use crate::repo::athletes;
 use crate::repo::exercises::{self, ExerciseNames};
-use crate::repo::plans::{self as repo, PlanSummary, StoredPlan};
-use crate::repo::sessions::{self, Session};
+use crate::repo::plans as repo;
+use crate::repo::sessions;
 use crate::service::athletes::{may_read, require_caller};
 use crate::service::catalog::viewer_id;
+use crate::views::{PlanSummary, Session, StoredPlan};
 
 /// How far back and how many weighted sessions a plan's loads look at.
 const LIFT_HISTORY_DAYS: i64 = 180;

@@ -13,9 +13,10 @@ use crate::domain::load::{LOAD_HISTORY_DAYS, LoadReport, report};
 use crate::error::ApiError;
 use crate::ids::{AthleteId, PlanId, SessionId};
 use crate::repo::access::AccessLevel;
-use crate::repo::sessions::{self as repo, ListQuery, Session, VisibleSession};
+use crate::repo::sessions::{self as repo, ListQuery, VisibleSession};
 use crate::repo::{accounts, athletes, plans};
 use crate::service::athletes::may_read;
+use crate::views::Session;
 
 /// Which of an athlete's sessions a list answers.
 pub enum Listing {

@@ -16,15 +16,15 @@ use crate::domain::session_import::{ImportOptions, ImportedSession, imported_ses
 use crate::domain::trimp::HeartRateReserve;
 use crate::domain::validation::FieldError;
 use crate::error::ApiError;
-use crate::http::conditional::version_etag;
 use crate::ids::{AccountId, AthleteId, SessionId};
 use crate::repo::access::{AccessLevel, forbidden};
 use crate::repo::athletes::VisibleAthlete;
 use crate::repo::idempotency::{self, Claim, StoredAnswer};
 use crate::repo::session_create::{self, KeyedAnswer, OneStatementCreate};
-use crate::repo::sessions::{self as repo, Session};
+use crate::repo::sessions as repo;
 use crate::repo::{athletes, exercises, plans};
 use crate::service::athletes::require_caller;
+use crate::views::{Session, answer_headers};
 
 /// Logs a session for an athlete, once per `Idempotency-Key` when one is
 /// sent (a repeat answers the first answer again).
@@ -259,15 +259,6 @@ fn check_references(
 
 /// The version of a session as created.
 pub const FIRST_VERSION: i64 = 1;
-
-/// The headers of a session answer: its version and where it lives.
-/// Part of what an idempotent create stores, so the service knows them.
-pub fn answer_headers(id: SessionId, version: i64) -> [(&'static str, String); 2] {
-    [
-        ("etag", version_etag(version)),
-        ("location", format!("/v1/sessions/{id}")),
-    ]
-}
 
 /// The headers of a session answer as they are kept under an
 /// idempotency key (`StoredAnswer::headers`).

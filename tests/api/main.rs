@@ -16,6 +16,7 @@ mod hardening;
 mod health;
 mod helpers;
 mod import;
+mod layers;
 mod openapi;
 mod plan_workouts;
 mod plans;
