@@ -56,7 +56,10 @@ impl Race {
 ///
 /// Each entry: attributes shared by every form, `name: FullType`, the
 /// full form's own attributes in brackets, then `as PartialType` and the
-/// partial form's own attributes. Fields a request requires may be left
+/// partial form's own attributes, and for a number its bounds,
+/// `within MIN..=MAX`: they become the schema's `minimum`/`maximum` in
+/// every form and the profile's check (`check_bounds!`), from this one
+/// place. Fields a request requires may be left
 /// out of a partial body but not cleared with `null` (not nullable).
 macro_rules! athlete_fields {
     ($callback:ident ! ($($args:tt)*)) => {
@@ -67,24 +70,18 @@ macro_rules! athlete_fields {
             #[schema(min_items = 1)]
             available_days: Vec<Weekday> [] as Option<Vec<Weekday>> [#[schema(nullable = false)]];
             /// Minutes available on a training day (the long run has its own).
-            #[schema(minimum = 15, maximum = 600)]
-            minutes_per_day: Option<u16> [#[serde(default)]] as Option<u16> [];
+            minutes_per_day: Option<u16> [#[serde(default)]] as Option<u16> [] within 15..=600;
             /// Minutes available for the long run; default the larger of
             /// `minutes_per_day` and 210. No long run is planned over 3.5 h.
-            #[schema(minimum = 30, maximum = 600)]
-            long_run_minutes: Option<u16> [#[serde(default)]] as Option<u16> [];
+            long_run_minutes: Option<u16> [#[serde(default)]] as Option<u16> [] within 30..=600;
             long_run_day: Weekday [] as Option<Weekday> [#[schema(nullable = false)]];
-            #[schema(minimum = 0, maximum = 7)]
-            runs_per_week: u8 [] as Option<u8> [#[schema(nullable = false)]];
+            runs_per_week: u8 [] as Option<u8> [#[schema(nullable = false)]] within 0..=7;
             /// 1–3; when absent, plan generation picks from goal and experience.
-            #[schema(minimum = 1, maximum = 3)]
-            strength_sessions_per_week: Option<u8> [#[serde(default)]] as Option<u8> [];
+            strength_sessions_per_week: Option<u8> [#[serde(default)]] as Option<u8> [] within 1..=3;
             /// Running volume of a typical recent week.
-            #[schema(minimum = 0, maximum = 300)]
-            current_weekly_km: f64 [] as Option<f64> [#[schema(nullable = false)]];
+            current_weekly_km: f64 [] as Option<f64> [#[schema(nullable = false)]] within 0..=300;
             /// Longest run of the last 30 days.
-            #[schema(minimum = 0, maximum = 150)]
-            longest_recent_run_km: f64 [] as Option<f64> [#[schema(nullable = false)]];
+            longest_recent_run_km: f64 [] as Option<f64> [#[schema(nullable = false)]] within 0..=150;
             /// Equipment the athlete has.
             equipment: Vec<Equipment> [#[serde(default)]] as Option<Vec<Equipment>> [];
             /// Injury areas to protect.
@@ -116,12 +113,12 @@ pub(crate) use athlete_fields;
 macro_rules! full_fields {
     (
         ($(#[$meta:meta])* pub struct $name:ident { $($own:tt)* })
-        $( $(#[$shared:meta])* $field:ident : $full:ty [$(#[$full_only:meta])*] as $partial:ty [$(#[$partial_only:meta])*]; )*
+        $( $(#[$shared:meta])* $field:ident : $full:ty [$(#[$full_only:meta])*] as $partial:ty [$(#[$partial_only:meta])*] $(within $min:tt ..= $max:tt)?; )*
     ) => {
         $(#[$meta])*
         pub struct $name {
             $($own)*
-            $( $(#[$shared])* $(#[$full_only])* pub $field: $full, )*
+            $( $(#[$shared])* $(#[schema(minimum = $min, maximum = $max)])? $(#[$full_only])* pub $field: $full, )*
         }
     };
 }
@@ -132,13 +129,13 @@ pub(crate) use full_fields;
 macro_rules! partial_fields {
     (
         ($(#[$meta:meta])* pub struct $name:ident { $($own:tt)* })
-        $( $(#[$shared:meta])* $field:ident : $full:ty [$(#[$full_only:meta])*] as $partial:ty [$(#[$partial_only:meta])*]; )*
+        $( $(#[$shared:meta])* $field:ident : $full:ty [$(#[$full_only:meta])*] as $partial:ty [$(#[$partial_only:meta])*] $(within $min:tt ..= $max:tt)?; )*
     ) => {
         $(#[$meta])*
         #[allow(dead_code)]
         pub struct $name {
             $($own)*
-            $( $(#[$shared])* $(#[$partial_only])* $field: $partial, )*
+            $( $(#[$shared])* $(#[schema(minimum = $min, maximum = $max)])? $(#[$partial_only])* $field: $partial, )*
         }
     };
 }
@@ -149,7 +146,7 @@ pub(crate) use partial_fields;
 macro_rules! profile_from_fields {
     (
         ($name:ident)
-        $( $(#[$shared:meta])* $field:ident : $full:ty [$(#[$full_only:meta])*] as $partial:ty [$(#[$partial_only:meta])*]; )*
+        $( $(#[$shared:meta])* $field:ident : $full:ty [$(#[$full_only:meta])*] as $partial:ty [$(#[$partial_only:meta])*] $(within $min:tt ..= $max:tt)?; )*
     ) => {
         impl $name {
             /// The athlete fields of this value as a profile named `name`.
@@ -164,6 +161,56 @@ macro_rules! profile_from_fields {
 }
 pub(crate) use profile_from_fields;
 
+/// `fn check_bounds(&self, errors)` for the profile: every field declared
+/// `within MIN..=MAX` must be (an absent optional field passes).
+macro_rules! check_bounds {
+    (
+        ($name:ident)
+        $( $(#[$shared:meta])* $field:ident : $full:ty [$(#[$full_only:meta])*] as $partial:ty [$(#[$partial_only:meta])*] $(within $min:tt ..= $max:tt)?; )*
+    ) => {
+        impl $name {
+            fn check_bounds(&self, errors: &mut Errors) {
+                $($(
+                    errors.check(
+                        Bounded::within(&self.$field, $min as f64, $max as f64),
+                        concat!("/", stringify!($field)),
+                        concat!("between ", stringify!($min), " and ", stringify!($max)),
+                    );
+                )?)*
+            }
+        }
+    };
+}
+
+/// A number checked against the bounds its field declares.
+trait Bounded {
+    fn within(&self, min: f64, max: f64) -> bool;
+}
+
+impl Bounded for u8 {
+    fn within(&self, min: f64, max: f64) -> bool {
+        (min..=max).contains(&f64::from(*self))
+    }
+}
+
+impl Bounded for u16 {
+    fn within(&self, min: f64, max: f64) -> bool {
+        (min..=max).contains(&f64::from(*self))
+    }
+}
+
+impl Bounded for f64 {
+    fn within(&self, min: f64, max: f64) -> bool {
+        self.is_finite() && (min..=max).contains(self)
+    }
+}
+
+impl<T: Bounded> Bounded for Option<T> {
+    fn within(&self, min: f64, max: f64) -> bool {
+        self.as_ref().is_none_or(|value| value.within(min, max))
+    }
+}
+
 athlete_fields!(full_fields!(
     /// An athlete profile as clients write it.
     #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
@@ -174,6 +221,8 @@ athlete_fields!(full_fields!(
         pub name: String,
     }
 ));
+
+athlete_fields!(check_bounds!(AthleteProfile));
 
 athlete_fields!(partial_fields!(
     /// A partial profile for `PATCH` (JSON merge patch, RFC 7396): fields
@@ -218,39 +267,13 @@ impl AthleteProfile {
             "/long_run_day",
             "must be one of the available days",
         );
+        // Over 7 is told once, by the bounds below.
         errors.check(
-            usize::from(self.runs_per_week) <= self.available_days.len(),
+            self.runs_per_week > 7 || usize::from(self.runs_per_week) <= self.available_days.len(),
             "/runs_per_week",
             "cannot exceed the number of available days",
         );
-        errors.check(
-            self.minutes_per_day.is_none_or(|m| (15..=600).contains(&m)),
-            "/minutes_per_day",
-            "between 15 and 600",
-        );
-        errors.check(
-            self.long_run_minutes
-                .is_none_or(|m| (30..=600).contains(&m)),
-            "/long_run_minutes",
-            "between 30 and 600",
-        );
-        errors.check(
-            self.strength_sessions_per_week
-                .is_none_or(|s| (1..=3).contains(&s)),
-            "/strength_sessions_per_week",
-            "between 1 and 3",
-        );
-        errors.check(
-            self.current_weekly_km.is_finite() && (0.0..=300.0).contains(&self.current_weekly_km),
-            "/current_weekly_km",
-            "between 0 and 300",
-        );
-        errors.check(
-            self.longest_recent_run_km.is_finite()
-                && (0.0..=150.0).contains(&self.longest_recent_run_km),
-            "/longest_recent_run_km",
-            "between 0 and 150",
-        );
+        self.check_bounds(&mut errors);
         errors.check(
             unique(&self.equipment),
             "/equipment",
@@ -338,6 +361,54 @@ pub(crate) mod tests {
             "race": {"date": "2027-04-18", "distance": "marathon"}
         }))
         .unwrap()
+    }
+
+    /// The bounds the document states are the bounds the check keeps:
+    /// for every property of the profile's schema with a `minimum` and a
+    /// `maximum`, those values pass and a step outside each fails, on the
+    /// field's pointer alone.
+    #[test]
+    fn the_documented_bounds_are_the_checked_bounds() {
+        let schema =
+            serde_json::to_value(<AthleteProfile as utoipa::PartialSchema>::schema()).unwrap();
+        let mut bounded = 0;
+        for (field, property) in schema["properties"].as_object().unwrap() {
+            let (Some(min), Some(max)) =
+                (property["minimum"].as_f64(), property["maximum"].as_f64())
+            else {
+                continue;
+            };
+            if ["max_hr", "resting_hr", "threshold_hr"].contains(&field.as_str()) {
+                continue; // zones::check_inputs, which also compares them
+            }
+            bounded += 1;
+            let pointer = format!("/{field}");
+            let with = |value: f64| {
+                let mut body = serde_json::to_value(example_profile()).unwrap();
+                // Whole numbers as JSON integers, which the integer fields need.
+                body[field] = json!(value as i64);
+                // Keep runs_per_week within the available days.
+                body["available_days"] = json!([
+                    "monday",
+                    "tuesday",
+                    "wednesday",
+                    "thursday",
+                    "friday",
+                    "saturday",
+                    "sunday"
+                ]);
+                match serde_json::from_value::<AthleteProfile>(body) {
+                    Ok(profile) => pointers(&profile),
+                    // Outside what the type holds at all (a u8 below 0).
+                    Err(_) => vec![pointer.clone()],
+                }
+            };
+            assert!(!with(min).contains(&pointer), "{field} at {min}");
+            assert!(!with(max).contains(&pointer), "{field} at {max}");
+            assert_eq!(with(max + 1.0), [pointer.as_str()], "{field} above {max}");
+            assert_eq!(with(min - 1.0), [pointer.as_str()], "{field} below {min}");
+        }
+        assert_eq!(bounded, 6, "the bounded fields of athlete_fields!");
     }
 
     fn pointers(profile: &AthleteProfile) -> Vec<String> {
