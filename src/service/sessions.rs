@@ -302,17 +302,11 @@ fn create_simple(
     connection: &mut PgConnection,
     request: &CreateRequest<'_>,
 ) -> Result<Created, ApiError> {
-    let CreateRequest {
-        token_digest,
-        athlete_id,
-        input,
-        body_hash: hash,
-        key,
-        now,
-    } = *request;
-    let session = session_create::new_session(SessionId::new_v7(), athlete_id, input, now);
+    let (input, key) = (request.input, request.key);
+    let session =
+        session_create::new_session(SessionId::new_v7(), request.athlete_id, input, request.now);
     let body = serde_json::to_vec(&session).map_err(ApiError::internal)?;
-    let request_hash = request_hash(athlete_id, hash, input);
+    let request_hash = request.request_hash();
     let headers = key.map(|_| stored_session_headers(session.id, FIRST_VERSION));
     let answer = key.zip(headers.as_ref()).map(|(key, headers)| KeyedAnswer {
         key,
@@ -322,10 +316,10 @@ fn create_simple(
     });
     match session_create::create_in_one_statement(
         connection,
-        token_digest,
+        request.token_digest,
         &session,
         input,
-        hash,
+        request.body_hash,
         answer,
     )? {
         OneStatementCreate::Unauthenticated => Err(ApiError::invalid_token()),
@@ -346,9 +340,13 @@ fn create_simple(
     }
 }
 
-/// The key covers the athlete and the client id as well as the body.
-fn request_hash(athlete_id: AthleteId, body_hash: &str, input: &SessionInput) -> String {
-    sha256_hex(format!("{athlete_id}:{body_hash}:{:?}", input.id).as_bytes())
+impl CreateRequest<'_> {
+    /// What an Idempotency-Key is held to: the athlete and the client id
+    /// as well as the body.
+    fn request_hash(&self) -> String {
+        let (athlete_id, body_hash) = (self.athlete_id, self.body_hash);
+        sha256_hex(format!("{athlete_id}:{body_hash}:{:?}", self.input.id).as_bytes())
+    }
 }
 
 fn key_reused() -> ApiError {
@@ -365,18 +363,22 @@ fn create_checked(
     connection: &mut PgConnection,
     request: &CreateRequest<'_>,
 ) -> Result<Created, ApiError> {
-    let CreateRequest {
-        token_digest,
+    let (athlete_id, input, hash, key) = (
+        request.athlete_id,
+        request.input,
+        request.body_hash,
+        request.key,
+    );
+    let (caller, athlete) = require_caller(
+        connection,
+        request.token_digest,
         athlete_id,
-        input,
-        body_hash: hash,
-        key,
-        now,
-    } = *request;
-    let (caller, athlete) =
-        require_caller(connection, token_digest, athlete_id, AccessLevel::ReadWrite)?;
-    input.validate(now).map_err(ApiError::unprocessable)?;
-    let request_hash = request_hash(athlete_id, hash, input);
+        AccessLevel::ReadWrite,
+    )?;
+    input
+        .validate(request.now)
+        .map_err(ApiError::unprocessable)?;
+    let request_hash = request.request_hash();
     connection.transaction(|connection| {
         if let Some(key) = key {
             match idempotency::claim_key(connection, caller.account_id, key, &request_hash)? {
