@@ -14,7 +14,8 @@ use crate::domain::validation::Errors;
 use crate::error::{ApiError, Problem};
 use crate::http::auth::BearerToken;
 use crate::http::extract::JsonBody;
-use crate::repo::webhooks::{AttemptPosition, AttemptRow, WebhookRow};
+use crate::models::webhook::{AttemptRow, WebhookRow};
+use crate::repo::webhooks::AttemptPosition;
 use crate::service::webhooks;
 use crate::webhooks::{dispatcher::message_id, events::EventType, sealing::SealingKey};
 

@@ -59,8 +59,8 @@ impl Race {
 /// partial form's own attributes, and for a number its bounds,
 /// `within MIN..=MAX`: they become the schema's `minimum`/`maximum` in
 /// every form and the profile's check (`check_bounds!`), from this one
-/// place. Fields a request requires may be left
-/// out of a partial body but not cleared with `null` (not nullable).
+/// place. Fields a request requires may be left out of a partial body but
+/// not cleared with `null` (not nullable).
 macro_rules! athlete_fields {
     ($callback:ident ! ($($args:tt)*)) => {
         $callback! { ($($args)*)

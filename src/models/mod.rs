@@ -6,3 +6,4 @@ pub mod athlete;
 pub mod calendar_feed;
 pub mod exercise;
 pub mod session;
+pub mod webhook;

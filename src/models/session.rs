@@ -5,7 +5,7 @@ use chrono::{DateTime, NaiveDate, Utc};
 use diesel::prelude::*;
 
 use crate::db::schema::sessions;
-use crate::ids::{AthleteId, PlanId, SessionId};
+use crate::ids::{AccountId, AthleteId, PlanId, SessionId};
 
 #[derive(Debug, Clone, Queryable, Selectable)]
 #[diesel(table_name = sessions, check_for_backend(diesel::pg::Pg))]
@@ -97,4 +97,28 @@ logged_session_columns! {
         sets: serde_json::Value,
         body_sha256: String,
     }
+}
+
+/// The columns of an imported session.
+#[derive(Insertable)]
+#[diesel(table_name = sessions)]
+pub struct ImportedSessionValues {
+    pub id: SessionId,
+    pub athlete_id: AthleteId,
+    pub created_by_account_id: AccountId,
+    pub kind: String,
+    pub started_at: DateTime<Utc>,
+    pub duration_min: f64,
+    pub distance_km: Option<f64>,
+    pub avg_hr: Option<i16>,
+    pub max_hr: Option<i16>,
+    pub elevation_gain_m: Option<f64>,
+    pub rpe: Option<i16>,
+    pub laps: serde_json::Value,
+    pub source_format: String,
+    pub source_sha256: String,
+    pub trimp: Option<f64>,
+    /// What tells a repeat from a clash for client ids; for an import, the
+    /// file's hash.
+    pub body_sha256: String,
 }

@@ -8,7 +8,7 @@ use diesel::prelude::*;
 use uuid::Uuid;
 
 use crate::ids::{AccountId, AthleteId, SessionId};
-use crate::models::session::{LoggedValues, SessionRow};
+use crate::models::session::{ImportedSessionValues, LoggedValues, SessionRow};
 
 use super::access::AccessLevel;
 use super::accounts::{Caller, caller_from, live_token};
@@ -114,30 +114,6 @@ pub fn insert(
     Ok((session_from_row(row)?, version))
 }
 
-/// The columns of an imported session.
-#[derive(Insertable)]
-#[diesel(table_name = sessions)]
-struct ImportValues {
-    id: SessionId,
-    athlete_id: AthleteId,
-    created_by_account_id: AccountId,
-    kind: String,
-    started_at: DateTime<Utc>,
-    duration_min: f64,
-    distance_km: Option<f64>,
-    avg_hr: Option<i16>,
-    max_hr: Option<i16>,
-    elevation_gain_m: Option<f64>,
-    rpe: Option<i16>,
-    laps: serde_json::Value,
-    source_format: String,
-    source_sha256: String,
-    trimp: Option<f64>,
-    /// What tells a repeat from a clash for client ids; for an import, the
-    /// file's hash.
-    body_sha256: String,
-}
-
 /// Inserts an imported session; None when the athlete already has a live
 /// session from the same file (a concurrent import won the race), which
 /// `find_by_source` then reads. Runs in a savepoint, so the caller's
@@ -149,7 +125,7 @@ pub fn insert_imported(
     created_by: AccountId,
     session: &ImportedSession,
 ) -> RepoResult<Option<(Session, i64)>> {
-    let values = ImportValues {
+    let values = ImportedSessionValues {
         id,
         athlete_id,
         created_by_account_id: created_by,

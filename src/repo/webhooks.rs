@@ -14,22 +14,12 @@ use super::error::{RepoError, RepoResult};
 use crate::db::schema::{
     accounts, athletes, grants, webhook_attempts, webhook_deliveries, webhooks,
 };
+use crate::models::webhook::{AttemptRow, WebhookRow};
 use crate::repo::access::active_grant;
 
 /// Subscriptions one account may hold: each costs a fan-out lookup on
 /// every write about its athletes.
 pub const MAX_PER_ACCOUNT: i64 = 20;
-
-#[derive(Debug, Clone, Queryable, Selectable)]
-#[diesel(table_name = webhooks)]
-pub struct WebhookRow {
-    pub id: Uuid,
-    pub account_id: AccountId,
-    pub url: String,
-    pub events: Vec<String>,
-    pub secret_sealed: Vec<u8>,
-    pub created_at: DateTime<Utc>,
-}
 
 /// Stores a subscription unless the account holds `MAX_PER_ACCOUNT`
 /// already; the account's row is locked so that concurrent creates count
@@ -98,18 +88,6 @@ pub fn delete(
     )
     .execute(connection)?;
     Ok(deleted == 1)
-}
-
-#[derive(Debug, Clone, Queryable)]
-pub struct AttemptRow {
-    pub delivery_id: Uuid,
-    pub attempt: i32,
-    pub attempted_at: DateTime<Utc>,
-    pub status_code: Option<i16>,
-    pub error: Option<String>,
-    pub next_retry_at: Option<DateTime<Utc>>,
-    pub event_type: String,
-    pub state: String,
 }
 
 /// Where a page of attempts starts: after this attempt, newest first.

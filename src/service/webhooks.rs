@@ -10,10 +10,9 @@ use uuid::Uuid;
 use crate::db::{self, PgPool};
 use crate::domain::validation::FieldError;
 use crate::error::ApiError;
+use crate::models::webhook::{AttemptRow, WebhookRow};
 use crate::repo::accounts;
-use crate::repo::webhooks::{
-    self as repo, AttemptPosition, AttemptRow, MAX_PER_ACCOUNT, WebhookRow,
-};
+use crate::repo::webhooks::{self as repo, AttemptPosition, MAX_PER_ACCOUNT};
 use crate::webhooks::{events::EventType, sealing::SealingKey, signing::SigningSecret, target};
 
 fn not_found() -> ApiError {

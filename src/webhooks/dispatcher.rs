@@ -24,10 +24,10 @@ use crate::db::{self, PgPool};
 use crate::domain::dates::midnight;
 use crate::domain::load;
 use crate::error::ApiError;
+use crate::models::webhook::WebhookRow;
 use crate::repo::sessions::{between, load_inputs};
 use crate::repo::webhooks::{
     self as repo, AttemptOutcome, DueDelivery, FinishedAttempt, NewDelivery, NextStep, OutboxEvent,
-    WebhookRow,
 };
 
 /// Each attempt gets this long, connection included (SPEC: 5 s).
