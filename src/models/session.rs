@@ -56,22 +56,19 @@ macro_rules! logged_session_columns {
             /// The column names, in the order `push_binds` sends the values.
             pub const COLUMNS: &'static [&'static str] = &[$(stringify!($column)),*];
 
-            /// Pushes every value as a bind parameter, comma-separated, in
-            /// the order of `COLUMNS`.
+            /// Pushes every value as a bind parameter, in the order of
+            /// `COLUMNS`, each after a comma (the values follow others).
             pub fn push_binds<'b>(
                 &'b self,
                 out: &mut diesel::query_builder::AstPass<'_, 'b, diesel::pg::Pg>,
             ) -> QueryResult<()> {
-                let mut separator = "";
                 $(
-                    out.push_sql(separator);
+                    out.push_sql(", ");
                     out.push_bind_param::<
                         <sessions::$column as diesel::Expression>::SqlType,
                         _,
                     >(&self.$column)?;
-                    separator = ", ";
                 )*
-                let _ = separator;
                 Ok(())
             }
         }

@@ -189,7 +189,6 @@ impl QueryFragment<Pg> for CreateStatement<'_> {
         out.push_bind_param::<Timestamptz, _>(&self.created_at)?;
         out.push_sql(", ");
         out.push_bind_param::<Timestamptz, _>(&self.created_at)?;
-        out.push_sql(", ");
         self.values.push_binds(&mut out)?;
         // Without a key the session is inserted; with one, only if this
         // request claimed it.
