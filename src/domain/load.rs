@@ -105,6 +105,12 @@ pub struct WeekLoad {
     pub strain: Option<f64>,
 }
 
+/// Session-RPE load (Foster 2001): RPE (CR-10) × minutes, runs and lifts
+/// alike. Every place that reports a session's load computes it here.
+pub fn session_rpe_load(rpe: u8, duration_min: f64) -> f64 {
+    f64::from(rpe) * duration_min
+}
+
 /// Days of history before a report's first day that the rolling metrics
 /// (EWMAs, CTL/ATL, the 28-day ACWR) read.
 pub const LOAD_HISTORY_DAYS: i64 = 56;
@@ -222,7 +228,7 @@ pub fn report(
         let load = numbers::sum(
             today
                 .iter()
-                .filter_map(|s| s.rpe.map(|rpe| f64::from(rpe) * s.duration_min)),
+                .filter_map(|s| s.rpe.map(|rpe| session_rpe_load(rpe, s.duration_min))),
         );
         let trimp = numbers::sum(today.iter().filter_map(|s| s.trimp));
         let unrated: Vec<SessionId> = today

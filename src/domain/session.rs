@@ -212,7 +212,7 @@ impl SessionInput {
 
     /// Session-RPE load (Foster): RPE × minutes.
     pub fn load(&self) -> f64 {
-        f64::from(self.rpe) * self.duration_min
+        super::load::session_rpe_load(self.rpe, self.duration_min)
     }
 }
 

@@ -142,7 +142,8 @@ impl ImportedSession {
 
     /// Session-RPE load (Foster), when rated.
     pub fn load(&self) -> Option<f64> {
-        self.rpe.map(|rpe| f64::from(rpe) * self.duration_min)
+        self.rpe
+            .map(|rpe| super::load::session_rpe_load(rpe, self.duration_min))
     }
 }
 

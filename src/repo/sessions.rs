@@ -14,7 +14,7 @@ use super::access::AccessLevel;
 use super::accounts::{Caller, caller_from, live_token};
 use super::error::{RepoError, RepoResult};
 use crate::db::schema::{accounts, athletes, exercises, grants, sessions, tokens};
-use crate::domain::load::LoadInput;
+use crate::domain::load::{LoadInput, session_rpe_load};
 use crate::domain::session::{LoggedSet, PlannedLink, SessionInput};
 use crate::domain::session_import::{ImportedSession, SessionSource};
 use crate::domain::vocabulary::Muscle;
@@ -63,7 +63,7 @@ pub fn session_from_row(row: SessionRow) -> RepoResult<Session> {
         rpe,
         notes: row.notes,
         sets: serde_json::from_value(row.sets).map_err(|e| corrupt(e.to_string()))?,
-        load: rpe.map(|rpe| f64::from(rpe) * row.duration_min),
+        load: rpe.map(|rpe| session_rpe_load(rpe, row.duration_min)),
         laps,
         source,
         trimp: row.trimp,
