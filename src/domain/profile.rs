@@ -63,6 +63,22 @@ impl Race {
 /// not cleared with `null` (not nullable).
 macro_rules! athlete_fields {
     ($callback:ident ! ($($args:tt)*)) => {
+        $crate::domain::zones::heart_rate_bounds! {
+            $crate::domain::profile::athlete_field_list!($callback ($($args)*))
+        }
+    };
+}
+pub(crate) use athlete_fields;
+
+/// The list itself, once `heart_rate_bounds!` has handed it the heart-rate
+/// bounds (which `zones::check_inputs` checks, with the pairs).
+macro_rules! athlete_field_list {
+    (
+        ($callback:ident ($($args:tt)*))
+        max_hr $max_min:tt ..= $max_max:tt;
+        resting_hr $resting_min:tt ..= $resting_max:tt;
+        threshold_hr $threshold_min:tt ..= $threshold_max:tt;
+    ) => {
         $callback! { ($($args)*)
             goal: Goal [] as Option<Goal> [#[schema(nullable = false)]];
             experience: Experience [] as Option<Experience> [#[schema(nullable = false)]];
@@ -93,12 +109,12 @@ macro_rules! athlete_fields {
             /// from it (Daniels' VDOT; see `POST /v1/zones`).
             recent_race: Option<RecentRace> [#[serde(default)]] as Option<RecentRace> [];
             /// Maximum heart rate, for Karvonen zones (with `resting_hr`).
-            #[schema(minimum = 100, maximum = 230)]
+            #[schema(minimum = $max_min, maximum = $max_max)]
             max_hr: Option<u16> [#[serde(default)]] as Option<u16> [];
-            #[schema(minimum = 25, maximum = 120)]
+            #[schema(minimum = $resting_min, maximum = $resting_max)]
             resting_hr: Option<u16> [#[serde(default)]] as Option<u16> [];
             /// Lactate-threshold heart rate, for Friel zones.
-            #[schema(minimum = 80, maximum = 220)]
+            #[schema(minimum = $threshold_min, maximum = $threshold_max)]
             threshold_hr: Option<u16> [#[serde(default)]] as Option<u16> [];
             /// Whether combined HIIT / circuit sessions are welcome.
             allow_hiit: bool [#[serde(default)]] as Option<bool> [];
@@ -107,7 +123,7 @@ macro_rules! athlete_fields {
         }
     };
 }
-pub(crate) use athlete_fields;
+pub(crate) use athlete_field_list;
 
 /// A struct of its own fields followed by the athlete fields, public.
 macro_rules! full_fields {
@@ -378,9 +394,6 @@ pub(crate) mod tests {
             else {
                 continue;
             };
-            if ["max_hr", "resting_hr", "threshold_hr"].contains(&field.as_str()) {
-                continue; // zones::check_inputs, which also compares them
-            }
             bounded += 1;
             let pointer = format!("/{field}");
             let with = |value: f64| {
@@ -408,7 +421,8 @@ pub(crate) mod tests {
             assert_eq!(with(max + 1.0), [pointer.as_str()], "{field} above {max}");
             assert_eq!(with(min - 1.0), [pointer.as_str()], "{field} below {min}");
         }
-        assert_eq!(bounded, 6, "the bounded fields of athlete_fields!");
+        // Six `within` fields and the three heart rates (zones::check_inputs).
+        assert_eq!(bounded, 9, "the bounded fields of athlete_fields!");
     }
 
     fn pointers(profile: &AthleteProfile) -> Vec<String> {

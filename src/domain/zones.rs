@@ -262,23 +262,48 @@ impl RecentRace {
     }
 }
 
-/// What paces and zones are computed from (the profile's fields of the
-/// same names).
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct ZonesRequest {
-    #[serde(default)]
-    pub recent_race: Option<RecentRace>,
-    #[serde(default)]
-    #[schema(minimum = 100, maximum = 230)]
-    pub max_hr: Option<u16>,
-    #[serde(default)]
-    #[schema(minimum = 25, maximum = 120)]
-    pub resting_hr: Option<u16>,
-    #[serde(default)]
-    #[schema(minimum = 80, maximum = 220)]
-    pub threshold_hr: Option<u16>,
+/// The heart rates the API accepts, in beats a minute, declared once:
+/// `heart_rate_bounds!(callback!(args))` hands `callback` its `(args)`
+/// and then `max_hr 100..=230; resting_hr 25..=120; threshold_hr 80..=220;`.
+/// They become the schema's `minimum`/`maximum` of the zones request and
+/// of every athlete form (`athlete_fields!`), and the ranges
+/// `check_inputs` holds the values to.
+macro_rules! heart_rate_bounds {
+    ($($callback:ident)::+ ! ($($args:tt)*)) => {
+        $($callback)::+! { ($($args)*)
+            max_hr 100..=230;
+            resting_hr 25..=120;
+            threshold_hr 80..=220;
+        }
+    };
 }
+pub(crate) use heart_rate_bounds;
+
+/// `ZonesRequest` and the ranges `check_inputs` keeps, from the bounds.
+macro_rules! zones_request_and_ranges {
+    (() $( $field:ident $min:tt ..= $max:tt; )*) => {
+        /// What paces and zones are computed from (the profile's fields of the
+        /// same names).
+        #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+        #[serde(deny_unknown_fields)]
+        pub struct ZonesRequest {
+            #[serde(default)]
+            pub recent_race: Option<RecentRace>,
+            $(
+                #[serde(default)]
+                #[schema(minimum = $min, maximum = $max)]
+                pub $field: Option<u16>,
+            )*
+        }
+
+        /// The accepted range of each heart-rate input, named as its field.
+        #[allow(non_upper_case_globals)]
+        mod bpm_range {
+            $( pub const $field: std::ops::RangeInclusive<u16> = $min..=$max; )*
+        }
+    };
+}
+heart_rate_bounds!(zones_request_and_ranges!());
 
 /// Paces, predictions and heart-rate zones; each part present when its
 /// inputs were given.
@@ -355,9 +380,9 @@ pub fn check_inputs(
         );
         ok.then_some(bpm)
     };
-    let max_hr = in_range(max_hr, "max_hr", 100..=230);
-    let resting_hr = in_range(resting_hr, "resting_hr", 25..=120);
-    let threshold_hr = in_range(threshold_hr, "threshold_hr", 80..=220);
+    let max_hr = in_range(max_hr, "max_hr", bpm_range::max_hr);
+    let resting_hr = in_range(resting_hr, "resting_hr", bpm_range::resting_hr);
+    let threshold_hr = in_range(threshold_hr, "threshold_hr", bpm_range::threshold_hr);
     if let (Some(max), Some(rest)) = (max_hr, resting_hr) {
         errors.check(
             rest + 30 <= max,
@@ -560,5 +585,57 @@ mod tests {
             .map(|e| e.pointer)
             .collect();
         assert_eq!(pointers, ["/recent_race/time_s", "/resting_hr"]);
+    }
+
+    /// The zones request's documented heart-rate bounds are the checked
+    /// ones: each bound alone passes its range check, one beat outside
+    /// fails on that field alone.
+    #[test]
+    fn the_documented_heart_rate_bounds_are_the_checked_bounds() {
+        let schema =
+            serde_json::to_value(<ZonesRequest as utoipa::PartialSchema>::schema()).unwrap();
+        let mut bounded = 0;
+        for (field, property) in schema["properties"].as_object().unwrap() {
+            let (Some(min), Some(max)) =
+                (property["minimum"].as_u64(), property["maximum"].as_u64())
+            else {
+                continue;
+            };
+            bounded += 1;
+            let pointer = format!("/{field}");
+            let errors_at = |bpm: u64| -> Vec<String> {
+                let request: ZonesRequest =
+                    serde_json::from_value(serde_json::json!({ field.as_str(): bpm })).unwrap();
+                let mut errors = Errors::default();
+                check_inputs(
+                    &mut errors,
+                    "",
+                    None,
+                    request.max_hr,
+                    request.resting_hr,
+                    request.threshold_hr,
+                );
+                errors
+                    .into_result()
+                    .err()
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|e| e.pointer)
+                    .collect()
+            };
+            assert!(errors_at(min).is_empty(), "{field} at {min}");
+            assert!(errors_at(max).is_empty(), "{field} at {max}");
+            assert_eq!(
+                errors_at(min - 1),
+                [pointer.as_str()],
+                "{field} below {min}"
+            );
+            assert_eq!(
+                errors_at(max + 1),
+                [pointer.as_str()],
+                "{field} above {max}"
+            );
+        }
+        assert_eq!(bounded, 3, "max_hr, resting_hr and threshold_hr");
     }
 }
