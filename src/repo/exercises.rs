@@ -26,7 +26,7 @@ use crate::domain::catalog::{
 };
 use crate::domain::catalog_filter::{ExerciseFilter, MuscleRole, impact_rank};
 use crate::domain::vocabulary::{Category, Equipment, InjuryArea, MovementPattern, Muscle};
-use crate::models::exercise::{ExerciseRow, NewExerciseRow};
+use crate::models::exercise::ExerciseRow;
 
 fn names<T: Copy>(values: &[T], name: impl Fn(T) -> &'static str) -> Vec<&'static str> {
     values.iter().map(|v| name(*v)).collect()
@@ -287,9 +287,9 @@ fn progression_node(exercise: &Exercise) -> ProgressionNode {
 }
 
 /// The row to insert for `definition`.
-pub fn new_row(id: Uuid, definition: &ExerciseDefinition, origin: &str) -> NewExerciseRow {
+pub fn new_row(id: Uuid, definition: &ExerciseDefinition, origin: &str) -> ExerciseRow {
     let d = definition;
-    NewExerciseRow {
+    ExerciseRow {
         owner_account_id: None,
         id,
         slug: d.slug.clone(),
