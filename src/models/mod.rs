@@ -5,5 +5,6 @@ pub mod account;
 pub mod athlete;
 pub mod calendar_feed;
 pub mod exercise;
+pub mod grant;
 pub mod session;
 pub mod webhook;

@@ -1,7 +1,6 @@
 //! Coach grants on athlete profiles: made by the athlete's owner, pending
 //! until the coach accepts, ended by either side.
 
-use chrono::{DateTime, Utc};
 use diesel::prelude::*;
 
 use super::error::{RepoError, RepoResult};
@@ -9,55 +8,29 @@ use crate::db::schema::{accounts, athletes, grants};
 use crate::domain::validation::FieldError;
 use crate::domain::vocabulary::{GrantAccess, GrantStatus, Role};
 use crate::ids::{AccountId, AthleteId, GrantId};
+use crate::models::grant::{CoachGrantRow, GrantRow, GrantTermsRow};
 use crate::views::{CoachGrant, Grant};
 
-type GrantColumns = (
-    grants::id,
-    grants::athlete_id,
-    grants::coach_account_id,
-    accounts::email,
-    accounts::display_name,
-    grants::access,
-    grants::status,
-    grants::created_at,
-    grants::accepted_at,
-);
-
-const GRANT_COLUMNS: GrantColumns = (
-    grants::id,
-    grants::athlete_id,
-    grants::coach_account_id,
-    accounts::email,
-    accounts::display_name,
-    grants::access,
-    grants::status,
-    grants::created_at,
-    grants::accepted_at,
-);
-
-type GrantRow = (
-    GrantId,
-    AthleteId,
-    AccountId,
-    String,
-    String,
-    String,
-    String,
-    DateTime<Utc>,
-    Option<DateTime<Utc>>,
-);
+/// The access and status of a stored grant, read back into their types.
+fn parse_terms(terms: &GrantTermsRow) -> RepoResult<(GrantAccess, GrantStatus)> {
+    Ok((
+        terms.access.parse().map_err(RepoError::internal)?,
+        terms.status.parse().map_err(RepoError::internal)?,
+    ))
+}
 
 fn grant_from_row(row: GrantRow) -> RepoResult<Grant> {
+    let (access, status) = parse_terms(&row.terms)?;
     Ok(Grant {
-        id: row.0,
-        athlete_id: row.1,
-        coach_account_id: row.2,
-        coach_email: row.3,
-        coach_display_name: row.4,
-        access: row.5.parse().map_err(RepoError::internal)?,
-        status: row.6.parse().map_err(RepoError::internal)?,
-        created_at: row.7,
-        accepted_at: row.8,
+        id: row.id,
+        athlete_id: row.athlete_id,
+        coach_account_id: row.coach_account_id,
+        coach_email: row.coach_email,
+        coach_display_name: row.coach_display_name,
+        access,
+        status,
+        created_at: row.terms.created_at,
+        accepted_at: row.terms.accepted_at,
     })
 }
 
@@ -121,7 +94,7 @@ pub fn grant(
         let row: GrantRow = grants::table
             .inner_join(accounts::table.on(accounts::id.eq(grants::coach_account_id)))
             .filter(grants::id.eq(id))
-            .select(GRANT_COLUMNS)
+            .select(GrantRow::as_select())
             .first(connection)?;
         Ok((grant_from_row(row)?, created))
     })
@@ -134,7 +107,7 @@ pub fn list(connection: &mut PgConnection, athlete_id: AthleteId) -> RepoResult<
         .filter(grants::athlete_id.eq(athlete_id))
         .filter(grants::revoked_at.is_null())
         .order(grants::id.asc())
-        .select(GRANT_COLUMNS)
+        .select(GrantRow::as_select())
         .load::<GrantRow>(connection)?
         .into_iter()
         .map(grant_from_row)
@@ -158,43 +131,16 @@ pub fn revoke(
     Ok(revoked == 1)
 }
 
-type CoachGrantRow = (
-    GrantId,
-    AthleteId,
-    String,
-    String,
-    String,
-    DateTime<Utc>,
-    Option<DateTime<Utc>>,
-);
-
-const COACH_GRANT_COLUMNS: (
-    grants::id,
-    grants::athlete_id,
-    athletes::name,
-    grants::access,
-    grants::status,
-    grants::created_at,
-    grants::accepted_at,
-) = (
-    grants::id,
-    grants::athlete_id,
-    athletes::name,
-    grants::access,
-    grants::status,
-    grants::created_at,
-    grants::accepted_at,
-);
-
 fn coach_grant_from_row(row: CoachGrantRow) -> RepoResult<CoachGrant> {
+    let (access, status) = parse_terms(&row.terms)?;
     Ok(CoachGrant {
-        id: row.0,
-        athlete_id: row.1,
-        athlete_name: row.2,
-        access: row.3.parse().map_err(RepoError::internal)?,
-        status: row.4.parse().map_err(RepoError::internal)?,
-        created_at: row.5,
-        accepted_at: row.6,
+        id: row.id,
+        athlete_id: row.athlete_id,
+        athlete_name: row.athlete_name,
+        access,
+        status,
+        created_at: row.terms.created_at,
+        accepted_at: row.terms.accepted_at,
     })
 }
 
@@ -210,7 +156,7 @@ pub fn list_for_coach(
         .inner_join(athletes::table)
         .filter(grants::coach_account_id.eq(coach))
         .filter(grants::revoked_at.is_null())
-        .select(COACH_GRANT_COLUMNS)
+        .select(CoachGrantRow::as_select())
         .order(grants::id.asc())
         .limit(limit + 1)
         .into_boxed();
@@ -255,7 +201,7 @@ pub fn accept(
             .filter(grants::id.eq(grant_id))
             .filter(grants::coach_account_id.eq(coach))
             .filter(grants::revoked_at.is_null())
-            .select(COACH_GRANT_COLUMNS)
+            .select(CoachGrantRow::as_select())
             .first::<CoachGrantRow>(connection)
             .optional()?
             .map(coach_grant_from_row)
