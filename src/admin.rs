@@ -5,7 +5,7 @@ use uuid::Uuid;
 use crate::auth::password;
 use crate::db::prepare::prepare_database;
 use crate::domain::account::{check_display_name, check_email, check_password, normalize_email};
-use crate::domain::validation::Errors;
+use crate::domain::validation::{self, Errors};
 use crate::domain::vocabulary::Role;
 use crate::repo::accounts::{self, NewAccount};
 
@@ -19,13 +19,9 @@ pub fn create_admin(database_url: &str, email: &str, password_text: &str) -> Res
     check_password(&mut errors, "password", password_text);
     let display_name = email.split('@').next().unwrap_or("admin");
     check_display_name(&mut errors, "display name", display_name);
-    errors.into_result().map_err(|errors| {
-        errors
-            .iter()
-            .map(|e| format!("{}: {}", e.pointer, e.detail))
-            .collect::<Vec<_>>()
-            .join("; ")
-    })?;
+    errors
+        .into_result()
+        .map_err(|errors| validation::one_line(&errors))?;
     prepare_database(database_url).map_err(|e| e.to_string())?;
     let mut connection = crate::db::establish(database_url).map_err(|e| e.to_string())?;
     let hash = password::hash(password_text);

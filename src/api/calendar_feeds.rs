@@ -209,11 +209,8 @@ pub async fn get_calendar_feed(
     token: BearerToken,
     path: web::Path<CalendarFeedPath>,
 ) -> Result<HttpResponse, ApiError> {
-    let CalendarFeedPath {
-        athlete_id,
-        feed_id,
-    } = path.into_inner();
-    let feed = calendar_feeds::find(&pool, token.digest, athlete_id, feed_id).await?;
+    let path = path.into_inner();
+    let feed = calendar_feeds::find(&pool, token.digest, path.athlete_id, path.feed_id).await?;
     Ok(HttpResponse::Ok().json(feed))
 }
 
@@ -237,11 +234,8 @@ pub async fn delete_calendar_feed(
     token: BearerToken,
     path: web::Path<CalendarFeedPath>,
 ) -> Result<HttpResponse, ApiError> {
-    let CalendarFeedPath {
-        athlete_id,
-        feed_id,
-    } = path.into_inner();
-    calendar_feeds::delete(&pool, token.digest, athlete_id, feed_id).await?;
+    let path = path.into_inner();
+    calendar_feeds::delete(&pool, token.digest, path.athlete_id, path.feed_id).await?;
     Ok(HttpResponse::NoContent().finish())
 }
 

@@ -493,6 +493,7 @@ pub fn progression_chain(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::validation::test_support::pointers_of;
     use std::collections::HashMap;
 
     fn node(slug: &str, easier: Option<&str>, harder: Option<&str>) -> ProgressionNode {
@@ -574,14 +575,7 @@ mod tests {
     fn alternative_kits_are_checked() {
         use Equipment::*;
         let mut goblet = seed_exercise("goblet-squat");
-        let pointers = |d: &ExerciseDefinition| -> Vec<String> {
-            d.validate()
-                .err()
-                .unwrap_or_default()
-                .into_iter()
-                .map(|e| e.pointer)
-                .collect()
-        };
+        let pointers = |d: &ExerciseDefinition| -> Vec<String> { pointers_of(d.validate()) };
         assert!(pointers(&goblet).is_empty());
         goblet.equipment_alternatives = vec![
             vec![],

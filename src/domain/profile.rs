@@ -360,6 +360,7 @@ pub fn merge_patch(target: &mut Value, patch: &Value) {
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
+    use crate::domain::validation::test_support::{documented_bounds, pointers_of};
     use serde_json::json;
 
     pub fn example_profile() -> AthleteProfile {
@@ -385,16 +386,9 @@ pub(crate) mod tests {
     /// field's pointer alone.
     #[test]
     fn the_documented_bounds_are_the_checked_bounds() {
-        let schema =
-            serde_json::to_value(<AthleteProfile as utoipa::PartialSchema>::schema()).unwrap();
-        let mut bounded = 0;
-        for (field, property) in schema["properties"].as_object().unwrap() {
-            let (Some(min), Some(max)) =
-                (property["minimum"].as_f64(), property["maximum"].as_f64())
-            else {
-                continue;
-            };
-            bounded += 1;
+        let bounds = documented_bounds::<AthleteProfile>();
+        for (field, min, max) in &bounds {
+            let (min, max) = (*min, *max);
             let pointer = format!("/{field}");
             let with = |value: f64| {
                 let mut body = serde_json::to_value(example_profile()).unwrap();
@@ -422,17 +416,11 @@ pub(crate) mod tests {
             assert_eq!(with(min - 1.0), [pointer.as_str()], "{field} below {min}");
         }
         // Six `within` fields and the three heart rates (zones::check_inputs).
-        assert_eq!(bounded, 9, "the bounded fields of athlete_fields!");
+        assert_eq!(bounds.len(), 9, "the bounded fields of athlete_fields!");
     }
 
     fn pointers(profile: &AthleteProfile) -> Vec<String> {
-        profile
-            .validate()
-            .err()
-            .unwrap_or_default()
-            .into_iter()
-            .map(|e| e.pointer)
-            .collect()
+        pointers_of(profile.validate())
     }
 
     #[test]

@@ -236,6 +236,7 @@ fn loggable_kind() -> utoipa::openapi::Object {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::validation::test_support::pointers_of;
 
     fn run() -> SessionInput {
         SessionInput {
@@ -256,13 +257,7 @@ mod tests {
 
     fn pointers(input: &SessionInput) -> Vec<String> {
         let now = "2027-01-05T00:00:00Z".parse().unwrap();
-        input
-            .validate(now)
-            .err()
-            .unwrap_or_default()
-            .into_iter()
-            .map(|e| e.pointer)
-            .collect()
+        pointers_of(input.validate(now))
     }
 
     #[test]

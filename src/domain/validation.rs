@@ -22,6 +22,16 @@ impl FieldError {
     }
 }
 
+/// The errors on one line (`pointer: detail; …`), for a command-line tool
+/// or a log, where there is no problem document to carry them.
+pub fn one_line(errors: &[FieldError]) -> String {
+    errors
+        .iter()
+        .map(|error| format!("{}: {}", error.pointer, error.detail))
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
 /// Collects the errors of one input so all of them are reported at once.
 #[derive(Debug, Default)]
 pub struct Errors(Vec<FieldError>);
@@ -48,5 +58,37 @@ impl Errors {
         } else {
             Err(self.0)
         }
+    }
+}
+
+/// What the validation tests of every input share.
+#[cfg(test)]
+pub mod test_support {
+    use super::FieldError;
+
+    /// The pointers of the errors a check found; none when it passed.
+    pub fn pointers_of(checked: Result<(), Vec<FieldError>>) -> Vec<String> {
+        checked
+            .err()
+            .unwrap_or_default()
+            .into_iter()
+            .map(|error| error.pointer)
+            .collect()
+    }
+
+    /// The properties of `T`'s schema that document both a `minimum` and a
+    /// `maximum`, with those bounds: what a bounds test walks.
+    pub fn documented_bounds<T: utoipa::PartialSchema>() -> Vec<(String, f64, f64)> {
+        let schema = serde_json::to_value(T::schema()).unwrap();
+        schema["properties"]
+            .as_object()
+            .unwrap()
+            .iter()
+            .filter_map(|(field, property)| {
+                let min = property["minimum"].as_f64()?;
+                let max = property["maximum"].as_f64()?;
+                Some((field.clone(), min, max))
+            })
+            .collect()
     }
 }

@@ -464,6 +464,7 @@ pub fn zones(input: &ZonesRequest) -> Zones {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::validation::test_support::{documented_bounds, pointers_of};
 
     #[test]
     fn a_5k_in_24_34_is_vdot_39_1() {
@@ -592,16 +593,9 @@ mod tests {
     /// fails on that field alone.
     #[test]
     fn the_documented_heart_rate_bounds_are_the_checked_bounds() {
-        let schema =
-            serde_json::to_value(<ZonesRequest as utoipa::PartialSchema>::schema()).unwrap();
-        let mut bounded = 0;
-        for (field, property) in schema["properties"].as_object().unwrap() {
-            let (Some(min), Some(max)) =
-                (property["minimum"].as_u64(), property["maximum"].as_u64())
-            else {
-                continue;
-            };
-            bounded += 1;
+        let bounds = documented_bounds::<ZonesRequest>();
+        for (field, min, max) in &bounds {
+            let (min, max) = (*min as u64, *max as u64);
             let pointer = format!("/{field}");
             let errors_at = |bpm: u64| -> Vec<String> {
                 let request: ZonesRequest =
@@ -615,13 +609,7 @@ mod tests {
                     request.resting_hr,
                     request.threshold_hr,
                 );
-                errors
-                    .into_result()
-                    .err()
-                    .unwrap_or_default()
-                    .into_iter()
-                    .map(|e| e.pointer)
-                    .collect()
+                pointers_of(errors.into_result())
             };
             assert!(errors_at(min).is_empty(), "{field} at {min}");
             assert!(errors_at(max).is_empty(), "{field} at {max}");
@@ -636,6 +624,6 @@ mod tests {
                 "{field} above {max}"
             );
         }
-        assert_eq!(bounded, 3, "max_hr, resting_hr and threshold_hr");
+        assert_eq!(bounds.len(), 3, "max_hr, resting_hr and threshold_hr");
     }
 }

@@ -384,14 +384,15 @@ pub fn create(
     origin: &str,
     definition: &ExerciseDefinition,
 ) -> RepoResult<Exercise> {
-    let mut row = new_row(id, definition, origin);
-    row.owner_account_id = owner;
-    let inserted: ExerciseRow = diesel::insert_into(exercises::table)
+    let row = ExerciseRow {
+        owner_account_id: owner,
+        ..new_row(id, definition, origin)
+    };
+    let inserted = diesel::insert_into(exercises::table)
         .values(&row)
         .returning(ExerciseRow::as_returning())
-        .get_result(connection)
-        .map_err(|error| slug_conflict(error, owner))?;
-    exercise_from_row(inserted)
+        .get_result(connection);
+    written_exercise(inserted, owner)
 }
 
 /// Replaces every field of exercise `id`.
@@ -402,14 +403,24 @@ pub fn update(
     origin: &str,
     definition: &ExerciseDefinition,
 ) -> RepoResult<Exercise> {
-    let mut row = new_row(id, definition, origin);
-    row.owner_account_id = owner;
-    let updated: ExerciseRow = diesel::update(exercises::table.find(id))
+    let row = ExerciseRow {
+        owner_account_id: owner,
+        ..new_row(id, definition, origin)
+    };
+    let updated = diesel::update(exercises::table.find(id))
         .set((&row, exercises::updated_at.eq(diesel::dsl::now)))
         .returning(ExerciseRow::as_returning())
-        .get_result(connection)
-        .map_err(|error| slug_conflict(error, owner))?;
-    exercise_from_row(updated)
+        .get_result(connection);
+    written_exercise(updated, owner)
+}
+
+/// The exercise an insert or a replace wrote back, or the 409 its slug
+/// raised in `owner`'s namespace.
+fn written_exercise(
+    written: QueryResult<ExerciseRow>,
+    owner: Option<AccountId>,
+) -> RepoResult<Exercise> {
+    exercise_from_row(written.map_err(|error| slug_conflict(error, owner))?)
 }
 
 pub fn delete(connection: &mut PgConnection, id: Uuid) -> RepoResult<()> {

@@ -12,7 +12,7 @@ use sha2::{Digest, Sha256};
 
 use crate::db::schema::{catalog_seed_state, exercises};
 use crate::domain::catalog::ExerciseDefinition;
-use crate::domain::validation::FieldError;
+use crate::domain::validation::{self, FieldError};
 use crate::repo::exercises::new_row;
 
 #[cfg(test)]
@@ -124,13 +124,7 @@ pub fn apply(connection: &mut PgConnection) -> Result<(), String> {
     if applied.as_deref() == Some(hash.as_str()) {
         return Ok(());
     }
-    let definitions = definitions().map_err(|errors| {
-        errors
-            .iter()
-            .map(|e| format!("{}: {}", e.pointer, e.detail))
-            .collect::<Vec<_>>()
-            .join("; ")
-    })?;
+    let definitions = definitions().map_err(|errors| validation::one_line(&errors))?;
     connection
         .build_transaction()
         .run(|connection| {
